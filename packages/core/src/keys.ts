@@ -1,0 +1,36 @@
+// Redis key layout. Every key one request touches carries the user's hash tag `{u:<sub>}` so the
+// admission and finish scripts run unchanged on Redis Cluster (all keys in one slot).
+
+export interface Period {
+  /** local calendar day in the quota timezone, e.g. 20261201 */
+  day: string;
+  /** local month, e.g. 202612 */
+  month: string;
+  /** seconds until the day counter resets (local midnight) */
+  daySecondsLeft: number;
+  /** seconds until the month counter resets */
+  monthSecondsLeft: number;
+}
+
+export function userTag(prefix: string, sub: string): string {
+  return `${prefix}{u:${sub}}`;
+}
+
+export const keys = {
+  user: (prefix: string, sub: string) => `${userTag(prefix, sub)}:user`,
+  revoked: (prefix: string, sub: string) => `${userTag(prefix, sub)}:revoked`,
+  leases: (prefix: string, sub: string, jti: string) => `${userTag(prefix, sub)}:lease:${jti}`,
+  day: (prefix: string, sub: string, day: string) => `${userTag(prefix, sub)}:d:${day}`,
+  month: (prefix: string, sub: string, month: string) => `${userTag(prefix, sub)}:m:${month}`,
+  /** one outbox per gateway worker slot; a replacement worker in the same slot drains it */
+  outbox: (prefix: string, instance: string, slot: number) => `${prefix}{ob:${instance}:${slot}}:outbox`,
+  /** set by `sync`; its absence tells a gateway that Redis lost its state */
+  syncMarker: (prefix: string) => `${prefix}sync:marker`,
+  /** BullMQ prefix for the usage queue */
+  queuePrefix: (prefix: string) => `${prefix}bull`,
+};
+
+export const USAGE_QUEUE = 'usage';
+
+/** Subject and token ids become part of Redis keys and the hash tag: keep them to a safe alphabet. */
+export const ID_PATTERN = /^[A-Za-z0-9._@:-]{1,128}$/;

@@ -1,0 +1,45 @@
+// admit — one round trip that decides whether a request may start.
+//
+// KEYS[1] user hash      {u}:user      status, daily_requests, daily_tokens, monthly_tokens
+// KEYS[2] revoked set    {u}:revoked   revoked token ids
+// KEYS[3] lease zset     {u}:lease:jti member = lease id, score = expiry (ms, Redis clock)
+// KEYS[4] day counters   {u}:d:<day>   req, tok
+// KEYS[5] month counters {u}:m:<month> req, tok
+// ARGV[1] jti  ARGV[2] lease id  ARGV[3] concurrency  ARGV[4] lease ms
+// ARGV[5..7] default daily requests, daily tokens, monthly tokens (0 = unlimited)
+// ARGV[8] day ttl s  ARGV[9] month ttl s
+// returns {1, usage ppm, in flight} admitted (the request is counted, a lease is held)
+//         {-1} revoked  {-2} disabled  {-3,used,limit} daily requests  {-4,used,limit} daily tokens
+//         {-5,used,limit} monthly tokens  {-6,in flight} concurrency
+export const ADMIT_LUA = `
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {-1} end
+local u = redis.call('HMGET', KEYS[1], 'status', 'daily_requests', 'daily_tokens', 'monthly_tokens')
+if u[1] == 'disabled' then return {-2} end
+local limDr = tonumber(u[2] or ARGV[5])
+local limDt = tonumber(u[3] or ARGV[6])
+local limMt = tonumber(u[4] or ARGV[7])
+local d = redis.call('HMGET', KEYS[4], 'req', 'tok')
+local dr = tonumber(d[1] or '0')
+local dt = tonumber(d[2] or '0')
+local mt = tonumber(redis.call('HGET', KEYS[5], 'tok') or '0')
+if limDr > 0 and dr >= limDr then return {-3, dr, limDr} end
+if limDt > 0 and dt >= limDt then return {-4, dt, limDt} end
+if limMt > 0 and mt >= limMt then return {-5, mt, limMt} end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+local inFlight = redis.call('ZCARD', KEYS[3])
+if inFlight >= tonumber(ARGV[3]) then return {-6, inFlight} end
+local leaseMs = tonumber(ARGV[4])
+redis.call('ZADD', KEYS[3], now + leaseMs, ARGV[2])
+redis.call('PEXPIRE', KEYS[3], leaseMs)
+redis.call('HINCRBY', KEYS[4], 'req', 1)
+redis.call('EXPIRE', KEYS[4], ARGV[8], 'NX')
+redis.call('HINCRBY', KEYS[5], 'req', 1)
+redis.call('EXPIRE', KEYS[5], ARGV[9], 'NX')
+local ratio = 0
+if limDr > 0 then ratio = math.max(ratio, (dr + 1) / limDr) end
+if limDt > 0 then ratio = math.max(ratio, dt / limDt) end
+if limMt > 0 then ratio = math.max(ratio, mt / limMt) end
+return {1, math.floor(ratio * 1000000), inFlight + 1}
+`;

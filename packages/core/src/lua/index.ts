@@ -1,0 +1,38 @@
+import { ADMIT_LUA } from './admit.js';
+import { FINISH_LUA } from './finish.js';
+import { RENEW_LUA } from './renew.js';
+
+/** Scripts with their key counts, registered under versioned names so two releases never collide. */
+export const SCRIPTS = {
+  dspAdmitV1: { numberOfKeys: 5, lua: ADMIT_LUA },
+  dspFinishV1: { numberOfKeys: 3, lua: FINISH_LUA },
+  dspRenewV1: { numberOfKeys: 1, lua: RENEW_LUA },
+} as const;
+
+/** Decoded result of the admit script. */
+export type Admission =
+  | { ok: true; usageRatio: number; inFlight: number }
+  | { ok: false; reason: 'revoked' | 'disabled' }
+  | { ok: false; reason: 'quota'; quota: 'daily_requests' | 'daily_tokens' | 'monthly_tokens'; used: number; limit: number }
+  | { ok: false; reason: 'concurrency'; inFlight: number };
+
+export function decodeAdmission(r: readonly number[]): Admission {
+  switch (r[0]) {
+    case 1:
+      return { ok: true, usageRatio: (r[1] ?? 0) / 1e6, inFlight: r[2] ?? 1 };
+    case -1:
+      return { ok: false, reason: 'revoked' };
+    case -2:
+      return { ok: false, reason: 'disabled' };
+    case -3:
+      return { ok: false, reason: 'quota', quota: 'daily_requests', used: r[1] ?? 0, limit: r[2] ?? 0 };
+    case -4:
+      return { ok: false, reason: 'quota', quota: 'daily_tokens', used: r[1] ?? 0, limit: r[2] ?? 0 };
+    case -5:
+      return { ok: false, reason: 'quota', quota: 'monthly_tokens', used: r[1] ?? 0, limit: r[2] ?? 0 };
+    case -6:
+      return { ok: false, reason: 'concurrency', inFlight: r[1] ?? 0 };
+    default:
+      throw new Error(`admit script returned an unknown result ${JSON.stringify(r)}`);
+  }
+}
