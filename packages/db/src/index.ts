@@ -1,1 +1,46 @@
-export {};
+// @dsp/db: the Postgres schema and migrations, the usage ledger writer, and the service layer
+// shared by the CLI and the admin console.
+export type { DatabaseSettings, RedisSettings, QuotaSettings, ServicesConfig } from './config.js';
+export { ServiceError, isServiceError, SERVICE_ERROR_CODES, type ServiceErrorCode } from './errors.js';
+export {
+  createPool,
+  withTransaction,
+  ensureDatabase,
+  databaseName,
+  maintenanceUrl,
+  redactUrl,
+  quoteIdent,
+  type Pool,
+  type PoolClient,
+  type Queryable,
+} from './pool.js';
+export { migrate, migrateDatabase, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrateResult } from './migrate.js';
+export { insertUsageEvents } from './ledger.js';
+export { createRedis, type RedisClient } from './redis.js';
+export { hashPassword, verifyPassword } from './password.js';
+export { parseDuration } from './duration.js';
+export { toCsv } from './csv.js';
+export { createServices, type CreateServicesOptions, type Services } from './services/index.js';
+export type {
+  UsersService,
+  UserSummary,
+  UserUsage,
+  CreateUserInput,
+  ListUsersOptions,
+  ListUsersResult,
+} from './services/users.js';
+export { validateUserId, type User, type UserStatus } from './services/users.js';
+export type { QuotasService, Quotas, QuotaPatch, EffectiveLimits } from './services/quotas.js';
+export type { TokensService, TokenRecord, TokenStatus, IssueTokenOptions } from './services/tokens.js';
+export type {
+  UsageService,
+  UsageTotals,
+  DayRange,
+  UserUsageReport,
+  DailyUsageRow,
+  RequestLogRow,
+  RequestLogOptions,
+} from './services/usage.js';
+export type { AdminsService, Admin, AdminSession } from './services/admins.js';
+export type { AuditService, AuditEntry, AuditListOptions } from './services/audit.js';
+export type { SyncResult } from './services/sync.js';

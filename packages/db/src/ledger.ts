@@ -1,0 +1,56 @@
+// The usage ledger write path (the recorder's only call): one multi-row INSERT per batch,
+// idempotent on request_id, so a redelivered batch never double-counts.
+import type { UsageEvent } from '@dsp/core';
+import type { Queryable } from './pool.js';
+
+const INT4_MAX = 2_147_483_647;
+
+const int = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(INT4_MAX, Math.floor(v)) : 0);
+const str = (v: unknown): string => (typeof v === 'string' ? v : v == null ? '' : String(v));
+
+const INSERT_SQL = `
+INSERT INTO usage_ledger (
+  request_id, token_id, user_id, model, route, stream, status,
+  prompt_tokens, completion_tokens, cache_hit_tokens, cache_miss_tokens, reasoning_tokens,
+  first_byte_ms, total_ms, started_at, aborted, instance
+)
+SELECT * FROM unnest(
+  $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::integer[],
+  $8::integer[], $9::integer[], $10::integer[], $11::integer[], $12::integer[],
+  $13::integer[], $14::integer[], $15::timestamptz[], $16::boolean[], $17::text[]
+)
+ON CONFLICT (request_id) DO NOTHING`;
+
+/**
+ * Insert a batch of usage events in one statement; events whose request_id is already in the
+ * ledger (or repeated within the batch) are skipped. Returns how many rows were inserted.
+ */
+export async function insertUsageEvents(db: Queryable, events: readonly UsageEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const cols: unknown[][] = Array.from({ length: 17 }, () => new Array<unknown>(events.length));
+  events.forEach((e, i) => {
+    const startedAt = typeof e.started_at === 'number' && Number.isFinite(e.started_at) ? e.started_at : Date.now();
+    const row: unknown[] = [
+      str(e.request_id),
+      str(e.token_id),
+      str(e.user_id),
+      str(e.model),
+      str(e.route),
+      e.stream === true,
+      int(e.status),
+      int(e.prompt_tokens),
+      int(e.completion_tokens),
+      int(e.cache_hit_tokens),
+      int(e.cache_miss_tokens),
+      int(e.reasoning_tokens),
+      e.first_byte_ms == null ? null : int(e.first_byte_ms),
+      int(e.total_ms),
+      new Date(startedAt).toISOString(),
+      e.aborted === true,
+      str(e.instance),
+    ];
+    row.forEach((v, c) => (cols[c]![i] = v));
+  });
+  const res = await db.query(INSERT_SQL, cols);
+  return res.rowCount ?? 0;
+}

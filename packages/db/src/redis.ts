@@ -1,0 +1,140 @@
+// The Redis side of the service layer: the hot state the gateway's admit script reads (see
+// @dsp/core keys.ts and lua/admit.ts), written only after Postgres has committed. Every key of one
+// user carries the user's hash tag, so each per-user write below is a single-slot MULTI.
+import { Redis } from 'ioredis';
+import { keys, type Period } from '@dsp/core';
+import { ServiceError } from './errors.js';
+
+export type RedisClient = Redis;
+
+/**
+ * A client for operator tools: connects lazily (commands that never touch Redis never connect),
+ * and fails a command within a few seconds instead of queueing it forever while Redis is down.
+ */
+export function createRedis(url: string, options: { failFast?: boolean } = {}): Redis {
+  const failFast = options.failFast ?? true;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: failFast ? 1 : 20,
+    ...(failFast ? { retryStrategy: (times: number) => (times > 2 ? null : 200 * times) } : {}),
+  });
+  client.on('error', () => {}); // surfaced by the failing command instead
+  return client;
+}
+
+/** The `user` hash fields the admit script reads; a quota left at the default has no field. */
+export interface UserState {
+  id: string;
+  status: 'active' | 'disabled';
+  dailyRequests: number | null;
+  dailyTokens: number | null;
+  monthlyTokens: number | null;
+}
+
+export function userHashFields(u: UserState): Record<string, string> {
+  const f: Record<string, string> = { status: u.status };
+  if (u.dailyRequests !== null) f.daily_requests = String(u.dailyRequests);
+  if (u.dailyTokens !== null) f.daily_tokens = String(u.dailyTokens);
+  if (u.monthlyTokens !== null) f.monthly_tokens = String(u.monthlyTokens);
+  return f;
+}
+
+/** Wrap a Redis step: any failure becomes `redis_unavailable`, saying what Postgres already holds. */
+export async function redisStep<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new ServiceError(
+      'redis_unavailable',
+      `${what}, but Redis could not be updated (${reason}); run \`dsp sync\` once Redis is reachable`,
+      { cause: e },
+    );
+  }
+}
+
+type ExecResult = [Error | null, unknown][] | null;
+
+function checkExec(r: ExecResult): unknown[] {
+  if (!r) throw new Error('Redis transaction was aborted');
+  return r.map(([err, v]) => {
+    if (err) throw err;
+    return v;
+  });
+}
+
+/** Replace the user's hash with exactly what Postgres says (status + explicit limits). */
+export async function writeUserHash(redis: Redis, prefix: string, u: UserState): Promise<void> {
+  const key = keys.user(prefix, u.id);
+  checkExec(await redis.multi().del(key).hset(key, userHashFields(u)).exec());
+}
+
+export async function addRevoked(redis: Redis, prefix: string, userId: string, jti: string): Promise<void> {
+  await redis.sadd(keys.revoked(prefix, userId), jti);
+}
+
+export interface Counters {
+  requests: number;
+  tokens: number;
+}
+
+export interface UserCounters {
+  day: Counters;
+  month: Counters;
+}
+
+const num = (v: string | null | undefined): number => {
+  const n = Number(v ?? 0);
+  return Number.isFinite(n) ? n : 0;
+};
+
+/** Today's and this month's counters of each user (`req`, `tok`), one pipelined round trip. */
+export async function readCounters(redis: Redis, prefix: string, userIds: readonly string[], period: Period): Promise<Map<string, UserCounters>> {
+  const out = new Map<string, UserCounters>();
+  if (userIds.length === 0) return out;
+  const p = redis.pipeline();
+  for (const id of userIds) {
+    p.hmget(keys.day(prefix, id, period.day), 'req', 'tok');
+    p.hmget(keys.month(prefix, id, period.month), 'req', 'tok');
+  }
+  const res = checkExec((await p.exec()) as ExecResult) as (string | null)[][];
+  userIds.forEach((id, i) => {
+    const d = res[2 * i] ?? [];
+    const m = res[2 * i + 1] ?? [];
+    out.set(id, {
+      day: { requests: num(d[0]), tokens: num(d[1]) },
+      month: { requests: num(m[0]), tokens: num(m[1]) },
+    });
+  });
+  return out;
+}
+
+/**
+ * Raise a counter hash's `req` / `tok` to at least the given values, never lowering them: the
+ * ledger lags the live counters (events still queued), so a live value above it is kept. Sets a
+ * TTL only when the key has none (the gateway's own EXPIRE NX stays authoritative).
+ */
+export const RAISE_COUNTERS_LUA = `
+local vals = {ARGV[1], ARGV[2]}
+local fields = {'req', 'tok'}
+for i = 1, 2 do
+  local v = tonumber(vals[i])
+  if v > 0 then
+    local cur = tonumber(redis.call('HGET', KEYS[1], fields[i]) or '0') or 0
+    if v > cur then redis.call('HSET', KEYS[1], fields[i], v) end
+  end
+end
+if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+return 1
+`;
+
+/** Seconds a counter outlives its period: a little slack past the reset, as the key is dead by then. */
+export const DAY_TTL_SLACK_SECONDS = 3600;
+export const MONTH_TTL_SLACK_SECONDS = 86_400;
+
+/** Glob-escape a literal for SCAN MATCH. */
+export function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,85 @@
+// The service layer: the one implementation of every operator action, used by the CLI and the
+// admin console alike. Each mutation writes Postgres (with its audit row) first, then Redis.
+import { createSigner, type Signer } from '@dsp/core';
+import type { ServicesConfig } from '../config.js';
+import { ServiceError } from '../errors.js';
+import type { Pool } from '../pool.js';
+import type { RedisClient } from '../redis.js';
+import { createAdminsService, type AdminsService } from './admins.js';
+import { createAuditService, type AuditService } from './audit.js';
+import type { ServiceContext } from './context.js';
+import { createQuotasService, type QuotasService } from './quotas.js';
+import { createSyncService, type SyncResult } from './sync.js';
+import { createTokensService, type TokensService } from './tokens.js';
+import { createUsageService, type UsageService } from './usage.js';
+import { createUsersService, type UsersService } from './users.js';
+
+export interface CreateServicesOptions {
+  pool: Pool;
+  redis: RedisClient;
+  config: ServicesConfig;
+  /** signs tokens; default createSigner(config.auth), created on the first token issued */
+  signer?: Signer | Promise<Signer>;
+  /** audit actor, e.g. 'cli:alice', 'admin:root'; default 'system' */
+  actor?: string;
+  /** clock (epoch ms), for tests */
+  now?: () => number;
+}
+
+export interface Services {
+  readonly actor: string;
+  users: UsersService;
+  tokens: TokensService;
+  quotas: QuotasService;
+  usage: UsageService;
+  admins: AdminsService;
+  audit: AuditService;
+  sync(): Promise<SyncResult>;
+  syncIfMarkerMissing(): Promise<boolean>;
+  /** the same services (same pool, Redis, signer) recording another actor in the audit log */
+  withActor(actor: string): Services;
+}
+
+export function createServices(options: CreateServicesOptions): Services {
+  const { pool, redis, config } = options;
+  let signer: Promise<Signer> | undefined = options.signer ? Promise.resolve(options.signer) : undefined;
+  const getSigner = (): Promise<Signer> => {
+    if (!signer) {
+      if (!config.auth) return Promise.reject(new ServiceError('not_configured', 'no [auth] settings to sign tokens with'));
+      const p = createSigner(config.auth);
+      signer = p;
+      p.catch(() => {
+        if (signer === p) signer = undefined; // retry after a config fix, e.g. a key file created later
+      });
+    }
+    return signer;
+  };
+  const now = options.now ?? Date.now;
+
+  const build = (actor: string): Services => {
+    const ctx: ServiceContext = {
+      pool,
+      redis,
+      config,
+      prefix: config.redis.key_prefix,
+      actor,
+      signer: getSigner,
+      now,
+    };
+    const quotas = createQuotasService(ctx);
+    const sync = createSyncService(ctx);
+    return {
+      actor,
+      users: createUsersService(ctx, quotas),
+      tokens: createTokensService(ctx),
+      quotas,
+      usage: createUsageService(ctx),
+      admins: createAdminsService(ctx),
+      audit: createAuditService(ctx),
+      sync: sync.sync,
+      syncIfMarkerMissing: sync.syncIfMarkerMissing,
+      withActor: (a: string) => build(a),
+    };
+  };
+  return build(options.actor ?? 'system');
+}

@@ -1,0 +1,99 @@
+// Quota rules: a user's own limit, or (NULL in Postgres, no field in Redis) the config default.
+// 0 means unlimited, both as a default and as a user's own limit.
+import { ServiceError } from '../errors.js';
+import { withTransaction } from '../pool.js';
+import { redisStep, writeUserHash } from '../redis.js';
+import { writeAudit } from './audit.js';
+import type { ServiceContext } from './context.js';
+import { loadUserForUpdate, rowToUser, validateUserId, type User } from './users-shared.js';
+
+/** A user's explicit limits: a number, or null = the config default. */
+export interface Quotas {
+  dailyRequests: number | null;
+  dailyTokens: number | null;
+  monthlyTokens: number | null;
+}
+
+/** Limits in force (0 = unlimited). */
+export interface EffectiveLimits {
+  dailyRequests: number;
+  dailyTokens: number;
+  monthlyTokens: number;
+}
+
+/** A change to a user's limits: a key left out is unchanged; null resets it to the default. */
+export type QuotaPatch = Partial<Quotas>;
+
+export const QUOTA_FIELDS = ['dailyRequests', 'dailyTokens', 'monthlyTokens'] as const;
+export type QuotaField = (typeof QUOTA_FIELDS)[number];
+
+export const QUOTA_COLUMNS: Record<QuotaField, string> = {
+  dailyRequests: 'daily_requests',
+  dailyTokens: 'daily_tokens',
+  monthlyTokens: 'monthly_tokens',
+};
+
+export interface QuotasService {
+  /** the [quota] defaults of the config */
+  defaults(): EffectiveLimits;
+  /** the limits in force for a user's explicit quotas */
+  effective(q: Quotas): EffectiveLimits;
+  /** change a user's limits (Postgres, audit, then the Redis user hash); returns the updated user */
+  set(userId: string, patch: QuotaPatch): Promise<User>;
+}
+
+/** Check a patch: every given value is null or an integer >= 0. Throws invalid_argument. */
+export function validateQuotaPatch(patch: unknown, { requireOne }: { requireOne: boolean }): QuotaPatch {
+  if (typeof patch !== 'object' || patch === null) throw new ServiceError('invalid_argument', 'quotas must be an object');
+  const out: QuotaPatch = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    if (!(QUOTA_FIELDS as readonly string[]).includes(k)) throw new ServiceError('invalid_argument', `unknown quota "${k}" (expected ${QUOTA_FIELDS.join(', ')})`);
+    if (v !== null && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
+      throw new ServiceError('invalid_argument', `${QUOTA_COLUMNS[k as QuotaField]} must be an integer >= 0 (0 = unlimited) or default, got ${JSON.stringify(v)}`);
+    out[k as QuotaField] = v as number | null;
+  }
+  if (requireOne && Object.keys(out).length === 0) throw new ServiceError('invalid_argument', 'no quota to change was given');
+  return out;
+}
+
+export function createQuotasService(ctx: ServiceContext): QuotasService {
+  const defaults = (): EffectiveLimits => ({
+    dailyRequests: ctx.config.quota.default_daily_requests,
+    dailyTokens: ctx.config.quota.default_daily_tokens,
+    monthlyTokens: ctx.config.quota.default_monthly_tokens,
+  });
+  return {
+    defaults,
+    effective(q) {
+      const d = defaults();
+      return {
+        dailyRequests: q.dailyRequests ?? d.dailyRequests,
+        dailyTokens: q.dailyTokens ?? d.dailyTokens,
+        monthlyTokens: q.monthlyTokens ?? d.monthlyTokens,
+      };
+    },
+    async set(userId, patch) {
+      validateUserId(userId);
+      const p = validateQuotaPatch(patch, { requireOne: true });
+      const user = await withTransaction(ctx.pool, async (c) => {
+        const before = await loadUserForUpdate(c, userId);
+        const sets: string[] = [];
+        const args: unknown[] = [userId];
+        for (const f of QUOTA_FIELDS) {
+          if (!(f in p)) continue;
+          args.push(p[f]);
+          sets.push(`${QUOTA_COLUMNS[f]} = $${args.length}`);
+        }
+        const res = await c.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING *`, args);
+        const after = rowToUser(res.rows[0]);
+        const change: Record<string, { from: number | null; to: number | null }> = {};
+        for (const f of QUOTA_FIELDS) if (f in p) change[QUOTA_COLUMNS[f]] = { from: before[f], to: after[f] };
+        await writeAudit(c, ctx.actor, 'user.quota', userId, change);
+        return after;
+      });
+      await redisStep(`quota of user "${userId}" saved in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user));
+      return user;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The user row and its mapping, shared by the users and quotas services.
+import { ID_PATTERN } from '@dsp/core';
+import { ServiceError } from '../errors.js';
+import type { Queryable } from '../pool.js';
+import { toNumOrNull } from './context.js';
+
+export type UserStatus = 'active' | 'disabled';
+
+export interface User {
+  id: string;
+  name: string | null;
+  status: UserStatus;
+  /** explicit limits; null = the config default */
+  dailyRequests: number | null;
+  dailyTokens: number | null;
+  monthlyTokens: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserRow {
+  id: string;
+  name: string | null;
+  status: UserStatus;
+  daily_requests: string | null;
+  daily_tokens: string | null;
+  monthly_tokens: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function rowToUser(r: UserRow): User {
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    dailyRequests: toNumOrNull(r.daily_requests),
+    dailyTokens: toNumOrNull(r.daily_tokens),
+    monthlyTokens: toNumOrNull(r.monthly_tokens),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function userNotFound(id: string): ServiceError {
+  return new ServiceError('not_found', `user "${id}" does not exist`);
+}
+
+export async function loadUser(db: Queryable, id: string): Promise<User> {
+  const res = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+  if (!res.rows[0]) throw userNotFound(id);
+  return rowToUser(res.rows[0]);
+}
+
+export async function loadUserForUpdate(db: Queryable, id: string): Promise<User> {
+  const res = await db.query<UserRow>('SELECT * FROM users WHERE id = $1 FOR UPDATE', [id]);
+  if (!res.rows[0]) throw userNotFound(id);
+  return rowToUser(res.rows[0]);
+}
+
+export function validateUserId(id: unknown): string {
+  if (typeof id !== 'string' || !ID_PATTERN.test(id))
+    throw new ServiceError('invalid_argument', `invalid user id ${JSON.stringify(id)}: use 1-128 characters of A-Z a-z 0-9 . _ @ : -`);
+  return id;
+}
+

@@ -1,0 +1,209 @@
+// Gateway users: Postgres row + audit in one transaction, then the Redis user hash.
+import { periodAt } from '@dsp/core';
+import { PG_UNIQUE_VIOLATION, ServiceError, pgCode } from '../errors.js';
+import { withTransaction } from '../pool.js';
+import { readCounters, redisStep, writeUserHash } from '../redis.js';
+import { clampLimit, writeAudit } from './audit.js';
+import type { ServiceContext } from './context.js';
+import {
+  QUOTA_COLUMNS,
+  QUOTA_FIELDS,
+  validateQuotaPatch,
+  type EffectiveLimits,
+  type QuotaPatch,
+  type QuotasService,
+} from './quotas.js';
+import { loadUser, rowToUser, userNotFound, validateUserId, type User, type UserRow, type UserStatus } from './users-shared.js';
+
+export { validateUserId, type User, type UserStatus } from './users-shared.js';
+
+/** This period's counters from Redis (what the gateway enforces against). */
+export interface UserUsage {
+  /** YYYYMMDD / YYYYMM in the quota timezone */
+  day: string;
+  month: string;
+  dailyRequests: number;
+  dailyTokens: number;
+  monthlyRequests: number;
+  monthlyTokens: number;
+}
+
+export interface UserSummary extends User {
+  /** limits in force (0 = unlimited) */
+  limits: EffectiveLimits;
+  /** null when Redis could not be read */
+  usage: UserUsage | null;
+}
+
+export interface CreateUserInput {
+  id: string;
+  name?: string | null;
+  quotas?: QuotaPatch;
+}
+
+export interface ListUsersOptions {
+  /** case-insensitive substring of the id or the name */
+  search?: string;
+  status?: UserStatus;
+  /** default 0 */
+  offset?: number;
+  /** default 50, at most 1000 */
+  limit?: number;
+}
+
+export interface ListUsersResult {
+  rows: UserSummary[];
+  /** users matching the filter, over all pages */
+  total: number;
+  /** set when the Redis counters could not be read (rows then have usage: null) */
+  usageError?: string;
+}
+
+export interface UsersService {
+  create(input: CreateUserInput): Promise<User>;
+  list(options?: ListUsersOptions): Promise<ListUsersResult>;
+  get(id: string): Promise<UserSummary>;
+  disable(id: string): Promise<User>;
+  enable(id: string): Promise<User>;
+  /** same as quotas.set */
+  setQuota(id: string, patch: QuotaPatch): Promise<User>;
+}
+
+export const MAX_USER_NAME = 200;
+
+function validateName(name: unknown): string | null {
+  if (name === undefined || name === null) return null;
+  if (typeof name !== 'string') throw new ServiceError('invalid_argument', 'name must be a string');
+  const t = name.trim();
+  if (t.length > MAX_USER_NAME) throw new ServiceError('invalid_argument', `name must be at most ${MAX_USER_NAME} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(t)) throw new ServiceError('invalid_argument', 'name must not contain control characters');
+  return t === '' ? null : t;
+}
+
+function likePattern(s: string): string {
+  return '%' + s.replace(/[\\%_]/g, '\\$&') + '%';
+}
+
+export function createUsersService(ctx: ServiceContext, quotas: QuotasService): UsersService {
+  async function summarize(users: User[]): Promise<{ rows: UserSummary[]; usageError?: string }> {
+    const period = periodAt(ctx.config.quota.timezone, ctx.now());
+    let counters: Awaited<ReturnType<typeof readCounters>> | null = null;
+    let usageError: string | undefined;
+    try {
+      counters = await readCounters(
+        ctx.redis,
+        ctx.prefix,
+        users.map((u) => u.id),
+        period,
+      );
+    } catch (e) {
+      usageError = `Redis counters unavailable: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const rows = users.map((u): UserSummary => {
+      const c = counters?.get(u.id);
+      return {
+        ...u,
+        limits: quotas.effective(u),
+        usage: c
+          ? {
+              day: period.day,
+              month: period.month,
+              dailyRequests: c.day.requests,
+              dailyTokens: c.day.tokens,
+              monthlyRequests: c.month.requests,
+              monthlyTokens: c.month.tokens,
+            }
+          : null,
+      };
+    });
+    return usageError ? { rows, usageError } : { rows };
+  }
+
+  async function setStatus(id: string, status: UserStatus): Promise<User> {
+    validateUserId(id);
+    const user = await withTransaction(ctx.pool, async (c) => {
+      const prev = await c.query<{ status: UserStatus }>('SELECT status FROM users WHERE id = $1 FOR UPDATE', [id]);
+      if (!prev.rows[0]) throw userNotFound(id);
+      if (prev.rows[0].status === status) return loadUser(c, id);
+      const res = await c.query<UserRow>('UPDATE users SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);
+      await writeAudit(c, ctx.actor, status === 'disabled' ? 'user.disable' : 'user.enable', id, {});
+      return rowToUser(res.rows[0]!);
+    });
+    // written even when Postgres already had this status: it repairs a Redis that drifted
+    await redisStep(`user "${id}" is ${status} in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user));
+    return user;
+  }
+
+  return {
+    async create(input) {
+      if (typeof input !== 'object' || input === null) throw new ServiceError('invalid_argument', 'user must be an object');
+      const id = validateUserId(input.id);
+      const name = validateName(input.name);
+      const q = validateQuotaPatch(input.quotas ?? {}, { requireOne: false });
+      const user = await withTransaction(ctx.pool, async (c) => {
+        const cols = ['id', 'name'];
+        const args: unknown[] = [id, name];
+        for (const f of QUOTA_FIELDS) {
+          if (q[f] === undefined) continue;
+          cols.push(QUOTA_COLUMNS[f]);
+          args.push(q[f]);
+        }
+        let res;
+        try {
+          res = await c.query<UserRow>(`INSERT INTO users (${cols.join(', ')}) VALUES (${args.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`, args);
+        } catch (e) {
+          if (pgCode(e) === PG_UNIQUE_VIOLATION) throw new ServiceError('duplicate', `user "${id}" already exists`);
+          throw e;
+        }
+        const u = rowToUser(res.rows[0]!);
+        await writeAudit(c, ctx.actor, 'user.create', id, {
+          name,
+          daily_requests: u.dailyRequests,
+          daily_tokens: u.dailyTokens,
+          monthly_tokens: u.monthlyTokens,
+        });
+        return u;
+      });
+      await redisStep(`user "${id}" was created in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user));
+      return user;
+    },
+
+    async list(options = {}) {
+      const limit = clampLimit(options.limit, 50, 1000);
+      const offset = options.offset ?? 0;
+      if (!Number.isInteger(offset) || offset < 0) throw new ServiceError('invalid_argument', 'offset must be an integer >= 0');
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (options.search !== undefined && options.search.trim() !== '') {
+        args.push(likePattern(options.search.trim()));
+        where.push(`(id ILIKE $${args.length} OR name ILIKE $${args.length})`);
+      }
+      if (options.status !== undefined) {
+        if (options.status !== 'active' && options.status !== 'disabled') throw new ServiceError('invalid_argument', 'status must be active or disabled');
+        args.push(options.status);
+        where.push(`status = $${args.length}`);
+      }
+      const w = where.length ? 'WHERE ' + where.join(' AND ') : '';
+      const [page, count] = await Promise.all([
+        ctx.pool.query<UserRow>(`SELECT * FROM users ${w} ORDER BY id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, limit, offset]),
+        ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM users ${w}`, args),
+      ]);
+      const s = await summarize(page.rows.map(rowToUser));
+      return { ...s, total: Number(count.rows[0]!.n) };
+    },
+
+    async get(id) {
+      validateUserId(id);
+      const u = await loadUser(ctx.pool, id);
+      return (await summarize([u])).rows[0]!;
+    },
+
+    disable: (id) => setStatus(id, 'disabled'),
+    enable: (id) => setStatus(id, 'active'),
+    setQuota: (id, patch) => {
+      validateUserId(id);
+      return quotas.set(id, patch);
+    },
+  };
+}
