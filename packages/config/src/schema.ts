@@ -1,0 +1,487 @@
+// The configuration schema: one zod schema whose every key carries a default, a description and
+// the metadata the loader (env typing, path resolution, secret files) and the reference renderer
+// need. The TOML names are used unchanged (snake_case) in the parsed config.
+import { z } from 'zod';
+
+/** How a string from an environment variable is turned into a value of this key. */
+export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'list';
+
+export interface KeyMeta {
+  kind: ValueKind;
+  /** Human-readable type, used in the docs and as the "expected" part of validation errors. */
+  label: string;
+  description: string;
+  /** An empty string (or empty list) here means "missing". */
+  required?: boolean;
+  /** Never echoed in errors, warnings or redacted configs. */
+  secret?: boolean;
+  /** The value is a file path (or a list of paths) resolved to an absolute path at load time. */
+  path?: 'file' | 'files';
+  /** For `*_file` keys: the key (dotted path) that receives the trimmed file content. */
+  contentOf?: string;
+  /** Other environment variables that also set this key (weaker than the DSP_ form). */
+  envAliases?: string[];
+}
+
+export interface SectionMeta {
+  description: string;
+}
+
+/** Metadata of every leaf key, keyed by its (default-wrapped) schema instance. */
+export const keyMeta = z.registry<KeyMeta>();
+/** Metadata of every [section] table. */
+export const sectionMeta = z.registry<SectionMeta>();
+
+function leaf<T extends z.ZodType>(schema: T, meta: KeyMeta): T {
+  const described = schema.describe(meta.description);
+  keyMeta.add(described, meta);
+  return described;
+}
+
+interface TextOptions {
+  required?: boolean;
+  label?: string;
+  check?: (value: string) => boolean;
+  secret?: boolean;
+  path?: 'file';
+  contentOf?: string;
+  envAliases?: string[];
+}
+
+function text(dflt: string, description: string, opts: TextOptions = {}) {
+  const base = opts.label ?? (opts.path ? 'file path' : 'string');
+  const label = opts.required ? `non-empty ${base}` : base;
+  let s = z.string();
+  if (opts.required) s = s.min(1, 'required');
+  const checked = opts.check ? s.refine(opts.check, label) : s;
+  return leaf(checked.default(dflt), {
+    kind: 'string',
+    label,
+    description,
+    ...(opts.required ? { required: true } : {}),
+    ...(opts.secret ? { secret: true } : {}),
+    ...(opts.path ? { path: opts.path } : {}),
+    ...(opts.contentOf ? { contentOf: opts.contentOf } : {}),
+    ...(opts.envAliases ? { envAliases: opts.envAliases } : {}),
+  });
+}
+
+function integer(dflt: number, description: string, range: { min: number; max?: number }) {
+  let s = z.number().int().min(range.min);
+  if (range.max !== undefined) s = s.max(range.max);
+  const label =
+    range.max !== undefined ? `integer ${range.min}..${range.max}` : `integer >= ${range.min}`;
+  return leaf(s.default(dflt), { kind: 'integer', label, description });
+}
+
+/** A (possibly fractional) number that must be > 0, or >= 0 with `allowZero`. */
+function number(dflt: number, description: string, opts: { allowZero?: boolean } = {}) {
+  const s = opts.allowZero ? z.number().min(0) : z.number().positive();
+  return leaf(s.default(dflt), {
+    kind: 'number',
+    label: opts.allowZero ? 'number >= 0' : 'number > 0',
+    description,
+  });
+}
+
+function flag(dflt: boolean, description: string) {
+  return leaf(z.boolean().default(dflt), { kind: 'boolean', label: 'boolean', description });
+}
+
+function oneOf<const V extends readonly [string, ...string[]]>(
+  values: V,
+  dflt: V[number],
+  description: string,
+) {
+  const label = values.map((v) => JSON.stringify(v)).join(' | ');
+  return leaf(z.enum(values).default(dflt as never), { kind: 'string', label, description });
+}
+
+interface ListOptions {
+  nonEmpty?: boolean;
+  path?: 'files';
+}
+
+function list<T extends z.ZodType<string>>(
+  item: T,
+  itemLabel: string,
+  dflt: z.output<T>[],
+  description: string,
+  opts: ListOptions = {},
+) {
+  const s = opts.nonEmpty ? z.array(item).min(1) : z.array(item);
+  return leaf(s.default(dflt as never), {
+    kind: 'list',
+    label: `${opts.nonEmpty ? 'non-empty ' : ''}list of ${itemLabel}`,
+    description,
+    ...(opts.nonEmpty ? { required: true } : {}),
+    ...(opts.path ? { path: opts.path } : {}),
+  });
+}
+
+function section<S extends z.ZodRawShape>(description: string, shape: S) {
+  const s = z.object(shape).prefault({} as never);
+  sectionMeta.add(s, { description });
+  return s;
+}
+
+// ---- value checks -----------------------------------------------------------------------------
+
+function urlWithProtocol(...protocols: string[]) {
+  return (value: string): boolean => {
+    try {
+      const u = new URL(value);
+      return protocols.includes(u.protocol) && (u.host !== '' || u.protocol === 'file:');
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** True when `tz` is an IANA time zone name this Node runtime knows. */
+export function isValidTimeZone(tz: string): boolean {
+  if (tz.trim() === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = urlWithProtocol('http:', 'https:');
+const redisUrl = urlWithProtocol('redis:', 'rediss:');
+const postgresUrl = urlWithProtocol('postgres:', 'postgresql:');
+
+export const JWT_ALGORITHMS = ['ES256', 'EdDSA', 'HS256'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const DEFAULT_MODELS = [
+  'deepseek-chat',
+  'deepseek-reasoner',
+  'deepseek-v4-flash',
+  'deepseek-v4-pro',
+];
+
+// ---- the schema -------------------------------------------------------------------------------
+
+export const configSchema = z.object({
+  server: section('The public HTTP listener of the gateway workers.', {
+    host: text('0.0.0.0', 'Address the gateway workers listen on.', {
+      required: true,
+      label: 'host name or IP address',
+    }),
+    port: integer(8877, 'TCP port of the OpenAI-compatible API; all workers share it.', {
+      min: 1,
+      max: 65535,
+    }),
+    workers: integer(0, 'Number of HTTP worker processes; 0 = one per CPU core.', { min: 0 }),
+    max_body_bytes: integer(
+      1048576,
+      'Largest accepted request body in bytes; bigger bodies get 413 `request_too_large`.',
+      { min: 1 },
+    ),
+    shutdown_grace_seconds: number(
+      30,
+      'On SIGTERM, how long in-flight requests may run before the workers are stopped.',
+    ),
+    instance_id: text(
+      '',
+      'Identifies this gateway host (e.g. for its usage outbox); empty = `<hostname>:<port>`.',
+    ),
+  }),
+
+  deepseek: section('The upstream DeepSeek API.', {
+    api_key: text('', 'DeepSeek API key; empty = demo mode against the built-in mock upstream.', {
+      secret: true,
+      envAliases: ['DEEPSEEK_API_KEY'],
+    }),
+    api_key_file: text(
+      '',
+      'File holding the API key (trimmed); when set, its content replaces `api_key`.',
+      { path: 'file', contentOf: 'deepseek.api_key' },
+    ),
+    base_url: text('https://api.deepseek.com', 'Base URL of the upstream API.', {
+      required: true,
+      label: 'http(s) URL',
+      check: httpUrl,
+    }),
+    send_user_id: flag(
+      true,
+      'Pass a stable opaque id per gateway user to DeepSeek as `user_id`.',
+    ),
+    models: list(
+      z.string().min(1),
+      'model names',
+      [...DEFAULT_MODELS],
+      'Models listed by `GET /models`, and the models a token without a `models` claim may use.',
+      { nonEmpty: true },
+    ),
+    http_client: section(
+      'The upstream connection pool of each worker (the seed\'s keys, same names and defaults).',
+      {
+        pool_max_idle_per_host: integer(
+          20,
+          'Idle upstream connections kept per worker; extra idle ones are closed by the pool trimmer.',
+          { min: 0 },
+        ),
+        pool_idle_timeout_seconds: number(
+          90,
+          'How long an idle upstream connection is kept open (undici `keepAliveTimeout`).',
+        ),
+        connect_timeout_seconds: number(
+          10,
+          'TCP + TLS connect deadline for a new upstream connection.',
+        ),
+        timeout_seconds: number(
+          60,
+          'Deadline for the response headers of every request, and the total deadline of a non-stream request.',
+        ),
+        stream_timeout_seconds: number(
+          300,
+          'Longest silence allowed between two chunks of a streamed response.',
+        ),
+        tcp_nodelay: flag(true, 'Disable Nagle\'s algorithm on upstream sockets.'),
+        http2_adaptive_window: flag(
+          true,
+          'Use HTTP/2 when the upstream offers it (ALPN, https only; undici `allowH2`); undici has no adaptive flow-control window.',
+        ),
+        max_connections: integer(
+          0,
+          'Most upstream connections per worker (undici Pool `connections`); 0 = unlimited.',
+          { min: 0 },
+        ),
+      },
+    ),
+  }),
+
+  auth: section('Verification (gateway) and signing (admin, CLI) of the API tokens (JWTs).', {
+    issuer: text('deepseek-proxy', 'Expected and issued `iss` claim.', { required: true }),
+    audience: text('deepseek-proxy', 'Expected and issued `aud` claim.', { required: true }),
+    algorithms: list(
+      z.enum(JWT_ALGORITHMS),
+      JWT_ALGORITHMS.map((a) => JSON.stringify(a)).join(' | '),
+      ['ES256'],
+      'Pinned signature algorithms; a token signed with any other is rejected. HS256 uses `secret`.',
+      { nonEmpty: true },
+    ),
+    public_key_file: text('', 'PEM public key the gateway verifies tokens with.', {
+      path: 'file',
+    }),
+    private_key_file: text('', 'PEM private key the admin console and CLI sign tokens with.', {
+      path: 'file',
+    }),
+    secret: text('', 'Shared secret for HS256.', { secret: true }),
+    secret_file: text(
+      '',
+      'File holding the HS256 secret (trimmed); when set, its content replaces `secret`.',
+      { path: 'file', contentOf: 'auth.secret' },
+    ),
+    key_id: text('', 'The `kid` header put in signed tokens (empty = none).'),
+    previous_public_key_files: list(
+      z.string().min(1),
+      'file paths',
+      [],
+      'Extra verification keys accepted during a key rotation.',
+      { path: 'files' },
+    ),
+  }),
+
+  limits: section('Per-token concurrency and the Redis safety valves.', {
+    token_concurrency: integer(
+      1,
+      'In-flight requests allowed per token unless its `dsp.concurrency` claim says otherwise.',
+      { min: 1 },
+    ),
+    lock_lease_seconds: number(
+      30,
+      'Lease of a concurrency slot; renewed while a stream runs, so a dead worker\'s slot expires.',
+    ),
+    on_redis_error: oneOf(
+      ['reject', 'allow'],
+      'reject',
+      'When Redis is unreachable: "reject" answers 503, "allow" serves without quota and lock.',
+    ),
+    redis_timeout_ms: integer(1000, 'Deadline of every hot-path Redis call, in milliseconds.', {
+      min: 1,
+    }),
+  }),
+
+  quota: section('Default quotas, for users and tokens that have none of their own.', {
+    timezone: text('UTC', 'Time zone whose midnight starts a new day / month period.', {
+      required: true,
+      label: 'IANA time zone (e.g. "Asia/Shanghai")',
+      check: isValidTimeZone,
+    }),
+    default_daily_requests: integer(0, 'Requests per user per day; 0 = unlimited.', { min: 0 }),
+    default_daily_tokens: integer(0, 'Tokens (prompt + completion) per user per day; 0 = unlimited.', {
+      min: 0,
+    }),
+    default_monthly_tokens: integer(0, 'Tokens per user per calendar month; 0 = unlimited.', {
+      min: 0,
+    }),
+  }),
+
+  redis: section('Hot, rebuildable state: locks, counters, revocations, queues.', {
+    url: text('redis://127.0.0.1:6379', 'Redis connection URL.', {
+      required: true,
+      label: 'redis:// or rediss:// URL',
+      check: redisUrl,
+      envAliases: ['REDIS_URL'],
+    }),
+    key_prefix: text('dsp:', 'Prefix of every Redis key (must not contain `{` or `}`).', {
+      label: 'string without { }',
+      check: (v) => !/[{}]/.test(v),
+    }),
+  }),
+
+  database: section('Postgres, the source of truth for users, tokens, quotas and usage.', {
+    url: text('postgres://postgres@127.0.0.1:5432/deepseek_proxy', 'Postgres connection URL.', {
+      required: true,
+      label: 'postgres:// or postgresql:// URL',
+      check: postgresUrl,
+      envAliases: ['DATABASE_URL'],
+    }),
+    pool_size: integer(10, 'Connections in each process\'s Postgres pool.', { min: 1 }),
+  }),
+
+  metrics: section('Prometheus metrics, served by the gateway primary at `/metrics`.', {
+    host: text('0.0.0.0', 'Address of the metrics listener.', {
+      required: true,
+      label: 'host name or IP address',
+    }),
+    port: integer(9464, 'Port of the metrics listener; 0 = disabled.', { min: 0, max: 65535 }),
+    pool_log_interval_seconds: number(
+      60,
+      'Interval of the pool status log line (active, idle, reuse rate); 0 = off.',
+      { allowZero: true },
+    ),
+  }),
+
+  log: section('Structured JSON logs (pino).', {
+    level: oneOf(LOG_LEVELS, 'info', 'Lowest level written.'),
+    pretty: flag(false, 'Human-readable log lines instead of JSON (for development only).'),
+  }),
+
+  usage: section('Usage events: gateway buffer, BullMQ queue and the Postgres recorder.', {
+    flush_interval_ms: integer(
+      100,
+      'How often a worker flushes its buffered usage events to the queue.',
+      { min: 1 },
+    ),
+    batch_size: integer(500, 'Most events per queue write (`addBulk`).', { min: 1 }),
+    buffer_max_events: integer(
+      10000,
+      'Events a worker buffers while the queue is unreachable; beyond this they are dropped (and counted).',
+      { min: 1 },
+    ),
+    recorder: flag(true, 'The gateway primary forks the usage recorder.'),
+    recorder_batch_size: integer(500, 'Most events the recorder writes to Postgres at once.', {
+      min: 1,
+    }),
+  }),
+
+  admin: section('The admin console (Next.js).', {
+    host: text('127.0.0.1', 'Address the admin console listens on.', {
+      required: true,
+      label: 'host name or IP address',
+    }),
+    port: integer(8878, 'Port of the admin console.', { min: 1, max: 65535 }),
+    gateway_metrics_urls: list(
+      z.string().refine(httpUrl, 'http(s) URL'),
+      'http(s) URLs',
+      ['http://127.0.0.1:9464/metrics'],
+      'Gateway `/metrics` endpoints the console reads live metrics from (one per gateway host).',
+    ),
+    session_ttl_hours: number(12, 'Lifetime of an operator\'s login session, in hours.'),
+  }),
+});
+
+/** The parsed configuration, with the TOML names (snake_case). Loaded configs are deeply frozen. */
+export type Config = z.infer<typeof configSchema>;
+/** What a TOML file may contain (every key optional). */
+export type ConfigInput = z.input<typeof configSchema>;
+
+// ---- schema walking ---------------------------------------------------------------------------
+
+export interface KeyInfo {
+  /** ['deepseek', 'http_client', 'timeout_seconds'] */
+  path: string[];
+  /** 'deepseek.http_client.timeout_seconds' */
+  dotted: string;
+  /** 'DSP_DEEPSEEK__HTTP_CLIENT__TIMEOUT_SECONDS' */
+  envVar: string;
+  meta: KeyMeta;
+  default: unknown;
+}
+
+export interface SectionInfo {
+  path: string[];
+  dotted: string;
+  meta: SectionMeta;
+  /** Leaf keys directly in this table, in schema order. */
+  keys: KeyInfo[];
+  /** Nested tables, in schema order. */
+  sections: SectionInfo[];
+}
+
+export function envVarName(path: readonly string[]): string {
+  return `DSP_${path.join('__').toUpperCase()}`;
+}
+
+function walk(shape: z.ZodRawShape, prefix: string[]): { keys: KeyInfo[]; sections: SectionInfo[] } {
+  const keys: KeyInfo[] = [];
+  const sections: SectionInfo[] = [];
+  for (const [name, child] of Object.entries(shape)) {
+    const path = [...prefix, name];
+    const km = keyMeta.get(child);
+    if (km) {
+      const dflt = (child as unknown as z.ZodDefault<z.ZodType>).def.defaultValue;
+      keys.push({ path, dotted: path.join('.'), envVar: envVarName(path), meta: km, default: dflt });
+      continue;
+    }
+    const sm = sectionMeta.get(child);
+    if (!sm) throw new Error(`config schema: ${path.join('.')} has no metadata`);
+    const inner = (child as unknown as z.ZodPrefault<z.ZodObject>).unwrap();
+    const sub = walk(inner.shape, path);
+    sections.push({ path, dotted: path.join('.'), meta: sm, ...sub });
+  }
+  return { keys, sections };
+}
+
+let cachedSections: SectionInfo[] | undefined;
+let cachedKeys: Map<string, KeyInfo> | undefined;
+
+/** The top-level sections of the schema, with their keys and nested tables, in schema order. */
+export function schemaSections(): SectionInfo[] {
+  cachedSections ??= walk(configSchema.shape, []).sections;
+  return cachedSections;
+}
+
+function collectKeys(sections: SectionInfo[], into: Map<string, KeyInfo>): void {
+  for (const s of sections) {
+    for (const k of s.keys) into.set(k.dotted, k);
+    collectKeys(s.sections, into);
+  }
+}
+
+/** Every leaf key by dotted path, in schema order. */
+export function schemaKeys(): Map<string, KeyInfo> {
+  if (!cachedKeys) {
+    cachedKeys = new Map();
+    collectKeys(schemaSections(), cachedKeys);
+  }
+  return cachedKeys;
+}
+
+/** Every table (section) by dotted path. */
+export function schemaTables(): Map<string, SectionInfo> {
+  const out = new Map<string, SectionInfo>();
+  const visit = (list: SectionInfo[]) => {
+    for (const s of list) {
+      out.set(s.dotted, s);
+      visit(s.sections);
+    }
+  };
+  visit(schemaSections());
+  return out;
+}
