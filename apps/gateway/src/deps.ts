@@ -1,0 +1,38 @@
+// Everything a worker builds once at start and every request shares.
+import type { Config } from '@dsp/config';
+import type { PeriodClock, VerifyKeys } from '@dsp/core';
+import type { Logger } from './log.js';
+import type { WorkerMetrics } from './metrics/worker-metrics.js';
+import type { UpstreamPool } from './upstream/pool.js';
+import type { GatewayRedis } from './redis.js';
+import type { TokenCache } from './pipeline/token-cache.js';
+import type { LeaseKeeper } from './pipeline/lease-keeper.js';
+import type { UsageSink } from './usage/usage-sink.js';
+
+export interface Deps {
+  config: Config;
+  log: Logger;
+  metrics: WorkerMetrics;
+  upstream: UpstreamPool;
+  redis: GatewayRedis;
+  verifyKeys: VerifyKeys;
+  tokenCache: TokenCache;
+  clock: PeriodClock;
+  leases: LeaseKeeper;
+  usage: UsageSink;
+  /** upstream request headers that never change: authorization, content-type */
+  upstreamHeaders: readonly string[];
+  /** the configured model list, for tokens without a models claim */
+  models: ReadonlySet<string>;
+  instance: string;
+  state: WorkerState;
+  /** called after every answered request (drain bookkeeping) */
+  onRequestDone?: () => void;
+}
+
+export interface WorkerState {
+  draining: boolean;
+  /** requests between head and last byte */
+  active: number;
+  redisReady: boolean;
+}

@@ -1,0 +1,34 @@
+// Copy what the pipeline needs out of uWS's stack-allocated request before any await.
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest } from 'uWebSockets.js';
+
+export interface RequestHead {
+  method: string;
+  url: string;
+  authorization: string;
+  contentLength: number;
+  accept: string;
+  userAgent: string;
+  /** the gateway's own id: the ledger key and the lease owner */
+  requestId: string;
+  /** what the response's x-request-id carries: the client's id when well-formed, else ours */
+  echoRequestId: string;
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function readHead(req: HttpRequest): RequestHead {
+  const requestId = randomUUID();
+  const clientId = req.getHeader('x-request-id');
+  const cl = req.getHeader('content-length');
+  return {
+    method: req.getCaseSensitiveMethod(),
+    url: req.getUrl(),
+    authorization: req.getHeader('authorization'),
+    contentLength: cl === '' ? -1 : Number(cl),
+    accept: req.getHeader('accept'),
+    userAgent: req.getHeader('user-agent'),
+    requestId,
+    echoRequestId: clientId !== '' && CLIENT_REQUEST_ID.test(clientId) ? clientId : requestId,
+  };
+}

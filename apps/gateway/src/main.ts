@@ -1,0 +1,32 @@
+// Entry point: `node apps/gateway/dist/main.js --config FILE`. The same file runs as the cluster
+// primary, as an HTTP worker and as the usage recorder (the role comes from the primary).
+import cluster from 'node:cluster';
+import { loadConfig, isConfigError } from '@dsp/config';
+import { runPrimary, ROLE_ENV, SLOT_ENV } from './primary.js';
+import { runHttpWorker } from './worker.js';
+import { runRecorderWorker } from './recorder/recorder-worker.js';
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });
+  } catch (e) {
+    if (isConfigError(e)) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  if (cluster.isPrimary) {
+    for (const w of loaded.warnings) console.error(`warning: ${w}`);
+    return runPrimary(loaded.config);
+  }
+  const role = process.env[ROLE_ENV];
+  if (role === 'recorder') return runRecorderWorker(loaded.config);
+  return runHttpWorker(loaded.config, Number(process.env[SLOT_ENV] ?? 0));
+}
+
+main().catch((e: Error) => {
+  console.error(`deepseek-proxy: ${e.message}`);
+  process.exit(1);
+});

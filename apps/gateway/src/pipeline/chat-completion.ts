@@ -1,0 +1,98 @@
+// The request path of POST /chat/completions, /v1/chat/completions and /beta/completions, read top
+// to bottom: read → authenticate → parse → admit → proxy/stream → finish → end.
+import { performance } from 'node:perf_hooks';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { GatewayError, isGatewayError } from '@dsp/core';
+import { readHead } from '../http/request-head.js';
+import { readBody } from '../http/read-body.js';
+import { sendError, sendJson } from '../http/respond.js';
+import type { Deps } from '../deps.js';
+import { Exchange, type Route } from './exchange.js';
+import { authenticate, type Identity } from './authenticate.js';
+import { parseRequest } from './parse.js';
+import { admit } from './admit.js';
+import { proxy, type Outcome } from './proxy.js';
+import { finish } from './finish.js';
+
+export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Route, deps: Deps): void {
+  const x = new Exchange(res, readHead(req), route, deps);
+  res.onAborted(() => onClientGone(x));
+  deps.state.active++;
+  const limit = deps.config.server.max_body_bytes;
+  if (x.head.contentLength > limit) return void done(x, tooLarge(limit));
+  // verification (or the cache) runs while the body arrives
+  let auth: Identity | Promise<Identity>;
+  try {
+    auth = authenticate(x.head.authorization, deps);
+  } catch (e) {
+    auth = Promise.reject(e);
+  }
+  if (auth instanceof Promise) auth.catch(() => {}); // handled after the body is read
+  readBody(res, limit, (body) => {
+    if (!body.ok) return void done(x, tooLarge(limit));
+    void run(x, auth, body.body);
+  });
+}
+
+async function run(x: Exchange, auth: Identity | Promise<Identity>, raw: Buffer): Promise<void> {
+  const { deps } = x;
+  try {
+    x.identity = auth instanceof Promise ? await auth : auth;
+    x.request = parseRequest(raw, x.route, x.identity, deps.models, deps.config.deepseek.send_user_id);
+    if (x.aborted) return done(x, null);
+    x.lease = await admit(x.identity, x.head.requestId, deps);
+  } catch (e) {
+    return done(x, isGatewayError(e) ? e : internal(x, e));
+  }
+  // admitted: from here the slot is held and finish runs exactly once
+  deps.metrics.inFlight.inc();
+  deps.leases.hold(x.lease);
+  const outcome = x.aborted ? abortedBeforeStart() : await proxy(x, x.request);
+  await finish(x, outcome);
+  deps.metrics.inFlight.dec();
+  end(x, outcome);
+}
+
+/** The last byte goes out only after finish made the usage durable. */
+function end(x: Exchange, o: Outcome): void {
+  if (o.error) return done(x, o.error, o.error.status, o);
+  if (!x.aborted) {
+    if (o.streamed) x.res.cork(() => x.res.end());
+    else sendJson(x, o.status, o.body ?? '', o.contentType === 'application/json' ? undefined : [['content-type', o.contentType]]);
+  }
+  done(x, null, o.aborted ? 499 : o.status, o);
+}
+
+function done(x: Exchange, err: GatewayError | null, status = err?.status ?? 200, o?: Outcome): void {
+  const { deps } = x;
+  if (err) sendError(x, err);
+  deps.state.active--;
+  const seconds = (performance.now() - x.t0) / 1000;
+  const labels = { route: x.route.name, status: String(err ? err.status : status) };
+  deps.metrics.requests.inc(labels);
+  deps.metrics.requestDuration.observe(labels, seconds);
+  if (deps.log.isLevelEnabled('debug')) {
+    deps.log.debug({ rid: x.head.requestId, user: x.identity?.sub, route: x.route.name, status: labels.status, total_ms: round(seconds * 1000), first_byte_ms: o?.firstByteMs == null ? null : round(o.firstByteMs) }, 'request');
+  }
+  deps.onRequestDone?.();
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+function onClientGone(x: Exchange): void {
+  x.aborted = true;
+  x.cancelUpstream?.(new Error('client went away'));
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError('request_too_large', `request body is larger than ${limit} bytes`);
+}
+
+function abortedBeforeStart(): Outcome {
+  return { status: 499, usage: { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0, total: 0 }, firstByteMs: null, body: null, contentType: '', streamed: false, error: null, aborted: true };
+}
+
+function internal(x: Exchange, e: unknown): GatewayError {
+  x.deps.log.error({ rid: x.head.requestId, err: (e as Error)?.stack ?? String(e) }, 'unexpected error');
+  return new GatewayError('internal_error', 'internal error');
+}

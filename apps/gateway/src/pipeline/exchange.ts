@@ -1,0 +1,36 @@
+// The state of one request as it moves through the stages. One object per request.
+import { performance } from 'node:perf_hooks';
+import type { HttpResponse } from 'uWebSockets.js';
+import type { RequestHead } from '../http/request-head.js';
+import type { Deps } from '../deps.js';
+import type { Identity } from './authenticate.js';
+import type { Upstream } from './parse.js';
+import type { Lease } from './admit.js';
+
+export interface Route {
+  /** label for metrics: the route template */
+  name: string;
+  /** upstream path below base_url */
+  upstreamPath: string;
+  /** body must carry messages (chat) or prompt (FIM) */
+  kind: 'chat' | 'fim';
+}
+
+export class Exchange {
+  readonly startedAt = Date.now();
+  readonly t0 = performance.now();
+  aborted = false;
+  headersSent = false;
+  identity: Identity | null = null;
+  request: Upstream | null = null;
+  lease: Lease | null = null;
+  /** cancels the upstream request (set by the proxy stage) */
+  cancelUpstream: ((reason: Error) => void) | null = null;
+
+  constructor(
+    readonly res: HttpResponse,
+    readonly head: RequestHead,
+    readonly route: Route,
+    readonly deps: Deps,
+  ) {}
+}

@@ -1,0 +1,41 @@
+// finish: once per admitted request — release the slot, charge the tokens and make the usage
+// event durable (one Redis round trip), then count it. Never throws.
+import { performance } from 'node:perf_hooks';
+import type { UsageEvent } from '@dsp/core';
+import type { Exchange } from './exchange.js';
+import type { Outcome } from './proxy.js';
+
+export async function finish(x: Exchange, o: Outcome): Promise<void> {
+  const { deps } = x;
+  const lease = x.lease!;
+  const identity = x.identity!;
+  const request = x.request!;
+  deps.leases.drop(lease);
+  const event: UsageEvent = {
+    request_id: x.head.requestId,
+    token_id: identity.jti,
+    user_id: identity.sub,
+    model: request.model,
+    route: x.route.name,
+    stream: request.stream,
+    status: o.status,
+    prompt_tokens: o.usage.prompt,
+    completion_tokens: o.usage.completion,
+    cache_hit_tokens: o.usage.cacheHit,
+    cache_miss_tokens: o.usage.cacheMiss,
+    reasoning_tokens: o.usage.reasoning,
+    first_byte_ms: o.firstByteMs === null ? null : Math.round(o.firstByteMs * 1000) / 1000,
+    total_ms: Math.round((performance.now() - x.t0) * 1000) / 1000,
+    started_at: x.startedAt,
+    aborted: o.aborted,
+    instance: deps.instance,
+  };
+  await deps.usage.finish(lease, o.usage.total, JSON.stringify(event));
+  const t = deps.metrics.usageTokens;
+  if (o.usage.total > 0) {
+    t.inc({ kind: 'prompt' }, o.usage.prompt);
+    t.inc({ kind: 'completion' }, o.usage.completion);
+    t.inc({ kind: 'cache_hit' }, o.usage.cacheHit);
+    t.inc({ kind: 'reasoning' }, o.usage.reasoning);
+  }
+}

@@ -1,0 +1,42 @@
+// Renews the leases of every long request of this worker in one pipelined batch every third of
+// the lease time, so a stream keeps its slot while a dead worker's slots expire by themselves.
+import type { GatewayRedis } from '../redis.js';
+import type { Lease } from './admit.js';
+
+export class LeaseKeeper {
+  private readonly live = new Set<Lease>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly redis: GatewayRedis,
+    private readonly leaseMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.renewAll(), Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  hold(lease: Lease): void {
+    if (lease.held) this.live.add(lease);
+  }
+
+  drop(lease: Lease): void {
+    this.live.delete(lease);
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  private async renewAll(): Promise<void> {
+    if (this.live.size === 0) return;
+    const ms = String(this.leaseMs);
+    // auto-pipelining sends these in one round trip
+    await Promise.allSettled([...this.live].map((l) => this.redis.dspRenewV1(l.key, l.id, ms)));
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,33 @@
+// GET /models and /v1/models: the models this token may use, in DeepSeek's list shape.
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { GatewayError, isGatewayError } from '@dsp/core';
+import { readHead } from '../http/request-head.js';
+import { sendError, sendJson } from '../http/respond.js';
+import type { Deps } from '../deps.js';
+import { authenticate, type Identity } from './authenticate.js';
+
+export function handleModels(res: HttpResponse, req: HttpRequest, route: string, deps: Deps): void {
+  const x = { res, head: readHead(req), aborted: false, headersSent: false };
+  res.onAborted(() => {
+    x.aborted = true;
+  });
+  const answer = async (identity: Identity) => {
+    // revocation lives in Redis, as for completions
+    if ((await deps.redis.sismember(identity.keyRevoked, identity.jti)) === 1) throw new GatewayError('invalid_token', 'invalid token: revoked');
+    const names = [...(identity.models ?? deps.models)];
+    const body = JSON.stringify({ object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })) });
+    sendJson(x, 200, body);
+    deps.metrics.requests.inc({ route, status: '200' });
+  };
+  const fail = (e: unknown) => {
+    if (!isGatewayError(e)) e = new GatewayError('service_unavailable', 'the gateway cannot reach its state store; try again shortly');
+    sendError(x, e as GatewayError);
+    deps.metrics.requests.inc({ route, status: String((e as GatewayError).status) });
+  };
+  try {
+    const auth = authenticate(x.head.authorization, deps);
+    Promise.resolve(auth).then(answer).catch(fail);
+  } catch (e) {
+    fail(e);
+  }
+}

@@ -1,0 +1,206 @@
+// proxy + stream: send the request upstream over the worker's pool and stream the answer back as
+// it arrives. Backpressure: when uWS cannot take more, the upstream read is paused until the
+// client's socket drains. Resolves with the outcome once everything but the final byte is written
+// (the finish stage makes the usage event durable before the response ends).
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import { GatewayError, usageCounts, ZERO_USAGE, type UpstreamUsage, type UsageCounts } from '@dsp/core';
+import { statusLine } from '../http/respond.js';
+import { SseUsageFilter } from '../upstream/sse-usage-filter.js';
+import type { Exchange } from './exchange.js';
+import type { Upstream } from './parse.js';
+
+export interface Outcome {
+  /** status the client gets (or got); 499 when the client went away */
+  status: number;
+  usage: UsageCounts;
+  firstByteMs: number | null;
+  /** the whole response is known but not yet sent (non-stream, upstream errors) */
+  body: Buffer | null;
+  contentType: string;
+  /** headers are out and bytes streamed; the response only needs its end */
+  streamed: boolean;
+  /** the upstream failed and nothing was sent yet */
+  error: GatewayError | null;
+  aborted: boolean;
+}
+
+/** Response headers worth passing on from DeepSeek (lower-case, as undici gives them). */
+const PASS_HEADERS = new Set(['content-type', 'x-ds-trace-id', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'retry-after']);
+/** a non-stream answer larger than this is refused rather than buffered */
+const MAX_BUFFERED_BODY = 32 << 20;
+const SSE_ERROR_PREFIX = 'data: ';
+
+export function proxy(x: Exchange, up: Upstream): Promise<Outcome> {
+  return new Promise((resolve) => new UpstreamCall(x, up, resolve).start());
+}
+
+class UpstreamCall implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private dispatchedAt = 0;
+  private firstByteMs: number | null = null;
+  private status = 0;
+  private contentType = 'application/json';
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private sse: SseUsageFilter | null = null;
+  private paused = false;
+  private done = false;
+  private totalTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly x: Exchange,
+    private readonly up: Upstream,
+    private readonly resolve: (o: Outcome) => void,
+  ) {}
+
+  start(): void {
+    const { deps } = this.x;
+    const hc = deps.config.deepseek.http_client;
+    const headers = [...deps.upstreamHeaders, 'x-request-id', this.x.head.requestId];
+    if (this.x.head.accept) headers.push('accept', this.x.head.accept);
+    if (this.x.head.userAgent) headers.push('user-agent', this.x.head.userAgent);
+    this.x.cancelUpstream = (reason) => this.controller?.abort(reason);
+    if (!this.up.stream) {
+      // non-stream: timeout_seconds is the whole request's deadline
+      this.totalTimer = setTimeout(() => this.controller?.abort(new GatewayError('upstream_timeout', 'the upstream did not answer in time')), hc.timeout_seconds * 1000);
+    }
+    this.dispatchedAt = performance.now();
+    deps.metrics.upstreamRequests.inc();
+    deps.upstream.pool.dispatch(
+      {
+        origin: deps.upstream.origin,
+        path: deps.upstream.basePath + this.x.route.upstreamPath,
+        method: 'POST',
+        headers,
+        body: this.up.body,
+        bodyTimeout: (this.up.stream ? hc.stream_timeout_seconds : hc.timeout_seconds) * 1000,
+      },
+      this,
+    );
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.x.aborted) controller.abort(new Error('client went away'));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
+    this.firstByteMs = performance.now() - this.dispatchedAt;
+    this.x.deps.metrics.firstByteDuration.observe(this.firstByteMs / 1000);
+    this.status = status;
+    const ct = headers['content-type'];
+    if (typeof ct === 'string') this.contentType = ct;
+    if (this.x.aborted) return controller.abort(new Error('client went away'));
+    if (status === 200 && this.up.stream && this.contentType.startsWith('text/event-stream')) {
+      this.sse = new SseUsageFilter(!this.up.clientWantsUsage);
+      this.writeStreamHeaders(headers);
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.sse) return this.forward(controller, this.sse.push(chunk));
+    this.size += chunk.length;
+    if (this.size > MAX_BUFFERED_BODY) return controller.abort(new GatewayError('upstream_unreachable', 'the upstream answer is too large'));
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.sse) {
+      const rest = this.sse.flush();
+      if (rest) this.write(rest);
+      return this.settle({ status: 200, usage: usageCounts(this.sse.usage), streamed: true });
+    }
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.chunks = [];
+    this.settle({ status: this.status, usage: this.status === 200 ? usageOfJson(body) : ZERO_USAGE, body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.x.aborted) return this.settle({ status: 499, aborted: true, streamed: this.sse !== null, usage: usageCounts(this.sse?.usage) });
+    const mapped = mapUpstreamError(err);
+    if (this.sse) {
+      // mid-stream: the client has a 200 already; end its stream cleanly with an error event
+      this.write(Buffer.from(`${SSE_ERROR_PREFIX}${JSON.stringify({ error: { message: mapped.message, type: mapped.type, code: mapped.code } })}\n\n`));
+      this.x.deps.log.warn({ rid: this.x.head.requestId, err: err.message }, 'upstream stream ended early');
+      return this.settle({ status: 200, streamed: true, usage: usageCounts(this.sse.usage), error: null });
+    }
+    this.settle({ status: mapped.status, error: mapped, usage: ZERO_USAGE });
+  }
+
+  private writeStreamHeaders(headers: Record<string, string | string[] | undefined>): void {
+    const { res } = this.x;
+    this.x.headersSent = true;
+    res.cork(() => {
+      res.writeStatus(statusLine(200)).writeHeader('x-request-id', this.x.head.echoRequestId).writeHeader('cache-control', 'no-cache');
+      for (const k in headers) {
+        const v = headers[k];
+        if (typeof v === 'string' && PASS_HEADERS.has(k)) res.writeHeader(k, v);
+      }
+    });
+  }
+
+  /** Write to the client; pause the upstream until the client drains. */
+  private forward(controller: Dispatcher.DispatchController, bytes: Buffer): void {
+    if (bytes.length === 0 || this.x.aborted) return;
+    if (!this.write(bytes) && !this.paused) {
+      this.paused = true;
+      controller.pause();
+      this.x.res.onWritable(() => {
+        this.paused = false;
+        if (!this.done) controller.resume();
+        return true;
+      });
+    }
+  }
+
+  private write(bytes: Buffer): boolean {
+    if (this.x.aborted) return true;
+    let ok = true;
+    this.x.res.cork(() => {
+      ok = this.x.res.write(bytes);
+    });
+    return ok;
+  }
+
+  private settle(o: Partial<Outcome> & { status: number; usage: UsageCounts }): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.totalTimer) clearTimeout(this.totalTimer);
+    this.x.cancelUpstream = null;
+    this.resolve({
+      firstByteMs: this.firstByteMs,
+      body: null,
+      contentType: this.contentType,
+      streamed: false,
+      error: null,
+      aborted: this.x.aborted,
+      ...o,
+    });
+  }
+}
+
+function usageOfJson(body: Buffer): UsageCounts {
+  // the usage object sits at the end of DeepSeek's answer; parse the whole (small) body once
+  try {
+    return usageCounts((JSON.parse(body.toString('utf8')) as { usage?: UpstreamUsage }).usage);
+  } catch {
+    return ZERO_USAGE;
+  }
+}
+
+/** undici's error codes → the DESIGN.md table: timeouts 504, anything before an answer 502. */
+function mapUpstreamError(err: Error): GatewayError {
+  if (err instanceof GatewayError) return err;
+  const code = (err as { code?: string }).code;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new GatewayError('upstream_timeout', 'connecting to the upstream timed out');
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new GatewayError('upstream_timeout', 'the upstream did not start answering in time');
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new GatewayError('upstream_timeout', 'the upstream went silent');
+    default:
+      return new GatewayError('upstream_unreachable', 'the upstream could not be reached');
+  }
+}

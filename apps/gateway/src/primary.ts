@@ -1,0 +1,116 @@
+// The cluster primary: forks the HTTP workers (and the usage recorder), restarts any that dies with
+// backoff, serves the host's summed metrics, and drains everything on SIGTERM/SIGINT.
+import cluster, { type Worker } from 'node:cluster';
+import { createServer, type Server } from 'node:http';
+import { Gauge, Counter, Registry } from 'prom-client';
+import { instanceId, workerCount, type Config } from '@dsp/config';
+import { loadVerifyKeys } from '@dsp/core';
+import { createLogger, type Logger } from './log.js';
+import { loadNativeUws } from './uws.js';
+import { scrapeCluster } from './metrics/cluster-metrics.js';
+import { watchSyncMarker } from './sync-marker.js';
+import { VERSION } from './version.js';
+
+export const ROLE_ENV = 'DSPW_ROLE';
+export const SLOT_ENV = 'DSPW_SLOT';
+
+interface Member {
+  role: 'http' | 'recorder';
+  slot: number;
+  worker: Worker;
+  startedAt: number;
+  crashes: number;
+}
+
+/** a worker that lived this long is healthy again: its backoff resets */
+const HEALTHY_AFTER_MS = 30_000;
+const MAX_BACKOFF_MS = 30_000;
+
+export async function runPrimary(config: Config): Promise<void> {
+  const log = createLogger(config.log.level, { role: 'primary', pid: process.pid }, config.log.pretty);
+  // refuse early, in one place, what every worker would refuse
+  loadNativeUws();
+  await loadVerifyKeys(config.auth);
+
+  const own = new Registry();
+  new Gauge({ name: 'dsp_build_info', help: 'Gateway build', labelNames: ['version', 'node'], registers: [own] }).set({ version: VERSION, node: process.version }, 1);
+  const restarts = new Counter({ name: 'dsp_worker_restarts_total', help: 'Workers restarted after dying', labelNames: ['role'], registers: [own] });
+
+  const members = new Map<number, Member>(); // by worker id
+  let stopping = false;
+  const spawn = (role: Member['role'], slot: number, crashes = 0) => {
+    const worker = cluster.fork({ [ROLE_ENV]: role, [SLOT_ENV]: String(slot) });
+    members.set(worker.id, { role, slot, worker, startedAt: Date.now(), crashes });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    const m = members.get(worker.id);
+    members.delete(worker.id);
+    if (!m || stopping) return;
+    const crashes = Date.now() - m.startedAt > HEALTHY_AFTER_MS ? 0 : m.crashes + 1;
+    const delay = crashes === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 100 * 2 ** crashes);
+    log.error({ role: m.role, slot: m.slot, code, signal, restart_in_ms: delay }, 'worker died; restarting');
+    restarts.inc({ role: m.role });
+    setTimeout(() => !stopping && spawn(m.role, m.slot, crashes), delay);
+  });
+
+  const n = workerCount(config);
+  for (let slot = 0; slot < n; slot++) spawn('http', slot);
+  if (config.usage.recorder) spawn('recorder', 0);
+
+  const metricsServer = config.metrics.port > 0 ? await serveMetrics(config, own, log) : null;
+  const stopMarker = watchSyncMarker(config, log);
+  log.info({ workers: n, port: config.server.port, metrics_port: config.metrics.port, instance: instanceId(config) }, `deepseek-proxy gateway listening on http://${config.server.host}:${config.server.port}`);
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining workers');
+    const graceMs = config.server.shutdown_grace_seconds * 1000;
+    const exited = [...members.values()].map(
+      (m) =>
+        new Promise<void>((resolve) => {
+          if (m.worker.isDead()) return resolve();
+          m.worker.once('exit', () => resolve());
+          try {
+            m.worker.send({ type: 'dsp:shutdown' });
+          } catch {
+            resolve();
+          }
+        }),
+    );
+    const hardStop = setTimeout(() => {
+      log.error('workers did not stop in time; killing them');
+      for (const m of members.values()) m.worker.process.kill('SIGKILL');
+    }, graceMs + 10_000);
+    await Promise.all(exited);
+    clearTimeout(hardStop);
+    await stopMarker();
+    metricsServer?.close();
+    log.info('gateway stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function serveMetrics(config: Config, own: Registry, log: Logger): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics' || req.method !== 'GET') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    scrapeCluster(own).then(
+      (text) => res.writeHead(200, { 'content-type': own.contentType }).end(text),
+      (e: Error) => {
+        log.error({ err: e.message }, 'metrics scrape failed');
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('scrape failed\n');
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.metrics.port, config.metrics.host, () => resolve());
+  });
+  return server;
+}

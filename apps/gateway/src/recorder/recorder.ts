@@ -1,0 +1,59 @@
+// The usage recorder: a BullMQ worker that writes batches of usage events to the Postgres ledger
+// with ON CONFLICT (request_id) DO NOTHING, so a retried or re-moved batch never double-counts.
+// While Postgres is down, jobs fail and are retried; nothing leaves the queue unwritten.
+import { Worker, type Job } from 'bullmq';
+import { Counter, Registry } from 'prom-client';
+import type { Config } from '@dsp/config';
+import { USAGE_QUEUE, keys, type UsageEvent } from '@dsp/core';
+import { createPool, insertUsageEvents } from '@dsp/db';
+import { createLogger } from '../log.js';
+import { queueConnection } from '../usage/queue.js';
+
+export interface Recorder {
+  close(): Promise<void>;
+  registry: Registry;
+}
+
+export async function startRecorder(config: Config): Promise<Recorder> {
+  const log = createLogger(config.log.level, { role: 'recorder', pid: process.pid }, config.log.pretty);
+  const pool = createPool(config.database);
+  const registry = new Registry();
+  const written = new Counter({ name: 'dsp_usage_events_recorded_total', help: 'Usage events written to the ledger (duplicates excluded)', registers: [registry] });
+  const failures = new Counter({ name: 'dsp_usage_record_failures_total', help: 'Ledger batch writes that failed and will be retried', registers: [registry] });
+  let postgresDown = false;
+
+  const worker = new Worker(
+    USAGE_QUEUE,
+    async (job: Job<{ events: UsageEvent[] }>) => {
+      const events = job.data.events ?? [];
+      try {
+        const inserted = await insertUsageEvents(pool, events);
+        written.inc(inserted);
+        if (postgresDown) log.info('postgres is back: recording resumed');
+        postgresDown = false;
+        return inserted;
+      } catch (e) {
+        failures.inc();
+        if (!postgresDown) log.error({ err: (e as Error).message }, 'ledger write failed; the batch stays queued and is retried');
+        postgresDown = true;
+        throw e;
+      }
+    },
+    {
+      connection: queueConnection(config.redis.url),
+      prefix: keys.queuePrefix(config.redis.key_prefix),
+      concurrency: 4,
+      settings: { backoffStrategy: (attempts: number) => Math.min(250 * 2 ** attempts, 5000) },
+    },
+  );
+  worker.on('error', (e) => log.debug({ err: e.message }, 'recorder queue error'));
+  log.info('usage recorder started');
+  return {
+    registry,
+    async close() {
+      await worker.close();
+      await pool.end();
+    },
+  };
+}
+

@@ -1,0 +1,50 @@
+// The uWS app and the whole route table, on one screen.
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { GatewayError, errorBody } from '@dsp/core';
+import type { Uws } from './uws.js';
+import type { Deps } from './deps.js';
+import { handleCompletion } from './pipeline/chat-completion.js';
+import type { Route } from './pipeline/exchange.js';
+import { handleModels } from './pipeline/models.js';
+import { statusLine } from './http/respond.js';
+
+const CHAT: Route = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat' };
+const CHAT_V1: Route = { name: '/v1/chat/completions', upstreamPath: '/chat/completions', kind: 'chat' };
+const FIM: Route = { name: '/beta/completions', upstreamPath: '/beta/completions', kind: 'fim' };
+
+const KNOWN_PATHS = ['/chat/completions', '/v1/chat/completions', '/beta/completions', '/models', '/v1/models', '/healthz', '/readyz'];
+
+export function createApp(uws: Uws, deps: Deps): TemplatedApp {
+  const app = uws.App();
+  app
+    .post('/chat/completions', (res, req) => handleCompletion(res, req, CHAT, deps))
+    .post('/v1/chat/completions', (res, req) => handleCompletion(res, req, CHAT_V1, deps))
+    .post('/beta/completions', (res, req) => handleCompletion(res, req, FIM, deps))
+    .get('/models', (res, req) => handleModels(res, req, '/models', deps))
+    .get('/v1/models', (res, req) => handleModels(res, req, '/v1/models', deps))
+    .get('/healthz', (res) => plain(res, 200, '{"status":"ok"}'))
+    .get('/readyz', (res) => ready(res, deps));
+  for (const path of KNOWN_PATHS) app.any(path, (res, req) => refuse(res, req, 'method_not_allowed'));
+  app.any('/*', (res, req) => refuse(res, req, 'not_found'));
+  return app;
+}
+
+function plain(res: HttpResponse, status: number, body: string): void {
+  res.cork(() => res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('x-request-id', randomUUID()).end(body));
+}
+
+function ready(res: HttpResponse, deps: Deps): void {
+  const ok = deps.state.redisReady && !deps.state.draining;
+  const body = JSON.stringify({ status: ok ? 'ready' : 'not_ready', redis: deps.state.redisReady, draining: deps.state.draining });
+  plain(res, ok ? 200 : 503, body);
+}
+
+function refuse(res: HttpResponse, req: HttpRequest, code: 'not_found' | 'method_not_allowed'): void {
+  const e = code === 'not_found' ? new GatewayError('not_found', `no route for ${req.getUrl()}`) : new GatewayError('method_not_allowed', `${req.getCaseSensitiveMethod()} is not allowed on ${req.getUrl()}`);
+  res.cork(() => {
+    res.writeStatus(statusLine(e.status)).writeHeader('content-type', 'application/json').writeHeader('x-request-id', randomUUID());
+    if (req.getMethod() === 'head') return res.endWithoutBody();
+    res.end(errorBody(e.code, e.message));
+  });
+}

@@ -1,0 +1,37 @@
+// Redis holds only rebuildable state. When the sync marker is missing (a flushed or replaced
+// Redis), the primary rebuilds revocations, user status, limits and counters from Postgres —
+// at start and after every reconnect — so a revoked token stays refused.
+import { Redis } from 'ioredis';
+import type { Config } from '@dsp/config';
+import { createPool, createServices } from '@dsp/db';
+import type { Logger } from './log.js';
+
+const RETRY_MS = 2000;
+
+export function watchSyncMarker(config: Config, log: Logger): () => Promise<void> {
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(100 * 2 ** n, 2000) });
+  redis.on('error', () => {});
+  const pool = createPool(config.database, { max: 2 });
+  const services = createServices({ pool, redis, config, actor: 'gateway:primary' });
+  let running = false;
+  let retry: NodeJS.Timeout | null = null;
+
+  const check = async () => {
+    if (running) return;
+    running = true;
+    try {
+      if (await services.syncIfMarkerMissing()) log.warn('redis had lost its state: rebuilt revocations, user status, limits and counters from postgres');
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'could not rebuild redis state from postgres; retrying');
+      retry = setTimeout(() => void check(), RETRY_MS);
+    } finally {
+      running = false;
+    }
+  };
+  redis.on('ready', () => void check());
+  return async () => {
+    if (retry) clearTimeout(retry);
+    redis.disconnect();
+    await pool.end();
+  };
+}

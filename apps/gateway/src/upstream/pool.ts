@@ -1,0 +1,56 @@
+// The one upstream connection pool of a worker, built once at start from [deepseek.http_client].
+// Connect time is measured in our own connector, so only new connections are observed.
+import { Pool, buildConnector } from 'undici';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '@dsp/config';
+
+export interface PoolEvents {
+  connectionOpened(seconds: number): void;
+}
+
+export interface UpstreamPool {
+  pool: Pool;
+  origin: string;
+  /** path prefix of base_url, e.g. "" or "/v1" */
+  basePath: string;
+  stats(): { active: number; idle: number; total: number };
+  close(): Promise<void>;
+}
+
+export function createUpstreamPool(config: Config, events: PoolEvents): UpstreamPool {
+  const hc = config.deepseek.http_client;
+  const url = new URL(config.deepseek.base_url);
+  const connectTimeout = Math.round(hc.connect_timeout_seconds * 1000);
+  const base = buildConnector({ timeout: connectTimeout, keepAlive: true, keepAliveInitialDelay: 30_000 });
+  const idleMs = Math.round(hc.pool_idle_timeout_seconds * 1000);
+  const pool = new Pool(url.origin, {
+    connections: hc.max_connections > 0 ? hc.max_connections : null,
+    pipelining: 1,
+    keepAliveTimeout: idleMs,
+    keepAliveMaxTimeout: idleMs,
+    headersTimeout: Math.round(hc.timeout_seconds * 1000),
+    bodyTimeout: Math.round(hc.stream_timeout_seconds * 1000),
+    allowH2: hc.http2_adaptive_window && url.protocol === 'https:',
+    connect(opts, cb) {
+      const started = performance.now();
+      base(opts, (err, socket) => {
+        if (!err && socket) {
+          if (hc.tcp_nodelay) socket.setNoDelay(true);
+          events.connectionOpened((performance.now() - started) / 1000);
+        }
+        // undici's connector callback types are a union of (err, null) and (null, socket)
+        (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
+      });
+    },
+  });
+  return {
+    pool,
+    origin: url.origin,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    stats() {
+      const s = pool.stats;
+      return { active: s.connected - s.free, idle: s.free, total: s.connected };
+    },
+    close: () => pool.close(),
+  };
+}

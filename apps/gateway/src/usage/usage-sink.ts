@@ -1,0 +1,138 @@
+// The durability point of usage. finish() releases the lease, charges the counters and appends the
+// usage event to this worker's outbox in Redis — all before the client gets its last byte — so a
+// worker killed right after a response cannot lose the record. A mover hands outbox batches to
+// BullMQ; a replacement worker in the same slot drains what its predecessor left. When Redis is
+// unreachable the work waits in a bounded buffer and is retried; what does not fit is counted.
+import type { Queue } from 'bullmq';
+import { USAGE_JOB_OPTIONS } from './job-options.js';
+import type { Logger } from '../log.js';
+import type { GatewayRedis } from '../redis.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import type { Lease } from '../pipeline/admit.js';
+
+interface Pending {
+  lease: Lease;
+  tokens: number;
+  event: string;
+}
+
+export interface UsageSinkOptions {
+  redis: GatewayRedis;
+  queue: Queue;
+  outboxKey: string;
+  batchSize: number;
+  flushIntervalMs: number;
+  bufferMax: number;
+  log: Logger;
+  metrics: WorkerMetrics;
+}
+
+const QUEUE_CALL_DEADLINE_MS = 5000;
+
+export class UsageSink {
+  private readonly buffer: Pending[] = [];
+  private moverTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private moving = false;
+
+  constructor(private readonly o: UsageSinkOptions) {}
+
+  start(): void {
+    this.moverTimer = setInterval(() => void this.move(), this.o.flushIntervalMs);
+    this.retryTimer = setInterval(() => void this.retryBuffered(), 1000);
+  }
+
+  /** Release + charge + enqueue, in one round trip. Never throws. */
+  async finish(lease: Lease, tokens: number, event: string): Promise<void> {
+    try {
+      await this.send({ lease, tokens, event });
+    } catch {
+      this.keep({ lease, tokens, event });
+    }
+  }
+
+  private send(p: Pending): Promise<unknown> {
+    const { redis } = this.o;
+    const l = p.lease;
+    return Promise.all([
+      redis.dspFinishV1(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl),
+      redis.rpush(this.o.outboxKey, p.event),
+    ]);
+  }
+
+  private keep(p: Pending): void {
+    if (this.buffer.length >= this.o.bufferMax) {
+      this.o.metrics.eventsDropped.inc();
+      this.o.log.error({ request_id: p.lease.id }, 'usage event dropped: the in-memory buffer is full and Redis is unreachable');
+      return;
+    }
+    this.buffer.push(p);
+    this.o.metrics.eventsPending.set(this.buffer.length);
+  }
+
+  private async retryBuffered(): Promise<void> {
+    while (this.buffer.length > 0) {
+      const p = this.buffer[0]!;
+      try {
+        await this.send(p);
+      } catch {
+        return;
+      }
+      this.buffer.shift();
+      this.o.metrics.eventsPending.set(this.buffer.length);
+    }
+  }
+
+  /** Move one batch from the outbox to BullMQ. At-least-once: the recorder ignores duplicates. */
+  private async move(): Promise<number> {
+    if (this.moving) return 0;
+    this.moving = true;
+    try {
+      const { redis, queue, outboxKey, batchSize } = this.o;
+      const items = await redis.lrange(outboxKey, 0, batchSize - 1);
+      if (items.length === 0) return 0;
+      const events = items.map((s) => JSON.parse(s) as unknown);
+      await withDeadline(queue.add('usage', { events }, USAGE_JOB_OPTIONS), QUEUE_CALL_DEADLINE_MS);
+      await redis.ltrim(outboxKey, items.length, -1);
+      return items.length;
+    } catch (e) {
+      this.o.log.debug({ err: (e as Error).message }, 'usage outbox move failed; will retry');
+      return 0;
+    } finally {
+      this.moving = false;
+    }
+  }
+
+  /** On shutdown: retry what is buffered and move the whole outbox, within a deadline. */
+  async drain(deadlineMs: number): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    if (this.moverTimer) clearInterval(this.moverTimer);
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    while (Date.now() < until) {
+      await this.retryBuffered();
+      while (this.moving) await sleep(10);
+      const moved = await this.move();
+      if (moved === 0 && this.buffer.length === 0) {
+        if ((await this.o.redis.llen(this.o.outboxKey).catch(() => 1)) === 0) return;
+      }
+      if (moved === 0) await sleep(100);
+    }
+    if (this.buffer.length > 0) this.o.log.error({ events: this.buffer.length }, 'usage events still buffered at exit (Redis unreachable)');
+  }
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<T>((_, reject) => {
+      t = setTimeout(() => reject(new Error('queue call timed out')), ms);
+    }),
+  ]);
+}

@@ -1,0 +1,31 @@
+// Load uWebSockets.js's native binary directly. The package silently falls back to a slow
+// ws-based implementation when the binary fails to load; the gateway refuses to run on that.
+import { createRequire } from 'node:module';
+import type * as UWS from 'uWebSockets.js';
+
+const require = createRequire(import.meta.url);
+
+export type Uws = typeof UWS;
+
+export function loadNativeUws(): Uws {
+  if (process.env.UWS_USE_FALLBACK) {
+    throw new Error('UWS_USE_FALLBACK is set: refusing to start on the ws fallback of uWebSockets.js');
+  }
+  const binary = `uWebSockets.js/binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+  let uws: Uws;
+  try {
+    uws = require(binary) as Uws;
+  } catch (e) {
+    throw new Error(`the native uWebSockets.js binary did not load (${binary}): ${(e as Error).message}`);
+  }
+  assertNative(uws);
+  return uws;
+}
+
+/** The fallback lacks getParts and its App is plain JavaScript. */
+export function assertNative(uws: Uws): void {
+  const u = uws as unknown as Record<string, unknown>;
+  if (typeof u.getParts !== 'function' || !String(u.App).includes('[native code]')) {
+    throw new Error('uWebSockets.js is the ws fallback, not the native build: refusing to start');
+  }
+}

@@ -1,0 +1,115 @@
+// An HTTP worker: builds its dependencies once (pool, Redis, queue, keys, metrics), serves the
+// route table on the shared port, and drains on shutdown.
+import { Queue } from 'bullmq';
+import { instanceId, type Config } from '@dsp/config';
+import { PeriodClock, USAGE_QUEUE, keys, loadVerifyKeys } from '@dsp/core';
+import { loadNativeUws } from './uws.js';
+import { createLogger } from './log.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics.js';
+import { serveMetricsToPrimary } from './metrics/cluster-metrics.js';
+import { createUpstreamPool } from './upstream/pool.js';
+import { connectRedis } from './redis.js';
+import { TokenCache } from './pipeline/token-cache.js';
+import { LeaseKeeper } from './pipeline/lease-keeper.js';
+import { UsageSink } from './usage/usage-sink.js';
+import { createApp } from './server.js';
+import type { Deps, WorkerState } from './deps.js';
+import { queueConnection } from './usage/queue.js';
+import { startPoolLog } from './upstream/pool-log.js';
+
+const TOKEN_CACHE_SIZE = 10_000;
+
+export async function runHttpWorker(config: Config, slot: number): Promise<void> {
+  const uws = loadNativeUws();
+  const instance = instanceId(config);
+  const log = createLogger(config.log.level, { role: 'worker', slot, pid: process.pid }, config.log.pretty);
+  const state: WorkerState = { draining: false, active: 0, redisReady: false };
+
+  let metrics: WorkerMetrics | null = null;
+  const upstream = createUpstreamPool(config, {
+    connectionOpened(seconds) {
+      metrics?.connectionsOpened.inc();
+      metrics?.connectDuration.observe(seconds);
+    },
+  });
+  metrics = createWorkerMetrics(upstream, String(slot));
+  serveMetricsToPrimary([metrics.registry]);
+
+  const redis = connectRedis(config.redis.url, config.limits.redis_timeout_ms, (ready) => {
+    if (ready !== state.redisReady) log.info({ ready }, ready ? 'redis ready' : 'redis connection lost');
+    state.redisReady = ready;
+  });
+  const queue = new Queue(USAGE_QUEUE, { connection: queueConnection(config.redis.url), prefix: keys.queuePrefix(config.redis.key_prefix) });
+  queue.on('error', (e) => log.debug({ err: e.message }, 'usage queue error'));
+  const leaseMs = Math.round(config.limits.lock_lease_seconds * 1000);
+  const leases = new LeaseKeeper(redis, leaseMs);
+  const usage = new UsageSink({
+    redis,
+    queue,
+    outboxKey: keys.outbox(config.redis.key_prefix, instance, slot),
+    batchSize: config.usage.batch_size,
+    flushIntervalMs: config.usage.flush_interval_ms,
+    bufferMax: config.usage.buffer_max_events,
+    log,
+    metrics,
+  });
+
+  const deps: Deps = {
+    config,
+    log,
+    metrics,
+    upstream,
+    redis,
+    verifyKeys: await loadVerifyKeys(config.auth),
+    tokenCache: new TokenCache(TOKEN_CACHE_SIZE),
+    clock: new PeriodClock(config.quota.timezone),
+    leases,
+    usage,
+    upstreamHeaders: upstreamHeaders(config),
+    models: new Set(config.deepseek.models),
+    instance,
+    state,
+  };
+  leases.start();
+  usage.start();
+  const stopPoolLog = startPoolLog(upstream, metrics, log, config.metrics.pool_log_interval_seconds);
+
+  const app = createApp(uws, deps);
+  const listenSocket = await new Promise<unknown>((resolve, reject) => {
+    app.listen(config.server.host, config.server.port, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`))));
+  });
+  log.info({ port: config.server.port }, 'worker listening');
+  process.send?.({ type: 'dsp:listening', slot });
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    state.draining = true;
+    log.info({ reason, active: state.active }, 'worker draining');
+    uws.us_listen_socket_close(listenSocket as never);
+    const graceMs = config.server.shutdown_grace_seconds * 1000;
+    const until = Date.now() + graceMs;
+    while (state.active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    if (state.active > 0) log.warn({ active: state.active }, 'grace period over: closing remaining requests');
+    leases.stop();
+    stopPoolLog();
+    await usage.drain(Math.max(1000, until - Date.now()));
+    await Promise.allSettled([queue.close(), upstream.close()]);
+    redis.disconnect();
+    (app as unknown as { close?: () => void }).close?.();
+    log.info('worker stopped');
+    process.exit(0);
+  };
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'dsp:shutdown') void shutdown('primary asked');
+  });
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function upstreamHeaders(config: Config): string[] {
+  const h = ['content-type', 'application/json'];
+  if (config.deepseek.api_key) h.push('authorization', `Bearer ${config.deepseek.api_key}`);
+  return h;
+}

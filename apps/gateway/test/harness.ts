@@ -1,0 +1,220 @@
+// Test harness: a real gateway cluster (child process) with its own config, key pair, Redis key
+// prefix and (optionally) database, in front of a real mock DeepSeek. Traffic stays on 127.0.0.1.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { createSigner, generateKeyPairPem, type MintOptions, type Signer } from '@dsp/core';
+import { startMockDeepSeek, type MockDeepSeek, type MockOptions } from '@dsp/mock-deepseek';
+
+export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+export const GATEWAY_MAIN = join(REPO, 'apps/gateway/dist/main.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface Keys {
+  dir: string;
+  publicKeyFile: string;
+  privateKeyFile: string;
+}
+
+export async function makeKeys(): Promise<Keys> {
+  const dir = mkdtempSync(join(tmpdir(), 'dsp-test-'));
+  const { publicKey, privateKey } = await generateKeyPairPem('ES256');
+  const publicKeyFile = join(dir, 'jwt.pub.pem');
+  const privateKeyFile = join(dir, 'jwt.key.pem');
+  writeFileSync(publicKeyFile, publicKey);
+  writeFileSync(privateKeyFile, privateKey, { mode: 0o600 });
+  return { dir, publicKeyFile, privateKeyFile };
+}
+
+export const randomPrefix = () => `dsp-test-${randomBytes(4).toString('hex')}:`;
+
+/** TOML text from a nested object of sections. */
+export function toToml(sections: Record<string, Record<string, unknown>>): string {
+  const lines: string[] = [];
+  const emit = (name: string, table: Record<string, unknown>) => {
+    const nested: [string, Record<string, unknown>][] = [];
+    lines.push(`[${name}]`);
+    for (const [k, v] of Object.entries(table)) {
+      if (v && typeof v === 'object' && !Array.isArray(v)) nested.push([`${name}.${k}`, v as Record<string, unknown>]);
+      else lines.push(`${k} = ${JSON.stringify(v)}`);
+    }
+    for (const [n, t] of nested) emit(n, t);
+  };
+  for (const [name, table] of Object.entries(sections)) emit(name, table);
+  return lines.join('\n') + '\n';
+}
+
+export interface GatewayOptions {
+  workers?: number;
+  /** extra config sections merged over the defaults below */
+  config?: Record<string, Record<string, unknown>>;
+  /** share one Redis prefix / keys / mock between two gateways */
+  prefix?: string;
+  keys?: Keys;
+  mock?: MockDeepSeek;
+  mockOptions?: MockOptions;
+  databaseUrl?: string;
+  /** upstream base URL instead of the mock (fault tests) */
+  baseUrl?: string;
+  env?: Record<string, string>;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  metricsUrl: string;
+  prefix: string;
+  keys: Keys;
+  mock: MockDeepSeek;
+  signer: Signer;
+  configFile: string;
+  proc: ChildProcess;
+  logs: string[];
+  mint(o: MintOptions): Promise<string>;
+  redis: Redis;
+  /** pids of the HTTP workers, from the primary's log */
+  workerPids(): Promise<number[]>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
+  const keys = o.keys ?? (await makeKeys());
+  const mock = o.mock ?? (await startMockDeepSeek({ ...o.mockOptions }));
+  const prefix = o.prefix ?? randomPrefix();
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const sections: Record<string, Record<string, unknown>> = {
+    server: { host: '127.0.0.1', port, workers: o.workers ?? 2, shutdown_grace_seconds: 10, instance_id: `test-${port}` },
+    deepseek: { base_url: o.baseUrl ?? mock.url, api_key: 'sk-upstream-secret-key' },
+    auth: { algorithms: ['ES256'], public_key_file: keys.publicKeyFile, private_key_file: keys.privateKeyFile },
+    redis: { url: 'redis://127.0.0.1:6379', key_prefix: prefix },
+    database: { url: o.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/dsp_unused' },
+    metrics: { host: '127.0.0.1', port: metricsPort, pool_log_interval_seconds: 0 },
+    log: { level: 'debug' },
+    usage: { recorder: !!o.databaseUrl, flush_interval_ms: 50 },
+  };
+  for (const [s, t] of Object.entries(o.config ?? {})) sections[s] = deepMerge(sections[s] ?? {}, t);
+  const configFile = join(keys.dir, `gateway-${port}.toml`);
+  writeFileSync(configFile, toToml(sections));
+  const logs: string[] = [];
+  const proc = spawn(process.execPath, [GATEWAY_MAIN, '--config', configFile], {
+    cwd: keys.dir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (b: Buffer) => logs.push(...b.toString('utf8').split('\n').filter(Boolean));
+  proc.stdout!.on('data', collect);
+  proc.stderr!.on('data', collect);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    if (proc.exitCode !== null) throw new Error(`gateway exited ${proc.exitCode}:\n${logs.join('\n')}`);
+    const r = await fetch(`${url}/readyz`).catch(() => null);
+    if (!r || r.status !== 200) return false;
+    return (await workerPidsOf(logs)).length >= (o.workers ?? 2);
+  }, 20_000, () => logs.join('\n'));
+  const signer = await createSigner({
+    issuer: 'deepseek-proxy',
+    audience: 'deepseek-proxy',
+    algorithms: ['ES256'],
+    public_key_file: keys.publicKeyFile,
+    private_key_file: keys.privateKeyFile,
+    secret: '',
+    key_id: '',
+    previous_public_key_files: [],
+  });
+  const redis = new Redis('redis://127.0.0.1:6379');
+  return {
+    url,
+    port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    prefix,
+    keys,
+    mock,
+    signer,
+    configFile,
+    proc,
+    logs,
+    redis,
+    mint: async (m) => (await signer.mint(m)).token,
+    workerPids: () => workerPidsOf(logs),
+    async stop(signal = 'SIGTERM') {
+      const code = await new Promise<number | null>((res) => {
+        if (proc.exitCode !== null) return res(proc.exitCode);
+        proc.once('exit', (c) => res(c));
+        proc.kill(signal);
+      });
+      if (!o.mock) await mock.close();
+      await cleanPrefix(redis, prefix);
+      redis.disconnect();
+      return code;
+    },
+  };
+}
+
+async function workerPidsOf(logs: string[]): Promise<number[]> {
+  const pids = new Set<number>();
+  const dead = new Set<number>();
+  for (const l of logs) {
+    if (!l.startsWith('{')) continue;
+    try {
+      const j = JSON.parse(l) as { msg?: string; pid?: number; role?: string };
+      if (j.role === 'worker' && j.msg === 'worker listening' && j.pid) pids.add(j.pid);
+      if (j.role === 'worker' && j.msg === 'worker stopped' && j.pid) dead.add(j.pid);
+    } catch {
+      /* not a log line */
+    }
+  }
+  return [...pids].filter((p) => !dead.has(p) && alive(p));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function cleanPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (found.length) await redis.del(...found);
+  } while (cursor !== '0');
+}
+
+export async function waitFor(fn: () => Promise<boolean> | boolean, timeoutMs: number, describe?: () => string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms${describe ? `\n${describe().slice(-4000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof a[k] === 'object' ? deepMerge(a[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+export const chatBody = (o: Record<string, unknown> = {}) => JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello' }], ...o });
