@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createSigner, generateKeyPairPem, type MintOptions, type Signer } from '@dsp/core';
 import { startMockDeepSeek, type MockDeepSeek, type MockOptions } from '@dsp/mock-deepseek';
+import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const GATEWAY_MAIN = join(REPO, 'apps/gateway/dist/main.js');
@@ -68,7 +69,10 @@ export interface GatewayOptions {
   keys?: Keys;
   mock?: MockDeepSeek;
   mockOptions?: MockOptions;
+  /** use this database (shared between gateways); default: a fresh temp database, dropped on stop */
   databaseUrl?: string;
+  /** run the usage recorder (default true) */
+  recorder?: boolean;
   /** upstream base URL instead of the mock (fault tests) */
   baseUrl?: string;
   env?: Record<string, string>;
@@ -83,6 +87,7 @@ export interface Gateway {
   mock: MockDeepSeek;
   signer: Signer;
   configFile: string;
+  databaseUrl: string;
   proc: ChildProcess;
   logs: string[];
   mint(o: MintOptions): Promise<string>;
@@ -96,6 +101,8 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
   const keys = o.keys ?? (await makeKeys());
   const mock = o.mock ?? (await startMockDeepSeek({ ...o.mockOptions }));
   const prefix = o.prefix ?? randomPrefix();
+  const tempDb: TempDatabase | null = o.databaseUrl ? null : await createTempDatabase();
+  const databaseUrl = o.databaseUrl ?? tempDb!.url;
   const port = await freePort();
   const metricsPort = await freePort();
   const sections: Record<string, Record<string, unknown>> = {
@@ -103,10 +110,10 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
     deepseek: { base_url: o.baseUrl ?? mock.url, api_key: 'sk-upstream-secret-key' },
     auth: { algorithms: ['ES256'], public_key_file: keys.publicKeyFile, private_key_file: keys.privateKeyFile },
     redis: { url: 'redis://127.0.0.1:6379', key_prefix: prefix },
-    database: { url: o.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/dsp_unused' },
+    database: { url: databaseUrl },
     metrics: { host: '127.0.0.1', port: metricsPort, pool_log_interval_seconds: 0 },
     log: { level: 'debug' },
-    usage: { recorder: !!o.databaseUrl, flush_interval_ms: 50 },
+    usage: { recorder: o.recorder ?? true, flush_interval_ms: 50 },
   };
   for (const [s, t] of Object.entries(o.config ?? {})) sections[s] = deepMerge(sections[s] ?? {}, t);
   const configFile = join(keys.dir, `gateway-${port}.toml`);
@@ -147,6 +154,7 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
     mock,
     signer,
     configFile,
+    databaseUrl,
     proc,
     logs,
     redis,
@@ -161,6 +169,7 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
       if (!o.mock) await mock.close();
       await cleanPrefix(redis, prefix);
       redis.disconnect();
+      await tempDb?.drop();
       return code;
     },
   };

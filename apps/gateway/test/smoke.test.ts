@@ -1,0 +1,23 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatBody, startGateway, type Gateway } from './harness.js';
+
+describe('gateway smoke', () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway({ workers: 2 });
+  });
+  afterAll(async () => {
+    expect(await gw.stop()).toBe(0);
+  });
+
+  it('answers a chat completion with exactly what the mock sent', async () => {
+    const token = await gw.mint({ sub: 'smoke-user' });
+    const r = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: chatBody() });
+    expect(r.status).toBe(200);
+    const j = (await r.json()) as { choices: { message: { content: string } }[]; usage: { total_tokens: number } };
+    expect(j.choices[0]!.message.content).toBe('Hello from the mock DeepSeek API server.');
+    expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const seen = gw.mock.received.at(-1)!;
+    expect(seen.headers.authorization).toBe('Bearer sk-upstream-secret-key');
+  });
+});
