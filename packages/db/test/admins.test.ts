@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices, hashPassword, verifyPassword } from '../src/index.js';
+import { rejectsWithCode, setup, type Env } from './helpers.js';
+
+let env: Env;
+beforeAll(async () => {
+  env = await setup();
+});
+afterAll(async () => {
+  await env.close();
+});
+
+describe('passwords', () => {
+  it('uses scrypt N=2^15 r=8 p=1 with a 16-byte salt, and verifies right / wrong', async () => {
+    const h = await hashPassword('correct horse');
+    const [alg, N, r, p, salt, key] = h.split('$');
+    expect([alg, N, r, p]).toEqual(['scrypt', '32768', '8', '1']);
+    expect(Buffer.from(salt!, 'base64')).toHaveLength(16);
+    expect(Buffer.from(key!, 'base64').length).toBeGreaterThanOrEqual(32);
+    expect(await verifyPassword('correct horse', h)).toBe(true);
+    expect(await verifyPassword('correct horsf', h)).toBe(false);
+    expect(await verifyPassword('', h)).toBe(false);
+    expect(await hashPassword('correct horse')).not.toBe(h); // salted
+    expect(await verifyPassword('x', 'plaintext')).toBe(false);
+    expect(await verifyPassword('x', 'scrypt$1073741824$8$1$AAAA$AAAA')).toBe(false);
+  });
+});
+
+describe('admins', () => {
+  it('creates, audits and verifies an admin', async () => {
+    const a = await env.services.admins.create('root', 's3cret-pass');
+    expect(a).toMatchObject({ username: 'root', disabledAt: null });
+    const row = await env.pool.query('SELECT password_hash FROM admins WHERE id = $1', [a.id]);
+    expect(row.rows[0].password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(await env.services.admins.verify('root', 's3cret-pass')).toMatchObject({ id: a.id });
+    expect(await env.services.admins.verify('ROOT', 's3cret-pass')).toMatchObject({ id: a.id });
+    expect(await env.services.admins.verify('root', 'wrong-pass')).toBeNull();
+    expect(await env.services.admins.verify('nobody', 's3cret-pass')).toBeNull();
+    const audit = await env.pool.query("SELECT actor FROM audit_log WHERE action = 'admin.create' AND target = 'root'");
+    expect(audit.rows).toEqual([{ actor: 'test:runner' }]);
+    expect((await env.services.admins.list()).map((x) => x.username)).toEqual(['root']);
+  });
+
+  it('errors: duplicate (case-insensitive), bad username, short password', async () => {
+    await rejectsWithCode(env.services.admins.create('Root', 'another-pass'), 'duplicate', /already exists/);
+    await rejectsWithCode(env.services.admins.create('bad name', 'another-pass'), 'invalid_argument', /username/);
+    await rejectsWithCode(env.services.admins.create('ops', 'short'), 'invalid_argument', /at least 8/);
+    await rejectsWithCode(env.services.admins.get('ghost'), 'not_found');
+  });
+
+  it('changes a password and ends the sessions', async () => {
+    const a = await env.services.admins.create('ops', 'first-password');
+    const s = await env.services.admins.createSession(a.id, 1);
+    await env.services.admins.setPassword('ops', 'second-password');
+    expect(await env.services.admins.verify('ops', 'first-password')).toBeNull();
+    expect(await env.services.admins.verify('ops', 'second-password')).not.toBeNull();
+    expect(await env.services.admins.resolveSession(s.secret)).toBeNull();
+  });
+});
+
+describe('sessions', () => {
+  it('stores only the sha256 of the secret, resolves and deletes', async () => {
+    const a = await env.services.admins.get('root');
+    const s = await env.services.admins.createSession(a.id, 12);
+    expect(Buffer.from(s.secret, 'base64url')).toHaveLength(32);
+    expect(s.expiresAt.getTime()).toBeGreaterThan(Date.now() + 11.9 * 3600_000);
+    const rows = await env.pool.query('SELECT id FROM admin_sessions');
+    expect(JSON.stringify(rows.rows)).not.toContain(s.secret);
+    const r = await env.services.admins.resolveSession(s.secret);
+    expect(r!.admin.username).toBe('root');
+    expect(await env.services.admins.resolveSession(s.secret + 'x')).toBeNull();
+    expect(await env.services.admins.resolveSession('')).toBeNull();
+    expect(await env.services.admins.deleteSession(s.secret)).toBe(true);
+    expect(await env.services.admins.deleteSession(s.secret)).toBe(false);
+    expect(await env.services.admins.resolveSession(s.secret)).toBeNull();
+    const login = await env.pool.query("SELECT actor FROM audit_log WHERE action = 'admin.login' AND target = 'root'");
+    expect(login.rows[0].actor).toBe('admin:root');
+  });
+
+  it('expire', async () => {
+    const a = await env.services.admins.get('root');
+    const s = await env.services.admins.createSession(a.id, 1);
+    const later = createServices({ pool: env.pool, redis: env.redis, config: env.config, now: () => Date.now() + 3601_000 });
+    expect(await env.services.admins.resolveSession(s.secret)).not.toBeNull();
+    expect(await later.admins.resolveSession(s.secret)).toBeNull();
+    expect(await later.admins.purgeExpiredSessions()).toBeGreaterThanOrEqual(1);
+    expect(await env.services.admins.resolveSession(s.secret)).toBeNull();
+  });
+
+  it('a disabled admin cannot log in or keep a session', async () => {
+    const a = await env.services.admins.create('temp', 'temp-password');
+    const s = await env.services.admins.createSession(a.id, 1);
+    await env.services.admins.disable('temp');
+    expect(await env.services.admins.resolveSession(s.secret)).toBeNull();
+    expect(await env.services.admins.verify('temp', 'temp-password')).toBeNull();
+    await rejectsWithCode(env.services.admins.createSession(a.id, 1), 'unauthorized');
+    await env.services.admins.enable('temp');
+    expect(await env.services.admins.verify('temp', 'temp-password')).not.toBeNull();
+  });
+
+  it('errors for bad ttl and unknown admins', async () => {
+    const a = await env.services.admins.get('root');
+    await rejectsWithCode(env.services.admins.createSession(a.id, 0), 'invalid_argument');
+    await rejectsWithCode(env.services.admins.createSession('nope', 1), 'not_found');
+  });
+});

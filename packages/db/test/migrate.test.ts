@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { ensureDatabase, loadMigrations, maintenanceUrl, migrate, migrateDatabase, quoteIdent } from '../src/index.js';
+import { createTempDatabase, TEST_SERVER_URL, type TempDatabase } from '../src/testing.js';
+
+const dbs: TempDatabase[] = [];
+const extraNames: string[] = [];
+
+afterAll(async () => {
+  for (const d of dbs) await d.drop();
+  const c = new pg.Client({ connectionString: maintenanceUrl(TEST_SERVER_URL) });
+  await c.connect();
+  for (const n of extraNames) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(n)} WITH (FORCE)`);
+  await c.end();
+});
+
+async function tables(url: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+    return r.rows.map((x) => x.t);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('migrations', () => {
+  it('finds the numbered SQL files next to the package', async () => {
+    const ms = await loadMigrations();
+    expect(ms.length).toBeGreaterThan(0);
+    expect(ms[0]!.name).toBe('001_initial');
+    expect(ms.map((m) => m.version)).toEqual([...ms.map((m) => m.version)].sort((a, b) => a - b));
+  });
+
+  it('creates every table, and a second run is a no-op', async () => {
+    const db = await createTempDatabase({ migrate: false });
+    dbs.push(db);
+    const pool = new pg.Pool({ connectionString: db.url });
+    const first = await migrate(pool);
+    expect(first.applied).toContain('001_initial');
+    const second = await migrate(pool);
+    expect(second).toEqual({ applied: [], changed: [] });
+    await pool.end();
+    expect(await tables(db.url)).toEqual(['admin_sessions', 'admins', 'audit_log', 'schema_migrations', 'tokens', 'usage_ledger', 'users']);
+  });
+
+  it('is safe when several processes migrate at once', async () => {
+    const db = await createTempDatabase({ migrate: false });
+    dbs.push(db);
+    const pools = Array.from({ length: 6 }, () => new pg.Pool({ connectionString: db.url, max: 1 }));
+    const results = await Promise.all(pools.map((p) => migrate(p)));
+    await Promise.all(pools.map((p) => p.end()));
+    const all = results.flatMap((r) => r.applied);
+    const ms = await loadMigrations();
+    // every migration applied exactly once, by whichever process got the lock first
+    expect(all.sort()).toEqual(ms.map((m) => m.name).sort());
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const n = await c.query('SELECT count(*)::int AS n FROM schema_migrations');
+    await c.end();
+    expect(n.rows[0].n).toBe(ms.length);
+  });
+
+  it('creates the database when it does not exist (also under a race)', async () => {
+    const name = `dsp_test_${randomBytes(6).toString('hex')}`;
+    extraNames.push(name);
+    const url = maintenanceUrl(TEST_SERVER_URL, name);
+    const created = await Promise.all([ensureDatabase(url), ensureDatabase(url), ensureDatabase(url)]);
+    expect(created.filter(Boolean).length).toBe(1);
+    expect(await ensureDatabase(url)).toBe(false);
+  });
+
+  it('migrateDatabase creates and migrates a fresh database, then does nothing', async () => {
+    const name = `dsp_test_${randomBytes(6).toString('hex')}`;
+    extraNames.push(name);
+    const url = maintenanceUrl(TEST_SERVER_URL, name);
+    const r1 = await migrateDatabase(url);
+    expect(r1.created).toBe(true);
+    expect(r1.applied.length).toBeGreaterThan(0);
+    const r2 = await migrateDatabase(url);
+    expect(r2).toEqual({ created: false, applied: [], changed: [] });
+    expect(await tables(url)).toContain('usage_ledger');
+  });
+});
