@@ -40,13 +40,20 @@ export function userHashFields(u: UserState): Record<string, string> {
   return f;
 }
 
+/** A short reason for a failed Redis call: "Redis is unreachable" rather than ioredis's retry prose. */
+export function redisReason(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  if (e.name === 'MaxRetriesPerRequestError' || /Connection is closed|max retries per request|Stream isn't writeable/i.test(e.message)) return 'Redis is unreachable';
+  return e.message;
+}
+
 /** Wrap a Redis step: any failure becomes `redis_unavailable`, saying what Postgres already holds. */
 export async function redisStep<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (e instanceof ServiceError) throw e;
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = redisReason(e);
     throw new ServiceError(
       'redis_unavailable',
       `${what}, but Redis could not be updated (${reason}); run \`dsp sync\` once Redis is reachable`,

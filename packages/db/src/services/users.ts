@@ -2,7 +2,7 @@
 import { periodAt } from '@dsp/core';
 import { PG_UNIQUE_VIOLATION, ServiceError, pgCode } from '../errors.js';
 import { withTransaction } from '../pool.js';
-import { readCounters, redisStep, writeUserHash } from '../redis.js';
+import { readCounters, redisReason, redisStep, writeUserHash } from '../redis.js';
 import { clampLimit, writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import {
@@ -98,7 +98,7 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
         period,
       );
     } catch (e) {
-      usageError = `Redis counters unavailable: ${e instanceof Error ? e.message : String(e)}`;
+      usageError = `Redis counters unavailable: ${redisReason(e)}`;
     }
     const rows = users.map((u): UserSummary => {
       const c = counters?.get(u.id);

@@ -1,0 +1,60 @@
+// The shape of a CLI command and the errors the dispatcher maps to exit codes.
+import type { ParseArgsConfig } from 'node:util';
+import type { Context } from './context.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export interface Command {
+  /** words after `dsp`, e.g. ['user', 'create'] */
+  path: readonly string[];
+  summary: string;
+  /** argument synopsis after the path, e.g. 'ID [--name N]' */
+  usage: string;
+  /** option lines for the help text, e.g. ['--name N  display name'] */
+  help?: readonly string[];
+  options?: OptionSpec;
+  /** positional arguments: names for help and the allowed count */
+  args?: { min: number; max: number };
+  run(ctx: Context, args: ParsedArgs): Promise<void>;
+}
+
+/** A group of subcommands, e.g. `user`; a command with path length 1 stands alone (`sync`). */
+export interface CommandGroup {
+  name: string;
+  summary: string;
+  commands: readonly Command[];
+}
+
+/** Bad command line: exit 2 with the help text. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    /** the command whose help to print; undefined = the top-level help */
+    readonly command?: Command | CommandGroup,
+  ) {
+    super(message);
+  }
+}
+
+/** A handled failure with a plain message: exit 1. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+}
+
+export const int = (name: string, v: string | boolean | undefined, opts: { min?: number; allowDefault?: boolean } = {}): number | null | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new UsageError(`--${name} needs a value`);
+  if (opts.allowDefault && v.toLowerCase() === 'default') return null;
+  const min = opts.min ?? 0;
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min)
+    throw new UsageError(`--${name} must be an integer >= ${min}${opts.allowDefault ? ' or "default"' : ''}, got ${JSON.stringify(v)}`);
+  return Number(v);
+};
+
+export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -1,0 +1,20 @@
+// Every command of `dsp`, in help order. To add one, write commands/<name>.ts exporting a
+// Command (one word, like `sync`) or a CommandGroup (`user create`, `user list`, …) and list it here.
+import type { Command, CommandGroup } from '../command.js';
+import { adminCommands } from './admin.js';
+import { migrateCommand, syncCommand } from './ops.js';
+import { quotaCommands } from './quota.js';
+import { tokenCommands } from './token.js';
+import { usageCommand } from './usage.js';
+import { userCommands } from './user.js';
+
+export const COMMANDS: readonly (Command | CommandGroup)[] = [
+  userCommands,
+  tokenCommands,
+  quotaCommands,
+  usageCommand,
+  syncCommand,
+  migrateCommand,
+  adminCommands,
+  // doctor: checks of config, Postgres, Redis, keys and upstream — to be added as commands/doctor.ts
+];

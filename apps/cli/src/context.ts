@@ -1,0 +1,72 @@
+// What a command can use, each piece created on first use: the loaded config, the Postgres pool,
+// the Redis client and the services. close() releases whatever was opened.
+import { userInfo } from 'node:os';
+import { loadConfig, type Config } from '@dsp/config';
+import { createPool, createRedis, createServices, type Pool, type RedisClient, type Services } from '@dsp/db';
+import type { Io } from './output.js';
+
+export interface GlobalOptions {
+  /** --config FILE */
+  configFile?: string;
+  /** --json */
+  json: boolean;
+}
+
+export interface Context {
+  io: Io;
+  global: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** stdin, for password prompts */
+  stdin: NodeJS.ReadStream;
+  config(): Config;
+  pool(): Pool;
+  redis(): RedisClient;
+  services(): Services;
+  close(): Promise<void>;
+}
+
+export function osActor(env: NodeJS.ProcessEnv = process.env): string {
+  let name: string | undefined;
+  try {
+    name = userInfo().username;
+  } catch {
+    name = env.USER ?? env.LOGNAME;
+  }
+  return `cli:${name || 'unknown'}`;
+}
+
+export function createContext(o: { io: Io; global: GlobalOptions; env: NodeJS.ProcessEnv; cwd: string; stdin: NodeJS.ReadStream }): Context {
+  let config: Config | undefined;
+  let pool: Pool | undefined;
+  let redis: RedisClient | undefined;
+  let services: Services | undefined;
+  const ctx: Context = {
+    ...o,
+    config() {
+      if (!config) {
+        const loaded = loadConfig({ argv: o.global.configFile ? ['--config', o.global.configFile] : [], env: o.env, cwd: o.cwd });
+        for (const w of loaded.warnings) o.io.stderr(`warning: ${w}\n`);
+        config = loaded.config;
+      }
+      return config;
+    },
+    pool() {
+      pool ??= createPool(ctx.config().database, { max: 2 });
+      return pool;
+    },
+    redis() {
+      redis ??= createRedis(ctx.config().redis.url, { failFast: true });
+      return redis;
+    },
+    services() {
+      services ??= createServices({ pool: ctx.pool(), redis: ctx.redis(), config: ctx.config(), actor: osActor(o.env) });
+      return services;
+    },
+    async close() {
+      redis?.disconnect();
+      await pool?.end().catch(() => {});
+    },
+  };
+  return ctx;
+}
