@@ -124,9 +124,17 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const collect = (b: Buffer) => logs.push(...b.toString('utf8').split('\n').filter(Boolean));
-  proc.stdout!.on('data', collect);
-  proc.stderr!.on('data', collect);
+  // a line may arrive split over two reads: keep the unterminated tail of each stream
+  const collector = () => {
+    let carry = '';
+    return (b: Buffer) => {
+      const parts = (carry + b.toString('utf8')).split('\n');
+      carry = parts.pop()!;
+      logs.push(...parts.filter(Boolean));
+    };
+  };
+  proc.stdout!.on('data', collector());
+  proc.stderr!.on('data', collector());
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
     if (proc.exitCode !== null) throw new Error(`gateway exited ${proc.exitCode}:\n${logs.join('\n')}`);
