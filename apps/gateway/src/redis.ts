@@ -7,7 +7,8 @@ type ScriptArg = string | number;
 
 export interface GatewayRedis extends Redis {
   dspAdmitV1(...args: ScriptArg[]): Promise<number[]>;
-  dspFinishV1(...args: ScriptArg[]): Promise<number>;
+  dspFinishV2(...args: ScriptArg[]): Promise<number>;
+  dspFinishNoOutboxV2(...args: ScriptArg[]): Promise<number>;
   dspRenewV1(...args: ScriptArg[]): Promise<number>;
 }
 

@@ -47,6 +47,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     redis,
     queue,
     outboxKey: keys.outbox(config.redis.key_prefix, instance, slot),
+    cluster: false,
     batchSize: config.usage.batch_size,
     flushIntervalMs: config.usage.flush_interval_ms,
     bufferMax: config.usage.buffer_max_events,

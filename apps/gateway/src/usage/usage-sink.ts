@@ -20,6 +20,8 @@ export interface UsageSinkOptions {
   redis: GatewayRedis;
   queue: Queue;
   outboxKey: string;
+  /** Redis Cluster: the outbox cannot be written inside the finish script */
+  cluster: boolean;
   batchSize: number;
   flushIntervalMs: number;
   bufferMax: number;
@@ -52,12 +54,11 @@ export class UsageSink {
   }
 
   private send(p: Pending): Promise<unknown> {
-    const { redis } = this.o;
+    const { redis, outboxKey } = this.o;
     const l = p.lease;
-    return Promise.all([
-      redis.dspFinishV1(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl),
-      redis.rpush(this.o.outboxKey, p.event),
-    ]);
+    if (!this.o.cluster) return redis.dspFinishV2(l.key, l.dayKey, l.monthKey, outboxKey, l.id, p.tokens, l.dayTtl, l.monthTtl, p.event);
+    // on Redis Cluster the outbox is in another slot: two commands, sent in the same pipeline
+    return Promise.all([redis.dspFinishNoOutboxV2(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl), redis.rpush(outboxKey, p.event)]);
   }
 
   private keep(p: Pending): void {

@@ -33,10 +33,9 @@ if inFlight >= tonumber(ARGV[3]) then return {-6, inFlight} end
 local leaseMs = tonumber(ARGV[4])
 redis.call('ZADD', KEYS[3], now + leaseMs, ARGV[2])
 redis.call('PEXPIRE', KEYS[3], leaseMs)
-redis.call('HINCRBY', KEYS[4], 'req', 1)
-redis.call('EXPIRE', KEYS[4], ARGV[8], 'NX')
-redis.call('HINCRBY', KEYS[5], 'req', 1)
-redis.call('EXPIRE', KEYS[5], ARGV[9], 'NX')
+-- the first write of a period sets its TTL (the counter outlives its period by a grace time)
+if redis.call('HINCRBY', KEYS[4], 'req', 1) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[8]) end
+if redis.call('HINCRBY', KEYS[5], 'req', 1) == 1 then redis.call('EXPIRE', KEYS[5], ARGV[9]) end
 local ratio = 0
 if limDr > 0 then ratio = math.max(ratio, (dr + 1) / limDr) end
 if limDt > 0 then ratio = math.max(ratio, dt / limDt) end

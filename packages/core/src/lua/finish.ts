@@ -1,16 +1,25 @@
-// finish — release the request's lease (only if we still own it) and charge its tokens.
+// finish — release the request's lease (only if we still own it), charge its tokens and append
+// its usage event to the worker's outbox: one atomic step, so counters and ledger never disagree.
 //
 // KEYS[1] lease zset {u}:lease:jti   KEYS[2] day counters   KEYS[3] month counters
-// ARGV[1] lease id  ARGV[2] total tokens  ARGV[3] day ttl s  ARGV[4] month ttl s
+// KEYS[4] outbox list (single-node Redis only; on Redis Cluster the gateway sends RPUSH beside it,
+//         because the outbox lives in another slot — then pass numberOfKeys 3 via dspFinishNoOutboxV1)
+// ARGV[1] lease id  ARGV[2] total tokens  ARGV[3] day ttl s  ARGV[4] month ttl s  ARGV[5] event
 // returns 1 if our lease was still there, 0 if it had already expired or been taken over
-export const FINISH_LUA = `
+const BODY = `
 local released = redis.call('ZREM', KEYS[1], ARGV[1])
 local tokens = tonumber(ARGV[2])
 if tokens > 0 then
-  redis.call('HINCRBY', KEYS[2], 'tok', tokens)
-  redis.call('EXPIRE', KEYS[2], ARGV[3], 'NX')
-  redis.call('HINCRBY', KEYS[3], 'tok', tokens)
-  redis.call('EXPIRE', KEYS[3], ARGV[4], 'NX')
+  if redis.call('HINCRBY', KEYS[2], 'tok', tokens) == tokens then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+  if redis.call('HINCRBY', KEYS[3], 'tok', tokens) == tokens then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
 end
+`;
+
+export const FINISH_LUA = `${BODY}
+redis.call('RPUSH', KEYS[4], ARGV[5])
+return released
+`;
+
+export const FINISH_NO_OUTBOX_LUA = `${BODY}
 return released
 `;
