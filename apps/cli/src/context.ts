@@ -26,6 +26,15 @@ export interface Context {
   close(): Promise<void>;
 }
 
+/** Variables the CLI itself reads; not config overrides, so hidden from the loader's unknown-key check. */
+export const CLI_ENV_VARS = ['DSP_ADMIN_PASSWORD', 'DSP_DEBUG'] as const;
+
+function configEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of CLI_ENV_VARS) delete out[k];
+  return out;
+}
+
 export function osActor(env: NodeJS.ProcessEnv = process.env): string {
   let name: string | undefined;
   try {
@@ -45,7 +54,7 @@ export function createContext(o: { io: Io; global: GlobalOptions; env: NodeJS.Pr
     ...o,
     config() {
       if (!config) {
-        const loaded = loadConfig({ argv: o.global.configFile ? ['--config', o.global.configFile] : [], env: o.env, cwd: o.cwd });
+        const loaded = loadConfig({ argv: o.global.configFile ? ['--config', o.global.configFile] : [], env: configEnv(o.env), cwd: o.cwd });
         for (const w of loaded.warnings) o.io.stderr(`warning: ${w}\n`);
         config = loaded.config;
       }

@@ -64,3 +64,14 @@ export async function deleteKeysWithPrefix(
   }
   return n;
 }
+
+/** DROP DATABASE IF EXISTS on the test server (for tests that create one by other means). */
+export async function dropDatabase(name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: maintenanceUrl(TEST_SERVER_URL) });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
