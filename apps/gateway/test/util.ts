@@ -2,7 +2,7 @@
 // fetch refuses to send and for slow or vanishing clients), Prometheus text parsing, SSE
 // normalisation, and the Redis keys a test inspects.
 import { connect, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { keys, periodAt } from '@dsp/core';
 import type { Gateway } from './harness.js';
 
@@ -213,3 +213,43 @@ export function logLines(gw: Gateway): Record<string, unknown>[] {
 
 /** base64url of a JSON value, for hand-made JWTs. */
 export const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/**
+ * Which of `pids` owns the server side of the TCP connection whose client end is on local port
+ * `clientPort` (found through /proc/net/tcp inodes and /proc/<pid>/fd).
+ */
+export function pidOwningConnection(clientPort: number, serverPort: number, pids: number[]): number | null {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10) continue;
+      const local = parseInt(f[1]!.split(':')[1]!, 16);
+      const remote = parseInt(f[2]!.split(':')[1]!, 16);
+      if (local === serverPort && remote === clientPort) inodes.add(f[9]!);
+    }
+  }
+  for (const pid of pids) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return pid;
+      } catch {
+        /* the fd closed meanwhile */
+      }
+    }
+  }
+  return null;
+}
