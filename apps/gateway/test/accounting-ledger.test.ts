@@ -124,7 +124,7 @@ describe('accounting: the ledger after 2,000 mixed requests', () => {
     expect(issued.requests).toBe(completed.length);
     expect({ prompt: s.prompt, completion: s.completion, total: s.total }).toEqual({ prompt: issued.prompt_tokens, completion: issued.completion_tokens, total: issued.total_tokens });
     expect({ prompt: s.prompt, completion: s.completion, reasoning: s.reasoning, cacheHit: s.cacheHit }).toEqual(want);
-    expect(s.total).toBeGreaterThan(500_000);
+    expect(s.total).toBeGreaterThan(300_000);
     const users = [...new Set(lanes.map((l) => l.user))];
     const counters = await dayCounters(gw.redis, gw.prefix, users);
     expect(counters).toEqual({ tok: s.total, req: N });
