@@ -65,6 +65,13 @@ function toml(dbUrl: string, redisUrl = REDIS_URL): string {
   ].join('\n');
 }
 
+/** A user hash without its version field `v`. */
+async function userHash(r: RedisClient, key: string): Promise<Record<string, string>> {
+  const h = await r.hgetall(key);
+  delete h.v;
+  return h;
+}
+
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at /);
 
 beforeAll(async () => {
@@ -177,7 +184,7 @@ describe('users', () => {
     const r = await dsp(['user', 'create', 'alice', '--name', 'Alice Liddell', '--daily-tokens', '5000']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('created user alice (Alice Liddell): active');
-    expect(await redis.hgetall(keys.user(prefix, 'alice'))).toEqual({ status: 'active', daily_tokens: '5000' });
+    expect(await userHash(redis, keys.user(prefix, 'alice'))).toEqual({ status: 'active', daily_tokens: '5000' });
     const audit = await pool.query("SELECT actor FROM audit_log WHERE action = 'user.create' AND target = 'alice'");
     expect(audit.rows[0].actor).toBe(`cli:${userInfo().username}`);
   });
@@ -297,11 +304,11 @@ describe('quota set', () => {
     const r = await dsp(['quota', 'set', 'bob', '--daily-requests', '10', '--monthly-tokens', '77']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('daily requests  10\n');
-    expect(await redis.hgetall(keys.user(prefix, 'bob'))).toEqual({ status: 'active', daily_requests: '10', monthly_tokens: '77' });
+    expect(await userHash(redis, keys.user(prefix, 'bob'))).toEqual({ status: 'active', daily_requests: '10', monthly_tokens: '77' });
     const d = await dsp(['quota', 'set', 'bob', '--daily-requests', 'default']);
     expect(d.code).toBe(0);
     expect(d.stdout).toContain('daily requests  1000 (default)');
-    expect(await redis.hgetall(keys.user(prefix, 'bob'))).toEqual({ status: 'active', monthly_tokens: '77' });
+    expect(await userHash(redis, keys.user(prefix, 'bob'))).toEqual({ status: 'active', monthly_tokens: '77' });
     const ghost = await dsp(['quota', 'set', 'ghost', '--daily-tokens', '1']);
     expect(ghost.code).toBe(1);
     expect(ghost.stderr).toBe('error: user "ghost" does not exist\n');
@@ -339,7 +346,7 @@ describe('sync', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^synced 2 users, 1 revoked tokens/);
     expect(await redis.sismember(keys.revoked(prefix, 'alice'), revoked)).toBe(1);
-    expect(await redis.hgetall(keys.user(prefix, 'bob'))).toEqual({ status: 'active', monthly_tokens: '77' });
+    expect(await userHash(redis, keys.user(prefix, 'bob'))).toEqual({ status: 'active', monthly_tokens: '77' });
     expect(await redis.get(keys.syncMarker(prefix))).toBeTruthy();
   });
 });

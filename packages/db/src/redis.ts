@@ -72,10 +72,34 @@ function checkExec(r: ExecResult): unknown[] {
   });
 }
 
-/** Replace the user's hash with exactly what Postgres says (status + explicit limits). */
-export async function writeUserHash(redis: Redis, prefix: string, u: UserState): Promise<void> {
-  const key = keys.user(prefix, u.id);
-  checkExec(await redis.multi().del(key).hset(key, userHashFields(u)).exec());
+/**
+ * Replace a user hash with a Postgres row's state, unless the hash already holds a newer version
+ * (field `v`, the row's updated_at in µs): a slow writer — a sync that read Postgres before an
+ * operator's change — can then never undo that change.
+ * KEYS[1] user hash  ARGV[1] version  ARGV[2..] field, value pairs
+ */
+export const WRITE_USER_LUA = `
+local cur = redis.call('HGET', KEYS[1], 'v')
+if cur and tonumber(cur) and tonumber(cur) > tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'v', unpack(ARGV))
+return 1
+`;
+
+/**
+ * Delete the user hash of a user Postgres does not have, unless its version is at or after the
+ * cutoff (a user created while the sync ran). KEYS[1] user hash  ARGV[1] cutoff version
+ */
+export const DELETE_STALE_USER_LUA = `
+local cur = redis.call('HGET', KEYS[1], 'v')
+if cur and tonumber(cur) and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end
+return redis.call('DEL', KEYS[1])
+`;
+
+/** Write the user hash from Postgres (status + explicit limits); returns false when Redis had newer. */
+export async function writeUserHash(redis: Redis, prefix: string, u: UserState, version: string): Promise<boolean> {
+  const args = [version, ...Object.entries(userHashFields(u)).flat()];
+  return (await redis.eval(WRITE_USER_LUA, 1, keys.user(prefix, u.id), ...args)) === 1;
 }
 
 export async function addRevoked(redis: Redis, prefix: string, userId: string, jti: string): Promise<void> {

@@ -111,3 +111,10 @@ export async function rejectsWithCode(p: Promise<unknown>, code: string, message
   }
   throw new Error(`expected a ServiceError ${code}, but it resolved`);
 }
+
+/** A user hash without its version field `v` (checked separately where it matters). */
+export async function userHash(redis: Redis, key: string): Promise<Record<string, string>> {
+  const h = await redis.hgetall(key);
+  delete h.v;
+  return h;
+}

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '@dsp/core';
 import { createRedis, createServices, type Services } from '../src/index.js';
-import { rejectsWithCode, setup, type Env } from './helpers.js';
+import { rejectsWithCode, setup, type Env, userHash } from './helpers.js';
 
 let env: Env;
 let down: Services;
@@ -38,7 +38,7 @@ describe('with Redis unreachable', () => {
     // once Redis is back, sync repairs everything
     await env.services.sync();
     expect(await env.redis.sismember(keys.revoked(env.prefix, 'dora'), record.id)).toBe(1);
-    expect(await env.redis.hgetall(keys.user(env.prefix, 'dora'))).toEqual({ status: 'active', daily_requests: '3' });
+    expect(await userHash(env.redis, keys.user(env.prefix, 'dora'))).toEqual({ status: 'active', daily_requests: '3' });
   });
 
   it('lists users without usage and says why', async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys, periodAt } from '@dsp/core';
 import { insertUsageEvents } from '../src/index.js';
 import { deleteKeysWithPrefix } from '../src/testing.js';
-import { event, setup, type Env } from './helpers.js';
+import { writeUserHash } from '../src/redis.js';
+import { event, setup, type Env, userHash } from './helpers.js';
 
 let env: Env;
 let revokedJti: string;
@@ -52,9 +53,9 @@ describe('sync', () => {
     await deleteKeysWithPrefix(env.redis, env.prefix);
     expect(await env.services.syncIfMarkerMissing()).toBe(true);
 
-    expect(await env.redis.hgetall(user('alice'))).toEqual({ status: 'active', daily_requests: '50', monthly_tokens: '9000' });
-    expect(await env.redis.hgetall(user('bob'))).toEqual({ status: 'disabled' });
-    expect(await env.redis.hgetall(user('carol'))).toEqual({ status: 'active', daily_tokens: '0' });
+    expect(await userHash(env.redis, user('alice'))).toEqual({ status: 'active', daily_requests: '50', monthly_tokens: '9000' });
+    expect(await userHash(env.redis, user('bob'))).toEqual({ status: 'disabled' });
+    expect(await userHash(env.redis, user('carol'))).toEqual({ status: 'active', daily_tokens: '0' });
     expect(await env.redis.smembers(revoked('alice'))).toEqual([revokedJti]);
     expect(await env.redis.exists(revoked('carol'))).toBe(0);
 
@@ -82,19 +83,51 @@ describe('sync', () => {
     expect(Number(day.tok)).toBeGreaterThanOrEqual(123);
   });
 
-  it('replaces drifted user hashes and revoked sets, and deletes keys of unknown users', async () => {
-    const { user, revoked } = k();
+  it('replaces drifted user hashes and deletes the hashes of unknown users', async () => {
+    const { user } = k();
     await env.redis.hset(user('alice'), 'daily_tokens', '1', 'status', 'disabled');
-    await env.redis.sadd(revoked('alice'), 'bogus');
-    await env.redis.hset(user('mallory'), 'status', 'active');
-    await env.redis.sadd(revoked('mallory'), 'x');
+    await env.redis.hset(user('mallory'), 'status', 'disabled'); // no version: not ours
+    await env.redis.hset(user('newcomer'), 'status', 'active', 'v', String(Date.now() * 1000)); // just written
     const r = await env.services.sync();
-    expect(r).toMatchObject({ users: 3, revoked: 1, staleKeysDeleted: 2 });
-    expect(await env.redis.hgetall(user('alice'))).toEqual({ status: 'active', daily_requests: '50', monthly_tokens: '9000' });
-    expect(await env.redis.smembers(revoked('alice'))).toEqual([revokedJti]);
-    expect(await env.redis.exists(user('mallory'), revoked('mallory'))).toBe(0);
+    expect(r).toMatchObject({ users: 3, revoked: 1, staleKeysDeleted: 1 });
+    expect(await userHash(env.redis, user('alice'))).toEqual({ status: 'active', daily_requests: '50', monthly_tokens: '9000' });
+    expect(await env.redis.exists(user('mallory'))).toBe(0);
+    expect(await env.redis.exists(user('newcomer'))).toBe(1);
+    await env.redis.del(user('newcomer'));
     const audit = await env.services.audit.list({ action: 'sync', limit: 1 });
     expect(audit.rows[0]).toMatchObject({ actor: 'test:runner', details: { users: 3 } });
+  });
+
+  it('only adds revocations (one made during a sync is never lost) and drops expired ones', async () => {
+    const { revoked } = k();
+    await env.redis.sadd(revoked('alice'), 'revoked-meanwhile');
+    await env.redis.sadd(revoked('carol'), expiredRevokedJti);
+    await env.services.sync();
+    expect((await env.redis.smembers(revoked('alice'))).sort()).toEqual([revokedJti, 'revoked-meanwhile'].sort());
+    expect(await env.redis.sismember(revoked('carol'), expiredRevokedJti)).toBe(0);
+    await env.redis.srem(revoked('alice'), 'revoked-meanwhile');
+  });
+
+  it('a write carrying an older version than Redis has is refused', async () => {
+    const { user } = k();
+    const before = await env.redis.hget(user('bob'), 'v');
+    await env.services.users.enable('bob');
+    const after = await env.redis.hget(user('bob'), 'v');
+    expect(BigInt(after!)).toBeGreaterThan(BigInt(before!));
+    // a slow sync that read Postgres before the enable must not put "disabled" back
+    const stale = { id: 'bob', status: 'disabled' as const, dailyRequests: null, dailyTokens: null, monthlyTokens: null };
+    expect(await writeUserHash(env.redis, env.prefix, stale, before!)).toBe(false);
+    expect(await env.redis.hget(user('bob'), 'status')).toBe('active');
+    // the same version rewrites (repairs drift)
+    expect(await writeUserHash(env.redis, env.prefix, { ...stale, status: 'active' }, after!)).toBe(true);
+    // versions of quick successive updates still increase
+    await env.services.users.setQuota('bob', { dailyRequests: 1 });
+    const v1 = BigInt((await env.redis.hget(user('bob'), 'v'))!);
+    await env.services.users.setQuota('bob', { dailyRequests: 2 });
+    const v2 = BigInt((await env.redis.hget(user('bob'), 'v'))!);
+    expect(v2).toBeGreaterThan(v1);
+    await env.services.users.setQuota('bob', { dailyRequests: null });
+    await env.services.users.disable('bob');
   });
 
   it('leaves keys of other prefixes alone', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys, periodAt } from '@dsp/core';
 import { isServiceError } from '../src/index.js';
-import { rejectsWithCode, setup, type Env } from './helpers.js';
+import { rejectsWithCode, setup, type Env, userHash } from './helpers.js';
 
 let env: Env;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describe('users.create', () => {
     const u = await env.services.users.create({ id: 'alice', name: '  Alice A. ', quotas: { dailyTokens: 2000 } });
     expect(u).toMatchObject({ id: 'alice', name: 'Alice A.', status: 'active', dailyRequests: null, dailyTokens: 2000, monthlyTokens: null });
     expect(u.createdAt).toBeInstanceOf(Date);
-    expect(await env.redis.hgetall(userKey('alice'))).toEqual({ status: 'active', daily_tokens: '2000' });
+    expect(await userHash(env.redis, userKey('alice'))).toEqual({ status: 'active', daily_tokens: '2000' });
     const audit = await auditFor('alice');
     expect(audit).toEqual([{ actor: 'test:runner', action: 'user.create', details: { name: 'Alice A.', daily_requests: null, daily_tokens: 2000, monthly_tokens: null } }]);
   });
@@ -125,14 +125,14 @@ describe('users.disable / enable', () => {
 describe('users.setQuota', () => {
   it('sets explicit limits as hash fields, and null resets to the default by deleting the field', async () => {
     await env.services.users.create({ id: 'carol' });
-    expect(await env.redis.hgetall(userKey('carol'))).toEqual({ status: 'active' });
+    expect(await userHash(env.redis, userKey('carol'))).toEqual({ status: 'active' });
     const u = await env.services.users.setQuota('carol', { dailyRequests: 10, dailyTokens: 0, monthlyTokens: 99 });
     expect(u).toMatchObject({ dailyRequests: 10, dailyTokens: 0, monthlyTokens: 99 });
-    expect(await env.redis.hgetall(userKey('carol'))).toEqual({ status: 'active', daily_requests: '10', daily_tokens: '0', monthly_tokens: '99' });
+    expect(await userHash(env.redis, userKey('carol'))).toEqual({ status: 'active', daily_requests: '10', daily_tokens: '0', monthly_tokens: '99' });
     // only the given keys change
     const v = await env.services.users.setQuota('carol', { dailyRequests: null });
     expect(v).toMatchObject({ dailyRequests: null, dailyTokens: 0, monthlyTokens: 99 });
-    expect(await env.redis.hgetall(userKey('carol'))).toEqual({ status: 'active', daily_tokens: '0', monthly_tokens: '99' });
+    expect(await userHash(env.redis, userKey('carol'))).toEqual({ status: 'active', daily_tokens: '0', monthly_tokens: '99' });
     expect((await env.services.users.get('carol')).limits).toEqual({ dailyRequests: 100, dailyTokens: 0, monthlyTokens: 99 });
     const audit = await auditFor('carol');
     expect(audit.at(-1)).toEqual({ actor: 'test:runner', action: 'user.quota', details: { daily_requests: { from: 10, to: null } } });
@@ -141,7 +141,7 @@ describe('users.setQuota', () => {
   it('keeps a disabled status when quotas change', async () => {
     await env.services.users.disable('carol');
     await env.services.quotas.set('carol', { monthlyTokens: null });
-    expect(await env.redis.hgetall(userKey('carol'))).toEqual({ status: 'disabled', daily_tokens: '0' });
+    expect(await userHash(env.redis, userKey('carol'))).toEqual({ status: 'disabled', daily_tokens: '0' });
   });
 
   it('errors for unknown users, bad values and empty changes', async () => {

@@ -5,7 +5,7 @@ import { withTransaction } from '../pool.js';
 import { redisStep, writeUserHash } from '../redis.js';
 import { writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { loadUserForUpdate, rowToUser, validateUserId, type User } from './users-shared.js';
+import { NEXT_VERSION, USER_COLUMNS, loadUserForUpdate, rowToUser, validateUserId, type User, type UserRow } from './users-shared.js';
 
 /** A user's explicit limits: a number, or null = the config default. */
 export interface Quotas {
@@ -76,7 +76,7 @@ export function createQuotasService(ctx: ServiceContext): QuotasService {
     async set(userId, patch) {
       validateUserId(userId);
       const p = validateQuotaPatch(patch, { requireOne: true });
-      const user = await withTransaction(ctx.pool, async (c) => {
+      const row = await withTransaction(ctx.pool, async (c) => {
         const before = await loadUserForUpdate(c, userId);
         const sets: string[] = [];
         const args: unknown[] = [userId];
@@ -85,14 +85,15 @@ export function createQuotasService(ctx: ServiceContext): QuotasService {
           args.push(p[f]);
           sets.push(`${QUOTA_COLUMNS[f]} = $${args.length}`);
         }
-        const res = await c.query(`UPDATE users SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING *`, args);
-        const after = rowToUser(res.rows[0]);
+        const res = await c.query<UserRow>(`UPDATE users SET ${sets.join(', ')}, updated_at = ${NEXT_VERSION} WHERE id = $1 RETURNING ${USER_COLUMNS}`, args);
+        const after = rowToUser(res.rows[0]!);
         const change: Record<string, { from: number | null; to: number | null }> = {};
         for (const f of QUOTA_FIELDS) if (f in p) change[QUOTA_COLUMNS[f]] = { from: before[f], to: after[f] };
         await writeAudit(c, ctx.actor, 'user.quota', userId, change);
-        return after;
+        return res.rows[0]!;
       });
-      await redisStep(`quota of user "${userId}" saved in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user));
+      const user = rowToUser(row);
+      await redisStep(`quota of user "${userId}" saved in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user, row.version));
       return user;
     },
   };

@@ -5,24 +5,25 @@ import { keys, localMidnight, periodAt } from '@dsp/core';
 import { withTransaction } from '../pool.js';
 import {
   DAY_TTL_SLACK_SECONDS,
+  DELETE_STALE_USER_LUA,
   MONTH_TTL_SLACK_SECONDS,
   RAISE_COUNTERS_LUA,
   globEscape,
   redisStep,
-  userHashFields,
+  writeUserHash,
 } from '../redis.js';
 import { writeAudit } from './audit.js';
 import { toNum, type ServiceContext } from './context.js';
-import { rowToUser, type UserRow } from './users-shared.js';
+import { USER_COLUMNS, rowToUser, type UserRow } from './users-shared.js';
 
 export interface SyncResult {
   /** user hashes written */
   users: number;
-  /** revoked token ids written */
+  /** revoked, unexpired token ids in Postgres (all now in Redis) */
   revoked: number;
   /** users whose day / month counters were rebuilt from the ledger */
   counters: number;
-  /** user and revoked keys of users Postgres does not know, deleted */
+  /** user hashes of users Postgres does not know, deleted */
   staleKeysDeleted: number;
   /** the marker's value (ISO time) */
   marker: string;
@@ -35,7 +36,8 @@ export interface SyncService {
   syncIfMarkerMissing(): Promise<boolean>;
 }
 
-const PAGE = 500;
+/** A user hash written this recently is never deleted as stale (its row may not be visible yet). */
+const STALE_GRACE_SECONDS = 60;
 
 /** Run `fn` over items with at most `n` in flight. */
 async function eachLimit<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -71,9 +73,10 @@ export function createSyncService(ctx: ServiceContext): SyncService {
     // one consistent snapshot of Postgres for everything below
     const snapshot = await withTransaction(ctx.pool, async (c) => {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const users = (await c.query<UserRow>('SELECT * FROM users ORDER BY id')).rows.map(rowToUser);
-      const revoked = await c.query<{ user_id: string; id: string }>(
-        'SELECT user_id, id FROM tokens WHERE revoked_at IS NOT NULL AND (expires_at IS NULL OR expires_at > $1)',
+      const clock = await c.query<{ t: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint::text AS t');
+      const users = (await c.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY id`)).rows;
+      const revoked = await c.query<{ user_id: string; id: string; expired: boolean }>(
+        'SELECT user_id, id, (expires_at IS NOT NULL AND expires_at <= $1) AS expired FROM tokens WHERE revoked_at IS NOT NULL',
         [new Date(now)],
       );
       const counters = await c.query<{ user_id: string; dreq: string; dtok: string; mreq: string; mtok: string }>(
@@ -85,56 +88,55 @@ export function createSyncService(ctx: ServiceContext): SyncService {
          FROM usage_ledger WHERE started_at >= $1 AND started_at < $3 GROUP BY user_id`,
         [monthStart, dayStart, new Date(period.resetsAt)],
       );
-      return { users, revoked: revoked.rows, counters: counters.rows };
+      return { clockMicros: BigInt(clock.rows[0]!.t), users, revoked: revoked.rows, counters: counters.rows };
     });
 
-    const revokedByUser = new Map<string, string[]>();
+    // revoked: what the gateway must refuse; expired: revoked tokens past exp, which it refuses anyway
+    const revokedByUser = new Map<string, { live: string[]; expired: string[] }>();
     for (const r of snapshot.revoked) {
-      const list = revokedByUser.get(r.user_id) ?? [];
-      list.push(r.id);
-      revokedByUser.set(r.user_id, list);
+      const e = revokedByUser.get(r.user_id) ?? { live: [], expired: [] };
+      (r.expired ? e.expired : e.live).push(r.id);
+      revokedByUser.set(r.user_id, e);
     }
     const known = new Set(snapshot.users.map((u) => u.id));
+    const liveRevoked = snapshot.revoked.filter((r) => !r.expired).length;
 
     const result = await redisStep('Postgres was read', async (): Promise<SyncResult> => {
-      // users: replace hash and revoked set atomically per user (one hash slot each)
-      for (let i = 0; i < snapshot.users.length; i += PAGE) {
-        await eachLimit(snapshot.users.slice(i, i + PAGE), 32, async (u) => {
-          const uk = keys.user(prefix, u.id);
-          const rk = keys.revoked(prefix, u.id);
-          const tx = redis.multi().del(uk).hset(uk, userHashFields(u)).del(rk);
-          const jtis = revokedByUser.get(u.id);
-          if (jtis?.length) tx.sadd(rk, ...jtis);
-          checkExec(await tx.exec());
-        });
-      }
-      // revocations of users without a row (tokens outlive nothing, but be exact)
-      for (const [userId, jtis] of revokedByUser) {
-        if (!known.has(userId)) await redis.sadd(keys.revoked(prefix, userId), ...jtis);
-      }
+      // user hashes: replaced, unless Redis holds a newer version (a change made during the sync)
+      await eachLimit(snapshot.users, 32, async (row) => {
+        await writeUserHash(redis, prefix, rowToUser(row), row.version);
+      });
+      // revocations are permanent, so a sync only ever adds them (a revocation made while it ran
+      // is never lost) and only drops tokens that have expired since
+      await eachLimit([...revokedByUser], 32, async ([userId, r]) => {
+        const rk = keys.revoked(prefix, userId);
+        const tx = redis.multi();
+        if (r.live.length) tx.sadd(rk, ...r.live);
+        if (r.expired.length) tx.srem(rk, ...r.expired);
+        checkExec(await tx.exec());
+      });
       // counters: raise to the ledger's sums, never lower a live counter
       await eachLimit(snapshot.counters, 32, async (r) => {
         await redis.eval(RAISE_COUNTERS_LUA, 1, keys.day(prefix, r.user_id, period.day), toNum(r.dreq), toNum(r.dtok), dayTtl);
         await redis.eval(RAISE_COUNTERS_LUA, 1, keys.month(prefix, r.user_id, period.month), toNum(r.mreq), toNum(r.mtok), monthTtl);
       });
-      // user hashes / revoked sets of users Postgres does not know
+      // user hashes of users Postgres does not know (sparing any written in the last minute)
       let staleKeysDeleted = 0;
+      const cutoff = String(snapshot.clockMicros - BigInt(STALE_GRACE_SECONDS) * 1_000_000n);
       const tagStart = `${prefix}{u:`;
-      for (const suffix of ['}:user', '}:revoked']) {
-        const stream = redis.scanStream({ match: `${globEscape(tagStart)}*${globEscape(suffix)}`, count: 1000 });
-        for await (const batch of stream as AsyncIterable<string[]>) {
-          for (const key of batch) {
-            const id = key.slice(tagStart.length, key.length - suffix.length);
-            if (known.has(id) || (suffix === '}:revoked' && revokedByUser.has(id))) continue;
-            staleKeysDeleted += await redis.del(key);
-          }
+      const suffix = '}:user';
+      const stream = redis.scanStream({ match: `${globEscape(tagStart)}*${globEscape(suffix)}`, count: 1000 });
+      for await (const batch of stream as AsyncIterable<string[]>) {
+        for (const key of batch) {
+          if (known.has(key.slice(tagStart.length, key.length - suffix.length))) continue;
+          staleKeysDeleted += Number(await redis.eval(DELETE_STALE_USER_LUA, 1, key, cutoff));
         }
       }
       const marker = new Date(now).toISOString();
       await redis.set(keys.syncMarker(prefix), marker);
       return {
         users: snapshot.users.length,
-        revoked: snapshot.revoked.length,
+        revoked: liveRevoked,
         counters: snapshot.counters.length,
         staleKeysDeleted,
         marker,

@@ -18,6 +18,14 @@ export interface User {
   updatedAt: Date;
 }
 
+/**
+ * Columns of a user row plus its version: updated_at in µs since the epoch. Every update moves
+ * updated_at strictly forward (NEXT_VERSION), so Redis can refuse a write older than what it has.
+ */
+export const USER_COLUMNS = `*, (extract(epoch FROM updated_at) * 1000000)::bigint::text AS version`;
+/** The new updated_at of an update: the wall clock, but always after the previous value. */
+export const NEXT_VERSION = `greatest(clock_timestamp(), updated_at + interval '1 microsecond')`;
+
 export interface UserRow {
   id: string;
   name: string | null;
@@ -27,6 +35,7 @@ export interface UserRow {
   monthly_tokens: string | null;
   created_at: Date;
   updated_at: Date;
+  version: string;
 }
 
 export function rowToUser(r: UserRow): User {
@@ -47,13 +56,17 @@ export function userNotFound(id: string): ServiceError {
 }
 
 export async function loadUser(db: Queryable, id: string): Promise<User> {
-  const res = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+  return rowToUser(await loadUserRow(db, id));
+}
+
+export async function loadUserRow(db: Queryable, id: string): Promise<UserRow> {
+  const res = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
   if (!res.rows[0]) throw userNotFound(id);
-  return rowToUser(res.rows[0]);
+  return res.rows[0];
 }
 
 export async function loadUserForUpdate(db: Queryable, id: string): Promise<User> {
-  const res = await db.query<UserRow>('SELECT * FROM users WHERE id = $1 FOR UPDATE', [id]);
+  const res = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
   if (!res.rows[0]) throw userNotFound(id);
   return rowToUser(res.rows[0]);
 }

@@ -13,7 +13,18 @@ import {
   type QuotaPatch,
   type QuotasService,
 } from './quotas.js';
-import { loadUser, rowToUser, userNotFound, validateUserId, type User, type UserRow, type UserStatus } from './users-shared.js';
+import {
+  NEXT_VERSION,
+  USER_COLUMNS,
+  loadUser,
+  loadUserRow,
+  rowToUser,
+  userNotFound,
+  validateUserId,
+  type User,
+  type UserRow,
+  type UserStatus,
+} from './users-shared.js';
 
 export { validateUserId, type User, type UserStatus } from './users-shared.js';
 
@@ -122,17 +133,17 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
 
   async function setStatus(id: string, status: UserStatus): Promise<User> {
     validateUserId(id);
-    const user = await withTransaction(ctx.pool, async (c) => {
+    const row = await withTransaction(ctx.pool, async (c) => {
       const prev = await c.query<{ status: UserStatus }>('SELECT status FROM users WHERE id = $1 FOR UPDATE', [id]);
       if (!prev.rows[0]) throw userNotFound(id);
-      if (prev.rows[0].status === status) return loadUser(c, id);
-      const res = await c.query<UserRow>('UPDATE users SET status = $2, updated_at = now() WHERE id = $1 RETURNING *', [id, status]);
+      if (prev.rows[0].status === status) return loadUserRow(c, id);
+      const res = await c.query<UserRow>(`UPDATE users SET status = $2, updated_at = ${NEXT_VERSION} WHERE id = $1 RETURNING ${USER_COLUMNS}`, [id, status]);
       await writeAudit(c, ctx.actor, status === 'disabled' ? 'user.disable' : 'user.enable', id, {});
-      return rowToUser(res.rows[0]!);
+      return res.rows[0]!;
     });
     // written even when Postgres already had this status: it repairs a Redis that drifted
-    await redisStep(`user "${id}" is ${status} in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user));
-    return user;
+    await redisStep(`user "${id}" is ${status} in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, rowToUser(row), row.version));
+    return rowToUser(row);
   }
 
   return {
@@ -141,7 +152,7 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
       const id = validateUserId(input.id);
       const name = validateName(input.name);
       const q = validateQuotaPatch(input.quotas ?? {}, { requireOne: false });
-      const user = await withTransaction(ctx.pool, async (c) => {
+      const row = await withTransaction(ctx.pool, async (c) => {
         const cols = ['id', 'name'];
         const args: unknown[] = [id, name];
         for (const f of QUOTA_FIELDS) {
@@ -151,7 +162,11 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
         }
         let res;
         try {
-          res = await c.query<UserRow>(`INSERT INTO users (${cols.join(', ')}) VALUES (${args.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`, args);
+          res = await c.query<UserRow>(
+            `INSERT INTO users (${cols.join(', ')}, created_at, updated_at)
+             VALUES (${args.map((_, i) => `$${i + 1}`).join(', ')}, clock_timestamp(), clock_timestamp()) RETURNING ${USER_COLUMNS}`,
+            args,
+          );
         } catch (e) {
           if (pgCode(e) === PG_UNIQUE_VIOLATION) throw new ServiceError('duplicate', `user "${id}" already exists`);
           throw e;
@@ -163,9 +178,10 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
           daily_tokens: u.dailyTokens,
           monthly_tokens: u.monthlyTokens,
         });
-        return u;
+        return res.rows[0]!;
       });
-      await redisStep(`user "${id}" was created in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user));
+      const user = rowToUser(row);
+      await redisStep(`user "${id}" was created in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user, row.version));
       return user;
     },
 
@@ -186,7 +202,7 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
       }
       const w = where.length ? 'WHERE ' + where.join(' AND ') : '';
       const [page, count] = await Promise.all([
-        ctx.pool.query<UserRow>(`SELECT * FROM users ${w} ORDER BY id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, limit, offset]),
+        ctx.pool.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users ${w} ORDER BY id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, limit, offset]),
         ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM users ${w}`, args),
       ]);
       const s = await summarize(page.rows.map(rowToUser));
