@@ -1,10 +1,17 @@
 // Shared by the accounting-*.test.ts files: a mixed client load against a real gateway, and the
 // ledger / Redis / mock reads that prove every request was accounted for exactly once.
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { keys, periodAt } from '@dsp/core';
+import { migrate } from '@dsp/db';
 import { cacheHitTokens, chatPromptTokens } from '@dsp/mock-deepseek';
-import type { Gateway } from './harness.js';
+import { freePort, type Gateway } from './harness.js';
 import { sleep } from './util.js';
 
 export type Kind =
@@ -363,4 +370,134 @@ export function recorderPid(gw: Gateway): number | null {
     }
   }
   return pid;
+}
+
+// ---- private processes -------------------------------------------------------------------------
+
+const exec = promisify(execFile);
+
+/** Runs a command as the postgres OS user when we are root (initdb refuses root). */
+async function asPostgresUser(cmd: string[], owner: string): Promise<string> {
+  const root = process.getuid?.() === 0;
+  if (!root) return (await exec(cmd[0]!, cmd.slice(1))).stdout;
+  await exec('chown', ['-R', 'postgres:postgres', owner]);
+  const line = cmd.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return (await exec('su', ['postgres', '-s', '/bin/sh', '-c', line])).stdout;
+}
+
+export interface PrivatePostgres {
+  port: number;
+  /** URL of the gateway database on it (created and migrated) */
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** A throwaway Postgres cluster of its own (initdb + pg_ctl), with a migrated database. */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
+  const bin = join('/usr/lib/postgresql', versions[0]!, 'bin');
+  const dir = mkdtempSync(join(tmpdir(), 'dsp-pg-'));
+  chmodSync(dir, 0o755);
+  const data = join(dir, 'data');
+  const port = await freePort();
+  await asPostgresUser([join(bin, 'initdb'), '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], dir);
+  const pgCtl = (...args: string[]) => asPostgresUser([join(bin, 'pg_ctl'), '-D', data, ...args], dir);
+  const start = async () => {
+    await pgCtl('-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'log'), '-w', 'start');
+  };
+  await start();
+  const url = `postgres://postgres@127.0.0.1:${port}/deepseek_proxy`;
+  await withDb(`postgres://postgres@127.0.0.1:${port}/postgres`, (c) => c.query('CREATE DATABASE deepseek_proxy'));
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    await migrate(pool);
+  } finally {
+    await pool.end();
+  }
+  let running = true;
+  return {
+    port,
+    url,
+    async start() {
+      await start();
+      running = true;
+    },
+    async stop() {
+      await pgCtl('-m', 'fast', '-w', 'stop');
+      running = false;
+    },
+    async destroy() {
+      if (running) await pgCtl('-m', 'immediate', '-w', 'stop').catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PrivateRedis {
+  port: number;
+  url: string;
+  start(): Promise<void>;
+  /** SHUTDOWN NOSAVE: everything in it is gone */
+  stop(): Promise<void>;
+}
+
+/** A redis-server of its own on a random port, no persistence. */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'dsp-redis-'));
+  const start = async () => {
+    await exec('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', dir, '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log')]);
+    const until = Date.now() + 5000;
+    for (;;) {
+      const ok = await exec('redis-cli', ['-p', String(port), 'ping']).then((r) => r.stdout.trim() === 'PONG', () => false);
+      if (ok) return;
+      if (Date.now() > until) throw new Error(`private redis on ${port} did not start`);
+      await sleep(50);
+    }
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    async stop() {
+      await exec('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => {});
+      const until = Date.now() + 5000;
+      while (Date.now() < until && (await exec('redis-cli', ['-p', String(port), 'ping']).then(() => true, () => false))) await sleep(50);
+    },
+  };
+}
+
+// ---- the verdict -------------------------------------------------------------------------------
+
+/**
+ * Everything the exact-accounting runs assert: one row per request (the mock saw every gateway
+ * id), the per-row facts, and the sums against the mock and the Redis day counters.
+ */
+export async function expectExactAccounting(gw: Gateway, lanes: Lane[], results: Result[], rows: LedgerRow[], n: number): Promise<void> {
+  const byId = new Map(rows.map((r) => [r.request_id, r]));
+  expect(results.filter((r) => r.error !== null).map((r) => `${r.i} ${r.kind}: ${r.error}`)).toEqual([]);
+  expect(rows.length).toBe(n);
+  expect(byId.size).toBe(n);
+  const upstream = upstreamIds(gw);
+  expect(upstream.length).toBe(n);
+  expect(duplicates(upstream)).toEqual([]);
+  expect(upstream.filter((id) => !byId.has(id))).toEqual([]);
+  for (const r of results) {
+    if (r.kind === 'abort-early') continue;
+    const what = `request ${r.i} ${r.kind}`;
+    expect(r.rid, what).toBeTruthy();
+    const row = byId.get(r.rid!);
+    expect(row, `${what}: no ledger row`).toBeDefined();
+    if (r.kind === 'abort-stream') expect(row!.aborted, what).toBe(true);
+    else if (r.status === 200) expect({ aborted: row!.aborted, prompt: row!.prompt_tokens, completion: row!.completion_tokens }, what).toEqual({ aborted: false, prompt: r.expected.prompt, completion: r.expected.completion });
+    else expect({ status: row!.status, tokens: row!.prompt_tokens + row!.completion_tokens }, what).toEqual({ status: r.status, tokens: 0 });
+  }
+  const s = sums(rows);
+  const issued = gw.mock.issuedUsage();
+  expect({ prompt: s.prompt, completion: s.completion, total: s.total }).toEqual({ prompt: issued.prompt_tokens, completion: issued.completion_tokens, total: issued.total_tokens });
+  const users = [...new Set(lanes.map((l) => l.user))];
+  expect(await dayCounters(gw.redis, gw.prefix, users)).toEqual({ tok: s.total, req: n });
 }
