@@ -1,5 +1,6 @@
 // The ledger under faults, 400 mixed requests each: Postgres down during the run, the recorder
 // killed mid-run, a gateway HTTP worker killed with kill -9 mid-run.
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway, waitFor, type Gateway } from './harness.js';
 import { metric, scrape, sleep } from './util.js';
@@ -17,11 +18,13 @@ import {
   sums,
   upstreamIds,
   waitLedger,
+  type Kind,
   type PrivatePostgres,
 } from './accounting-lib.js';
 
 const N = 400;
 const CONCURRENCY = 16;
+const NO_MIX: Record<Kind, number> = { json: 0, stream: 0, 'stream-usage': 0, 'abort-stream': 0, 'abort-early': 0, err500: 0, err429: 0, 'err500-stream': 0 };
 
 describe('accounting faults', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -84,6 +87,39 @@ describe('accounting faults', () => {
     const count = await waitLedger(gw.databaseUrl, N, 90_000);
     console.log('recorder killed:', JSON.stringify(summarise(results)), `killed after ${killedAt}, ledger ${count}`);
     await expectExactAccounting(gw, lanes, results, await ledgerRows(gw.databaseUrl), N);
+  }, 150_000);
+
+  it('the recorder killed twice while it holds the same batch: the batch is still written, not failed', async () => {
+    const gw = await startGateway({ workers: 2, config: { log: { level: 'info' } } });
+    cleanups.push(() => gw.stop());
+    await waitFor(() => recorderPid(gw) !== null, 10_000, () => gw.logs.join('\n'));
+    const lanes = await makeLanes(gw, { users: 2, lanes: 8, tag: 'stall' });
+    // the recorder's INSERTs wait on this lock, so its jobs stay active until we let go
+    const holder = new pg.Client({ connectionString: gw.databaseUrl });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE usage_ledger IN EXCLUSIVE MODE');
+    const waiting = async () =>
+      (await holder.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO usage_ledger%'")).rows.map((r) => r.pid);
+    const results = await runLoad(gw.url, { n: 40, concurrency: 8, lanes, seed: 10, mix: { ...NO_MIX, json: 1 } });
+    expect(results.every((r) => r.status === 200 && r.complete)).toBe(true);
+    for (let kill = 1; kill <= 2; kill++) {
+      // a recorder (the first, or the replacement that took the stalled batch back) is blocked
+      await waitFor(async () => (await waiting()).length > 0, 40_000, () => gw.logs.join('\n'));
+      const pid = recorderPid(gw)!;
+      process.kill(pid, 'SIGKILL');
+      // its Postgres session dies with it (a backend waiting on a lock would not notice by itself)
+      for (const backend of await waiting()) await holder.query('SELECT pg_terminate_backend($1)', [backend]);
+      await waitFor(() => (recorderPid(gw) ?? pid) !== pid, 15_000, () => gw.logs.join('\n'));
+    }
+    await waitFor(async () => (await waiting()).length > 0, 40_000, () => gw.logs.join('\n'));
+    await holder.query('COMMIT');
+    const count = await waitLedger(gw.databaseUrl, 40, 30_000);
+    const failed = await gw.redis.zcard(`${gw.prefix}bull:usage:failed`);
+    expect({ count, failed }).toEqual({ count: 40, failed: 0 });
+    const ids = new Set((await ledgerRows(gw.databaseUrl)).map((r) => r.request_id));
+    expect(results.filter((r) => !ids.has(r.rid!))).toEqual([]);
   }, 150_000);
 
   it('a gateway worker killed with kill -9 mid-run: every complete response is in the ledger', async () => {
