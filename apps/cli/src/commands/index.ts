@@ -2,6 +2,7 @@
 // Command (one word, like `sync`) or a CommandGroup (`user create`, `user list`, …) and list it here.
 import type { Command, CommandGroup } from '../command.js';
 import { adminCommands } from './admin.js';
+import { doctorCommand } from './doctor.js';
 import { migrateCommand, syncCommand } from './ops.js';
 import { quotaCommands } from './quota.js';
 import { tokenCommands } from './token.js';
@@ -16,5 +17,5 @@ export const COMMANDS: readonly (Command | CommandGroup)[] = [
   syncCommand,
   migrateCommand,
   adminCommands,
-  // doctor: checks of config, Postgres, Redis, keys and upstream — to be added as commands/doctor.ts
+  doctorCommand,
 ];
