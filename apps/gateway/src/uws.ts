@@ -16,7 +16,7 @@ export function loadNativeUws(): Uws {
   try {
     uws = require(binary) as Uws;
   } catch (e) {
-    throw new Error(`the native uWebSockets.js binary did not load (${binary}): ${(e as Error).message}`);
+    throw new Error(`the native uWebSockets.js binary did not load (${binary}): ${(e as Error).message}`, { cause: e });
   }
   assertNative(uws);
   return uws;
