@@ -1,5 +1,6 @@
 // parse: the client's JSON body → what goes upstream. Parsed once; the upstream body is the
 // client's with stream_options.include_usage forced on for streams and DeepSeek's user_id set.
+import { isUtf8 } from 'node:buffer';
 import { GatewayError } from '@dsp/core';
 import type { Identity } from './authenticate.js';
 import type { Route } from './exchange.js';
@@ -17,6 +18,8 @@ function bad(message: string): GatewayError {
 }
 
 export function parseRequest(raw: Buffer, route: Route, identity: Identity, models: ReadonlySet<string>, sendUserId: boolean): Upstream {
+  // JSON text is UTF-8 (RFC 8259): never forward a prompt silently altered by U+FFFD replacement
+  if (!isUtf8(raw)) throw bad('request body is not valid UTF-8');
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -44,5 +47,12 @@ export function parseRequest(raw: Buffer, route: Route, identity: Identity, mode
     b.stream_options = { ...(so as object | undefined), include_usage: true };
   }
   if (sendUserId) b.user_id = identity.upstreamUserId;
-  return { model, stream, clientWantsUsage, body: Buffer.from(JSON.stringify(b)) };
+  let text: string;
+  try {
+    text = JSON.stringify(b);
+  } catch {
+    // JSON.parse takes any depth, JSON.stringify overflows the stack on ~10^4 levels
+    throw bad('request body is nested too deeply');
+  }
+  return { model, stream, clientWantsUsage, body: Buffer.from(text) };
 }

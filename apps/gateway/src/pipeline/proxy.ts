@@ -46,7 +46,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private sse: SseUsageFilter | null = null;
   private paused = false;
   private done = false;
-  private totalTimer: NodeJS.Timeout | null = null;
+  /** the gateway's own deadline: undici's timers tick at ~0.5 s, too coarse for a 1-2 s setting */
+  private deadline: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly x: Exchange,
@@ -61,10 +62,9 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.x.head.accept) headers.push('accept', this.x.head.accept);
     if (this.x.head.userAgent) headers.push('user-agent', this.x.head.userAgent);
     this.x.cancelUpstream = (reason) => this.controller?.abort(reason);
-    if (!this.up.stream) {
-      // non-stream: timeout_seconds is the whole request's deadline
-      this.totalTimer = setTimeout(() => this.controller?.abort(new GatewayError('upstream_timeout', 'the upstream did not answer in time')), hc.timeout_seconds * 1000);
-    }
+    // timeout_seconds: until the headers (streams), or the whole request (non-stream)
+    const message = this.up.stream ? 'the upstream did not start answering in time' : 'the upstream did not answer in time';
+    this.deadline = setTimeout(() => this.controller?.abort(new GatewayError('upstream_timeout', message)), hc.timeout_seconds * 1000);
     this.dispatchedAt = performance.now();
     deps.metrics.upstreamRequests.inc();
     deps.upstream.pool.dispatch(
@@ -95,11 +95,15 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (status === 200 && this.up.stream && this.contentType.startsWith('text/event-stream')) {
       this.sse = new SseUsageFilter(!this.up.clientWantsUsage);
       this.writeStreamHeaders(headers);
+      this.armSilence();
     }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.sse) return this.forward(controller, this.sse.push(chunk));
+    if (this.sse) {
+      this.deadline?.refresh();
+      return this.forward(controller, this.sse.push(chunk));
+    }
     this.size += chunk.length;
     if (this.size > MAX_BUFFERED_BODY) return controller.abort(new GatewayError('upstream_unreachable', 'the upstream answer is too large'));
     this.chunks.push(chunk);
@@ -140,15 +144,27 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     });
   }
 
+  /** From the headers on: stream_timeout_seconds of silence between chunks (each chunk refreshes it). */
+  private armSilence(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    const ms = this.x.deps.config.deepseek.http_client.stream_timeout_seconds * 1000;
+    this.deadline = setTimeout(() => this.controller?.abort(new GatewayError('upstream_timeout', 'the upstream went silent')), ms);
+  }
+
   /** Write to the client; pause the upstream until the client drains. */
   private forward(controller: Dispatcher.DispatchController, bytes: Buffer): void {
     if (bytes.length === 0 || this.x.aborted) return;
     if (!this.write(bytes) && !this.paused) {
       this.paused = true;
       controller.pause();
+      // a slow client is not a silent upstream: no silence deadline while paused
+      if (this.deadline) clearTimeout(this.deadline);
       this.x.res.onWritable(() => {
         this.paused = false;
-        if (!this.done) controller.resume();
+        if (!this.done) {
+          this.armSilence();
+          controller.resume();
+        }
         return true;
       });
     }
@@ -166,7 +182,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private settle(o: Partial<Outcome> & { status: number; usage: UsageCounts }): void {
     if (this.done) return;
     this.done = true;
-    if (this.totalTimer) clearTimeout(this.totalTimer);
+    if (this.deadline) clearTimeout(this.deadline);
     this.x.cancelUpstream = null;
     this.resolve({
       firstByteMs: this.firstByteMs,

@@ -1,6 +1,7 @@
 // The one upstream connection pool of a worker, built once at start from [deepseek.http_client].
 // Connect time is measured in our own connector, so only new connections are observed.
-import { Pool, buildConnector } from 'undici';
+import { Pool, buildConnector, errors } from 'undici';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '@dsp/config';
 
@@ -33,7 +34,11 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
     allowH2: hc.http2_adaptive_window && url.protocol === 'https:',
     connect(opts, cb) {
       const started = performance.now();
-      base(opts, (err, socket) => {
+      let timer: NodeJS.Timeout | null = null;
+      let settled = false;
+      const pending = base(opts, (err, socket) => {
+        settled = true;
+        if (timer) clearTimeout(timer);
         if (!err && socket) {
           if (hc.tcp_nodelay) socket.setNoDelay(true);
           events.connectionOpened((performance.now() - started) / 1000);
@@ -41,6 +46,11 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
         // undici's connector callback types are a union of (err, null) and (null, socket)
         (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
       });
+      // undici's own connect timer ticks at ~0.5 s resolution; this one keeps connect_timeout_seconds exact
+      const socket = pending as unknown as Socket | undefined;
+      if (socket && !settled && connectTimeout > 0) {
+        timer = setTimeout(() => socket.destroy(new errors.ConnectTimeoutError(`connecting to the upstream timed out after ${connectTimeout} ms`)), connectTimeout);
+      }
     },
   });
   return {
