@@ -26,6 +26,8 @@ export class Exchange {
   lease: Lease | null = null;
   /** cancels the upstream request (set by the proxy stage) */
   cancelUpstream: ((reason: Error) => void) | null = null;
+  /** ms spent opening an upstream connection for this request, 0 when one was reused (debug log only) */
+  connectMs: number | null = null;
 
   constructor(
     readonly res: HttpResponse,

@@ -65,6 +65,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     // timeout_seconds: until the headers (streams), or the whole request (non-stream)
     const message = this.up.stream ? 'the upstream did not start answering in time' : 'the upstream did not answer in time';
     this.deadline = setTimeout(() => this.controller?.abort(new GatewayError('upstream_timeout', message)), hc.timeout_seconds * 1000);
+    deps.upstream.connectTimes?.watch(this.x.head.requestId, this.x);
     this.dispatchedAt = performance.now();
     deps.metrics.upstreamRequests.inc();
     deps.upstream.pool.dispatch(
@@ -184,6 +185,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.done = true;
     if (this.deadline) clearTimeout(this.deadline);
     this.x.cancelUpstream = null;
+    this.x.deps.upstream.connectTimes?.unwatch(this.x.head.requestId);
     this.resolve({
       firstByteMs: this.firstByteMs,
       body: null,

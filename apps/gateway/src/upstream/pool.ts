@@ -4,6 +4,7 @@ import { Pool, buildConnector, errors } from 'undici';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '@dsp/config';
+import { ConnectTimes } from './connect-time.js';
 
 export interface PoolEvents {
   connectionOpened(seconds: number): void;
@@ -14,6 +15,8 @@ export interface UpstreamPool {
   origin: string;
   /** path prefix of base_url, e.g. "" or "/v1" */
   basePath: string;
+  /** per-request connect times, only when the per-request debug line is logged */
+  connectTimes: ConnectTimes | null;
   stats(): { active: number; idle: number; total: number };
   close(): Promise<void>;
 }
@@ -24,6 +27,7 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
   const connectTimeout = Math.round(hc.connect_timeout_seconds * 1000);
   const base = buildConnector({ timeout: connectTimeout, keepAlive: true, keepAliveInitialDelay: 30_000 });
   const idleMs = Math.round(hc.pool_idle_timeout_seconds * 1000);
+  const connectTimes = config.log.level === 'debug' || config.log.level === 'trace' ? new ConnectTimes() : null;
   const pool = new Pool(url.origin, {
     connections: hc.max_connections > 0 ? hc.max_connections : null,
     pipelining: 1,
@@ -41,7 +45,9 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
         if (timer) clearTimeout(timer);
         if (!err && socket) {
           if (hc.tcp_nodelay) socket.setNoDelay(true);
-          events.connectionOpened((performance.now() - started) / 1000);
+          const ms = performance.now() - started;
+          events.connectionOpened(ms / 1000);
+          connectTimes?.stamp(socket, ms);
         }
         // undici's connector callback types are a union of (err, null) and (null, socket)
         (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
@@ -57,6 +63,7 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
     pool,
     origin: url.origin,
     basePath: url.pathname.replace(/\/+$/, ''),
+    connectTimes,
     stats() {
       const s = pool.stats;
       return { active: s.connected - s.free, idle: s.free, total: s.connected };
