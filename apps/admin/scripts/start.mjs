@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Starts the admin console on config.admin.host / config.admin.port and prints its URL.
+//
+//   node apps/admin/scripts/start.mjs [--config FILE]     (or DSP_CONFIG=FILE)
+//
+// The config file is looked for as the other processes do (--config, DSP_CONFIG, then
+// deepseek-proxy.toml in the working directory), and also in the directory pnpm was started from
+// and the repository root, so `pnpm --filter @dsp/admin start` finds the root's file. The resolved
+// path is handed to the server as DSP_CONFIG. Runs the standalone server (.next/standalone) when
+// the build made one (after copying the static assets into it and linking the workspace package
+// @dsp/db, which the server loads unbundled), else `next start` (DSP_ADMIN_NEXT_START=1 forces it).
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, isConfigError } from '@dsp/config';
+
+const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(appDir, '../..');
+const FILE = 'deepseek-proxy.toml';
+
+function argValue(name) {
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === name) return argv[i + 1];
+    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1);
+  }
+  return undefined;
+}
+
+function findConfig() {
+  const explicit = argValue('--config') ?? process.env.DSP_CONFIG;
+  if (explicit) return resolve(process.env.INIT_CWD ?? process.cwd(), explicit);
+  for (const dir of [process.cwd(), process.env.INIT_CWD, repoRoot]) {
+    if (dir && existsSync(join(dir, FILE))) return join(dir, FILE);
+  }
+  return null;
+}
+
+const configPath = findConfig();
+let config;
+try {
+  ({ config } = loadConfig({ argv: [], env: { ...process.env, ...(configPath ? { DSP_CONFIG: configPath } : {}) }, cwd: process.cwd() }));
+} catch (e) {
+  console.error(isConfigError(e) ? e.message : e);
+  process.exit(2);
+}
+const { host, port } = config.admin;
+
+const env = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: '1',
+  NODE_ENV: 'production',
+  ...(configPath ? { DSP_CONFIG: configPath } : {}),
+};
+
+const standaloneDir = join(appDir, '.next/standalone/apps/admin');
+const standalone = join(standaloneDir, 'server.js');
+let child;
+if (existsSync(standalone) && process.env.DSP_ADMIN_NEXT_START !== '1') {
+  // the standalone server serves .next/static and public/ only from its own copy: refresh it
+  // whenever the build changed
+  const buildId = (p) => (existsSync(p) ? readFileSync(p, 'utf8') : null);
+  const copied = join(standaloneDir, '.next/static/.build-id');
+  if (buildId(join(appDir, '.next/BUILD_ID')) !== buildId(copied)) {
+    cpSync(join(appDir, '.next/static'), join(standaloneDir, '.next/static'), { recursive: true });
+    cpSync(join(appDir, '.next/BUILD_ID'), copied);
+  }
+  if (existsSync(join(appDir, 'public'))) cpSync(join(appDir, 'public'), join(standaloneDir, 'public'), { recursive: true });
+  // @dsp/db (the service layer) is loaded unbundled at run time (src/server/dsp.ts), so the
+  // tracer does not copy it: link the workspace package in, as the app's own node_modules does
+  const link = join(standaloneDir, 'node_modules/@dsp/db');
+  const target = relative(dirname(link), realpathSync(join(appDir, 'node_modules/@dsp/db')));
+  mkdirSync(dirname(link), { recursive: true });
+  rmSync(link, { force: true, recursive: true });
+  symlinkSync(target, link, 'dir');
+  child = spawn(process.execPath, [standalone], {
+    cwd: standaloneDir,
+    env: { ...env, HOSTNAME: host, PORT: String(port), DSP_ADMIN_CWD: process.cwd() },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+} else {
+  const nextBin = join(appDir, 'node_modules/next/dist/bin/next');
+  child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', String(port)], {
+    cwd: appDir,
+    env: { ...env, DSP_ADMIN_CWD: process.cwd() },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+const url = `http://${shownHost}:${port}`;
+let announced = false;
+child.stdout.on('data', (b) => {
+  process.stdout.write(b);
+  if (!announced && /ready|started server|listening/i.test(b.toString())) {
+    announced = true;
+    console.log(`admin console: ${url}  (config: ${configPath ?? 'defaults, no file'})`);
+  }
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

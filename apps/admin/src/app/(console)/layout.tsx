@@ -1,0 +1,12 @@
+// Every console page sits in this layout: the session is required (sign-in page otherwise), and
+// the header carries the navigation, the language toggle and sign-out.
+import type { ReactNode } from 'react';
+import { AppShell } from '@/components/AppShell';
+import { requireOperator } from '@/server/auth';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const op = await requireOperator('/dashboard');
+  return <AppShell username={op.username}>{children}</AppShell>;
+}

@@ -1,0 +1,47 @@
+import { UsageView } from '@/components/UsageView';
+import { requireOperator } from '@/server/auth';
+import { serviceErrorCode } from '@/server/dsp';
+import { serializeDaily, serializeRequest } from '@/server/serialize';
+
+export const dynamic = 'force-dynamic';
+
+const one = (v: string | string[] | undefined) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export default async function UsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const op = await requireOperator('/usage');
+  const sp = await searchParams;
+  const userId = one(sp.user);
+  const group = one(sp.group);
+  let error: string | null = null;
+  let daily;
+  try {
+    daily = await op.svc.usage.daily({ from: one(sp.from), to: one(sp.to), userId });
+  } catch (e) {
+    if ((await serviceErrorCode(e)) !== 'invalid_argument') throw e;
+    error = (e as Error).message;
+    daily = await op.svc.usage.daily({ userId });
+  }
+  let log;
+  try {
+    log = await op.svc.usage.requests({ userId, before: one(sp.before), limit: 50 });
+  } catch (e) {
+    if ((await serviceErrorCode(e)) !== 'invalid_argument') throw e;
+    error = (e as Error).message;
+    log = await op.svc.usage.requests({ userId, limit: 50 });
+  }
+  const users = await op.svc.users.list({ limit: 1000 });
+  return (
+    <UsageView
+      from={daily.from}
+      to={daily.to}
+      userId={userId ?? null}
+      group={group === 'user' || group === 'model' ? group : 'day'}
+      rows={daily.rows.map(serializeDaily)}
+      log={log.rows.map(serializeRequest)}
+      nextCursor={log.nextCursor}
+      isFirstPage={!one(sp.before)}
+      users={users.rows.map((u) => ({ id: u.id, name: u.name }))}
+      error={error}
+    />
+  );
+}

@@ -1,0 +1,63 @@
+'use client';
+import { useState } from 'react';
+import { Alert, Button, Card, Flex, Form, Input, Typography } from 'antd';
+import { LockOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiError, api } from './api';
+import { LanguageToggle } from './LanguageToggle';
+import { useI18n } from './Providers';
+
+export function LoginForm({ next }: { next: string }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(v: { username?: string; password?: string }) {
+    if (!v.username || !v.password) {
+      setError(t('login.required'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', '/api/auth/login', { username: v.username, password: v.password });
+      window.location.assign(next);
+    } catch (e) {
+      setBusy(false);
+      if (e instanceof ApiError && e.status === 429) {
+        const m = /(\d+) minute/.exec(e.message);
+        setError(t('login.throttled', { minutes: m ? m[1]! : 15 }));
+      } else if (e instanceof ApiError && e.code === 'bad_credentials') setError(t('login.bad'));
+      else if (e instanceof ApiError && e.code === 'throttle_unavailable') setError(t('login.unavailable'));
+      else if (e instanceof ApiError && e.code === 'network') setError(t('error.network'));
+      else setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  return (
+    <Flex vertical align="center" justify="center" style={{ minHeight: '100vh', padding: 16 }}>
+      <Card style={{ width: 380, maxWidth: '100%' }}>
+        <Flex justify="space-between" align="center" style={{ marginBottom: 8 }}>
+          <Typography.Title level={3} style={{ margin: 0 }} data-testid="page-title">
+            {t('login.title')}
+          </Typography.Title>
+          <LanguageToggle />
+        </Flex>
+        <Typography.Paragraph type="secondary">
+          {t('app.title')} · {t('login.subtitle')}
+        </Typography.Paragraph>
+        {error ? <Alert type="error" title={error} showIcon style={{ marginBottom: 16 }} data-testid="login-error" /> : null}
+        <Form layout="vertical" onFinish={submit} requiredMark={false}>
+          <Form.Item label={t('login.username')} name="username">
+            <Input prefix={<UserOutlined />} autoComplete="username" autoFocus data-testid="login-username" />
+          </Form.Item>
+          <Form.Item label={t('login.password')} name="password">
+            <Input.Password prefix={<LockOutlined />} autoComplete="current-password" data-testid="login-password" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" block loading={busy} data-testid="login-submit">
+            {t('login.submit')}
+          </Button>
+        </Form>
+      </Card>
+    </Flex>
+  );
+}

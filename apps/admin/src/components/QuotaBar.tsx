@@ -1,0 +1,25 @@
+'use client';
+import { Progress, Typography } from 'antd';
+import { useI18n } from './Providers';
+
+/** used / limit as a progress bar; a limit of 0 means unlimited (no bar). */
+export function QuotaBar({ used, limit, testid }: { used: number | null; limit: number; testid?: string }) {
+  const { t, number } = useI18n();
+  if (used === null) return <Typography.Text type="secondary">—</Typography.Text>;
+  if (limit <= 0) {
+    return (
+      <Typography.Text data-testid={testid} data-used={used} data-limit={0}>
+        {number(used)} <Typography.Text type="secondary">/ {t('common.unlimited')}</Typography.Text>
+      </Typography.Text>
+    );
+  }
+  const pct = Math.min(100, (used / limit) * 100);
+  return (
+    <div data-testid={testid} data-used={used} data-limit={limit} style={{ minWidth: 140 }}>
+      <Progress percent={Math.round(pct * 10) / 10} size="small" status={used >= limit ? 'exception' : 'normal'} showInfo={false} />
+      <Typography.Text style={{ fontSize: 12 }}>
+        {number(used)} / {number(limit)}
+      </Typography.Text>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+'use client';
+import { useState } from 'react';
+import Link from 'next/link';
+import { Button, Card, Col, Descriptions, Row, Space, Statistic, Tag } from 'antd';
+import { ArrowLeftOutlined, PlusOutlined } from '@ant-design/icons';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { Limits, TokenDTO, UsageTotalsDTO, UserSummaryDTO } from '@/lib/types';
+import { IssueTokenModal } from './IssueTokenModal';
+import { PageHeader } from './PageHeader';
+import { QuotaBar } from './QuotaBar';
+import { useI18n } from './Providers';
+import { TokensTable } from './TokensTable';
+import { UserActions } from './UserActions';
+import { StatusTag } from './UsersView';
+
+export function UserDetail({
+  user,
+  tokens,
+  usage,
+  defaults,
+  models,
+  defaultConcurrency,
+}: {
+  user: UserSummaryDTO;
+  tokens: TokenDTO[];
+  usage: { from: string; to: string; totals: UsageTotalsDTO; byDay: (UsageTotalsDTO & { day: string })[]; byModel: (UsageTotalsDTO & { model: string })[] };
+  defaults: Limits;
+  models: string[];
+  defaultConcurrency: number;
+}) {
+  const { t, dateTime, number } = useI18n();
+  const [issueOpen, setIssueOpen] = useState(false);
+  const limit = (own: number | null, inForce: number) => (
+    <Space size={4}>
+      {inForce === 0 ? t('common.unlimited') : number(inForce)}
+      <Tag>{own === null ? t('common.default') : t('users.explicit')}</Tag>
+    </Space>
+  );
+  return (
+    <>
+      <PageHeader
+        title={t('users.detail', { id: user.id })}
+        subtitle={user.name ?? undefined}
+        extra={
+          <Space wrap>
+            <Link href="/users">
+              <Button icon={<ArrowLeftOutlined />}>{t('users.back')}</Button>
+            </Link>
+            <UserActions user={user} defaults={defaults} size="middle" />
+          </Space>
+        }
+      />
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={10}>
+          <Card size="small">
+            <Descriptions
+              column={1}
+              size="small"
+              items={[
+                { key: 'id', label: t('users.id'), children: <span className="mono">{user.id}</span> },
+                { key: 'name', label: t('common.name'), children: user.name ?? '—' },
+                { key: 'status', label: t('common.status'), children: <StatusTag status={user.status} /> },
+                { key: 'dr', label: t('users.quotaDailyRequests'), children: limit(user.dailyRequests, user.limits.dailyRequests) },
+                { key: 'dt', label: t('users.quotaDailyTokens'), children: limit(user.dailyTokens, user.limits.dailyTokens) },
+                { key: 'mt', label: t('users.quotaMonthlyTokens'), children: limit(user.monthlyTokens, user.limits.monthlyTokens) },
+                { key: 'c', label: t('common.created'), children: dateTime(user.createdAt) },
+                { key: 'u', label: t('common.updated'), children: dateTime(user.updatedAt) },
+              ]}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} lg={14}>
+          <Card size="small" title={`${t('users.today')} / ${t('users.month')}`}>
+            <Row gutter={16}>
+              <Col span={8}>
+                <div style={{ marginBottom: 4 }}>{t('users.dailyRequests')}</div>
+                <QuotaBar used={user.usage?.dailyRequests ?? null} limit={user.limits.dailyRequests} testid="detail-dr" />
+              </Col>
+              <Col span={8}>
+                <div style={{ marginBottom: 4 }}>{t('users.dailyTokens')}</div>
+                <QuotaBar used={user.usage?.dailyTokens ?? null} limit={user.limits.dailyTokens} testid="detail-dt" />
+              </Col>
+              <Col span={8}>
+                <div style={{ marginBottom: 4 }}>{t('users.monthlyTokens')}</div>
+                <QuotaBar used={user.usage?.monthlyTokens ?? null} limit={user.limits.monthlyTokens} testid="detail-mt" />
+              </Col>
+            </Row>
+          </Card>
+          <Card size="small" title={`${t('users.usage30')} (${usage.from} – ${usage.to})`} style={{ marginTop: 16 }}>
+            <Space size="large" style={{ marginBottom: 8 }}>
+              <Statistic title={t('usage.requests')} value={number(usage.totals.requests)} />
+              <Statistic title={t('usage.totalTokens')} value={number(usage.totals.totalTokens)} />
+              <Statistic title={t('usage.errors')} value={number(usage.totals.errors)} />
+            </Space>
+            <ResponsiveContainer width="100%" height={200}>
+              <BarChart data={usage.byDay}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="day" />
+                <YAxis />
+                <Tooltip />
+                <Legend />
+                <Bar dataKey="promptTokens" stackId="t" name={t('usage.prompt')} fill="#4d6bfe" />
+                <Bar dataKey="completionTokens" stackId="t" name={t('usage.completion')} fill="#52c41a" />
+              </BarChart>
+            </ResponsiveContainer>
+          </Card>
+        </Col>
+      </Row>
+      <Card
+        size="small"
+        title={t('users.tokens')}
+        style={{ marginTop: 16 }}
+        extra={
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setIssueOpen(true)} disabled={user.status !== 'active'} data-testid="issue-token">
+            {t('tokens.issue')}
+          </Button>
+        }
+      >
+        <TokensTable tokens={tokens} showUser={false} defaultConcurrency={defaultConcurrency} />
+      </Card>
+      <IssueTokenModal
+        open={issueOpen}
+        onClose={() => setIssueOpen(false)}
+        users={[{ id: user.id, name: user.name, status: user.status }]}
+        fixedUser={user.id}
+        models={models}
+        defaultConcurrency={defaultConcurrency}
+      />
+    </>
+  );
+}

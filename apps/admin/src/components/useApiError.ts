@@ -1,0 +1,26 @@
+'use client';
+// Shows an ApiError (or anything thrown) as an antd message, in the console's language.
+import { App } from 'antd';
+import { useCallback } from 'react';
+import { hasKey } from '@/i18n/messages';
+import { ApiError } from './api';
+import { useI18n } from './Providers';
+
+export function useApiError(): (e: unknown) => void {
+  const { message } = App.useApp();
+  const { t, locale } = useI18n();
+  return useCallback(
+    (e: unknown) => {
+      if (e instanceof ApiError) {
+        const key = `error.${e.code}`;
+        const title = hasKey(key) ? t(key) : t('error.title');
+        // the service layer's sentence says exactly what was wrong (in English); keep it
+        const detail = e.code === 'network' ? '' : e.message;
+        message.error(detail && locale === 'zh' ? `${title} ${detail}` : detail || title, 6);
+        return;
+      }
+      message.error(t('error.title'), 6);
+    },
+    [message, t, locale],
+  );
+}
