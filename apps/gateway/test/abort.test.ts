@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { chatBody, startGateway, waitFor, type Gateway } from './harness.js';
-import { leaseKey, logLines, openRaw, parseResponse, pidOwningConnection, post, rawPost, rawRequest, rssOf, sleep } from './util.js';
+import { leaseKey, logLines, metric, openRaw, parseResponse, pidOwningConnection, post, rawPost, rawRequest, rssOf, scrape, sleep } from './util.js';
 
 const LEASE_SECONDS = 2;
 
@@ -105,6 +105,22 @@ describe('aborts, crashes and slow readers', () => {
     await waitFor(async () => (await db.query('SELECT 1 FROM usage_ledger WHERE request_id = $1', [lastRid])).rowCount === 1, 10_000);
     const row = (await db.query('SELECT aborted, status, stream, user_id FROM usage_ledger WHERE request_id = $1', [lastRid])).rows[0];
     expect(row).toEqual({ aborted: true, status: 499, stream: true, user_id: sub });
+  });
+
+  it('a client that leaves before its body is complete is finished at once (counted, and no drain waits for it)', async () => {
+    const own = await startGateway({ workers: 1, recorder: false });
+    try {
+      const token = await own.mint({ sub: 'ab-midbody' });
+      const s = await openRaw(own.port, rawPost('/v1/chat/completions', token, chatBody()).slice(0, -10));
+      await sleep(100);
+      s.destroy();
+      await waitFor(async () => metric(await scrape(own), 'dsp_requests_total', { status: '499' }) === 1, 3000);
+    } finally {
+      const t0 = performance.now();
+      expect(await own.stop()).toBe(0);
+      // shutdown_grace_seconds is 10 in the harness: a leaked request would hold the drain that long
+      expect(performance.now() - t0).toBeLessThan(3000);
+    }
   });
 
   it('a client that stops reading holds the upstream back; worker RSS stays bounded over a 20 MB stream', async () => {

@@ -28,7 +28,9 @@ export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Rou
     auth = Promise.reject(e);
   }
   if (auth instanceof Promise) auth.catch(() => {}); // handled after the body is read
+  x.receiving = true;
   readBody(res, limit, (body) => {
+    x.receiving = false;
     if (!body.ok) return void done(x, tooLarge(limit));
     void run(x, auth, body.body);
   });
@@ -82,6 +84,12 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 function onClientGone(x: Exchange): void {
   x.aborted = true;
   x.cancelUpstream?.(new Error('client went away'));
+  // gone before its body was complete: run() never starts, so the request ends here (a drain
+  // would otherwise wait for it until the grace period is over)
+  if (x.receiving) {
+    x.receiving = false;
+    done(x, null, 499);
+  }
 }
 
 function tooLarge(limit: number): GatewayError {

@@ -21,6 +21,8 @@ export class Exchange {
   readonly t0 = performance.now();
   aborted = false;
   headersSent = false;
+  /** the request body is still arriving */
+  receiving = false;
   identity: Identity | null = null;
   request: Upstream | null = null;
   lease: Lease | null = null;
