@@ -51,7 +51,11 @@ class RawStream {
     return Buffer.concat(this.bytes).toString('latin1');
   }
   until(pred: (text: string) => boolean, ms = 5000): Promise<void> {
-    return waitFor(() => pred(this.text()), ms, () => this.text().slice(0, 2000));
+    return waitFor(
+      () => pred(this.text()),
+      ms,
+      () => this.text().slice(0, 2000),
+    );
   }
   /** data frames seen so far (a frame may be split over two chunks of the HTTP framing; good enough to count a few) */
   frames(): number {
@@ -147,7 +151,7 @@ describe('aborts, crashes and slow readers', () => {
     expect(pidOwningConnection(s.socket.localPort!, gw.port, await gw.workerPids())).toBe(pid);
     const base = rssOf(pid!);
     let peak = base;
-    let stalledPeak = base;
+    let stalledPeak: number;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid!))), 50);
     try {
       // fully stalled for 2 s: without backpressure the mock would finish and the worker buffer it all
@@ -178,7 +182,9 @@ describe('aborts, crashes and slow readers', () => {
       });
       const seconds = (performance.now() - t0) / 1000;
       const delta = peak - base;
-      console.log(`slow reader: worker RSS grew ${(warmGrowth / 1e6).toFixed(1)} MB over the first (fast) read; ${(streamBytes / 1e6).toFixed(1)} MB streamed, ${(stalledAt / 1e6).toFixed(2)} MB had arrived when stalled, read phase ${seconds.toFixed(1)} s; worker RSS base ${(base / 1e6).toFixed(1)} MB, peak while stalled ${(stalledPeak / 1e6).toFixed(1)} MB, peak ${(peak / 1e6).toFixed(1)} MB, growth ${(delta / 1e6).toFixed(1)} MB`);
+      console.log(
+        `slow reader: worker RSS grew ${(warmGrowth / 1e6).toFixed(1)} MB over the first (fast) read; ${(streamBytes / 1e6).toFixed(1)} MB streamed, ${(stalledAt / 1e6).toFixed(2)} MB had arrived when stalled, read phase ${seconds.toFixed(1)} s; worker RSS base ${(base / 1e6).toFixed(1)} MB, peak while stalled ${(stalledPeak / 1e6).toFixed(1)} MB, peak ${(peak / 1e6).toFixed(1)} MB, growth ${(delta / 1e6).toFixed(1)} MB`,
+      );
       // stalled, a gateway without backpressure would take in the whole stream (the mock is fast);
       // this one takes in nothing
       expect(stalledPeak - base).toBeLessThan(4_000_000);
@@ -219,26 +225,33 @@ describe('aborts, crashes and slow readers', () => {
     expect(await gw.redis.zcard(leaseKey(gw, sub, jti))).toBe(1);
 
     // the primary starts a replacement
-    await waitFor(async () => {
-      const now = await gw.workerPids();
-      return now.length === 2 && !now.includes(victim!);
-    }, 10_000, () => gw.logs.slice(-20).join('\n'));
+    await waitFor(
+      async () => {
+        const now = await gw.workerPids();
+        return now.length === 2 && !now.includes(victim!);
+      },
+      10_000,
+      () => gw.logs.slice(-20).join('\n'),
+    );
     const after = await gw.workerPids();
     expect(after.filter((p) => !before.includes(p))).toHaveLength(1);
     expect(gw.logs.some((l) => l.includes('worker died; restarting') && l.includes('SIGKILL'))).toBe(true);
 
     // and the token works again once the lease expired, without anyone cleaning up
     let recoveredAt = -1;
-    await waitFor(async () => {
-      const r = await post(`${gw.url}/v1/chat/completions`, token, chatBody());
-      await r.text();
-      if (r.status !== 200) {
-        expect(r.status).toBe(429);
-        return false;
-      }
-      recoveredAt = performance.now() - killedAt;
-      return true;
-    }, (LEASE_SECONDS + 3) * 1000);
+    await waitFor(
+      async () => {
+        const r = await post(`${gw.url}/v1/chat/completions`, token, chatBody());
+        await r.text();
+        if (r.status !== 200) {
+          expect(r.status).toBe(429);
+          return false;
+        }
+        recoveredAt = performance.now() - killedAt;
+        return true;
+      },
+      (LEASE_SECONDS + 3) * 1000,
+    );
     console.log(`kill -9: lease freed ${recoveredAt.toFixed(0)} ms after the kill (lease ${LEASE_SECONDS} s)`);
     expect(recoveredAt).toBeLessThan((LEASE_SECONDS + 1) * 1000);
     // the replacement serves requests

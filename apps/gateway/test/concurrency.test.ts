@@ -42,7 +42,12 @@ describe('token concurrency', () => {
   }
 
   /** Pids of the workers that answered requests of this user (from the per-request debug line). */
-  const workersThatServed = (gw: Gateway, sub: string) => new Set(logLines(gw).filter((l) => l.msg === 'request' && l.user === sub).map((l) => l.pid));
+  const workersThatServed = (gw: Gateway, sub: string) =>
+    new Set(
+      logLines(gw)
+        .filter((l) => l.msg === 'request' && l.user === sub)
+        .map((l) => l.pid),
+    );
 
   it('20 concurrent requests on one token of a 2-worker gateway: exactly 1 succeeds, 19 get 429 with Retry-After', async () => {
     const sub = 'cc-one-gw';

@@ -86,9 +86,16 @@ describe('error table', () => {
       expect(e.type).toBe('authentication_error');
     });
 
-    it.each([['Basic dXNlcjpwYXNz'], ['Bearer'], ['Bearer '], ['Bearer not-a-jwt'], ['Bearer a.b.c'], ['Token abc.def.ghi'], [`Bearer ${'x'.repeat(9000)}`]])('malformed: %s', async (authorization) => {
-      await expectError(fetch(chat(), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: chatBody() }), 401, 'invalid_token');
-    });
+    it.each([['Basic dXNlcjpwYXNz'], ['Bearer'], ['Bearer '], ['Bearer not-a-jwt'], ['Bearer a.b.c'], ['Token abc.def.ghi'], [`Bearer ${'x'.repeat(9000)}`]])(
+      'malformed: %s',
+      async (authorization) => {
+        await expectError(
+          fetch(chat(), { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: chatBody() }),
+          401,
+          'invalid_token',
+        );
+      },
+    );
 
     it('bad signature: a token signed by another key (same kid), and a tampered payload', async () => {
       const other = await makeKeys();
@@ -132,7 +139,12 @@ describe('error table', () => {
 
     it('HS256 against an ES256 gateway, including the public key used as the HMAC secret', async () => {
       const hs = (secret: Uint8Array) =>
-        new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer('deepseek-proxy').setAudience('deepseek-proxy').setIssuedAt().sign(secret);
+        new SignJWT(claims())
+          .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+          .setIssuer('deepseek-proxy')
+          .setAudience('deepseek-proxy')
+          .setIssuedAt()
+          .sign(secret);
       await expectError(post(chat(), await hs(new TextEncoder().encode('s'.repeat(40))), chatBody()), 401, 'invalid_token');
       const confusion = await hs(new Uint8Array(readFileSync(gw.keys.publicKeyFile)));
       const e = await expectError(post(chat(), confusion, chatBody()), 401, 'invalid_token');
@@ -140,7 +152,12 @@ describe('error table', () => {
     });
 
     it('a token without jti is not a gateway token', async () => {
-      const t = await new SignJWT({ sub: 'err-401' }).setProtectedHeader({ alg: 'ES256', kid: 'jwt.pub' }).setIssuer('deepseek-proxy').setAudience('deepseek-proxy').setIssuedAt().sign(privateKey);
+      const t = await new SignJWT({ sub: 'err-401' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'jwt.pub' })
+        .setIssuer('deepseek-proxy')
+        .setAudience('deepseek-proxy')
+        .setIssuedAt()
+        .sign(privateKey);
       await expectError(post(chat(), t, chatBody()), 401, 'invalid_token');
     });
 
@@ -176,7 +193,7 @@ describe('error table', () => {
       await r.text();
     });
 
-    it('model_not_allowed: outside the token\'s models claim, or outside the configured list', async () => {
+    it("model_not_allowed: outside the token's models claim, or outside the configured list", async () => {
       const narrow = await gw.mint({ sub: 'err-model', models: ['deepseek-chat'] });
       await expectError(post(chat(), narrow, chatBody({ model: 'deepseek-reasoner' })), 403, 'model_not_allowed');
       const wide = await gw.mint({ sub: 'err-model' });
@@ -216,7 +233,14 @@ describe('error table', () => {
 
     it('answered as soon as the declared length is over the limit, before the body is sent', async () => {
       const token = await gw.mint({ sub: 'err-413' });
-      const head = [`POST /v1/chat/completions HTTP/1.1`, 'host: 127.0.0.1', 'content-type: application/json', `content-length: ${10 << 20}`, `authorization: Bearer ${token}`].join('\r\n') + '\r\n\r\n';
+      const head =
+        [
+          `POST /v1/chat/completions HTTP/1.1`,
+          'host: 127.0.0.1',
+          'content-type: application/json',
+          `content-length: ${10 << 20}`,
+          `authorization: Bearer ${token}`,
+        ].join('\r\n') + '\r\n\r\n';
       const r = await rawRequest(gw.port, head + '{"model":"deepseek-chat"', 3000);
       expect(r.status).toBe(413);
       expect(JSON.parse(r.body.toString()).error.code).toBe('request_too_large');
@@ -224,7 +248,14 @@ describe('error table', () => {
 
     it('a chunked body (no content-length) is cut off when it passes the limit', async () => {
       const token = await gw.mint({ sub: 'err-413' });
-      const head = [`POST /v1/chat/completions HTTP/1.1`, 'host: 127.0.0.1', 'content-type: application/json', 'transfer-encoding: chunked', `authorization: Bearer ${token}`].join('\r\n') + '\r\n\r\n';
+      const head =
+        [
+          `POST /v1/chat/completions HTTP/1.1`,
+          'host: 127.0.0.1',
+          'content-type: application/json',
+          'transfer-encoding: chunked',
+          `authorization: Bearer ${token}`,
+        ].join('\r\n') + '\r\n\r\n';
       const chunk = 'x'.repeat(3000);
       // two chunks pass the limit; the terminating chunk is never sent
       const r = await rawRequest(gw.port, `${head}${(3000).toString(16)}\r\n${chunk}\r\n${(3000).toString(16)}\r\n${chunk}\r\n`, 3000);

@@ -105,7 +105,12 @@ describe('metrics and logs', () => {
     try {
       const t0 = performance.now();
       for (let i = 0; i < 1000; i++) {
-        const r = await client.request({ path: ROUTE, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body() });
+        const r = await client.request({
+          path: ROUTE,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: body(),
+        });
         const text = await r.body.text();
         if (r.statusCode !== 200) throw new Error(`request ${i}: ${r.statusCode} ${text}`);
       }
@@ -132,7 +137,9 @@ describe('metrics and logs', () => {
     const idleBefore = metric(s0, 'dsp_pool_idle_connections');
     expect(metric(s0, 'dsp_pool_active_connections')).toBe(0);
     const streams = await Promise.all(
-      Array.from({ length: 5 }, async (_, i) => post(`${one.url}${ROUTE}`, await mint(one, { sub: `pool-${i}` }), body({ stream: true, mock: { chunks: 15, chunkDelayMs: 100 } }))),
+      Array.from({ length: 5 }, async (_, i) =>
+        post(`${one.url}${ROUTE}`, await mint(one, { sub: `pool-${i}` }), body({ stream: true, mock: { chunks: 15, chunkDelayMs: 100 } })),
+      ),
     );
     expect(streams.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     await waitFor(() => one.mock.inFlight() === 5, 2000);
@@ -172,7 +179,10 @@ describe('metrics and logs', () => {
   });
 
   it('scrape cost, default process metrics per worker, build info', async () => {
-    for (const [name, gw] of [['2 workers', two], ['1 worker', one]] as const) {
+    for (const [name, gw] of [
+      ['2 workers', two],
+      ['1 worker', one],
+    ] as const) {
       const times: number[] = [];
       let text = '';
       for (let i = 0; i < 10; i++) {
@@ -184,13 +194,21 @@ describe('metrics and logs', () => {
         expect(r.headers.get('content-type')).toContain('text/plain');
       }
       times.sort((a, b) => a - b);
-      console.log(`/metrics scrape (${name}): median ${times[5]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms, ${text.length} bytes, ${text.split('\n').length} lines`);
+      console.log(
+        `/metrics scrape (${name}): median ${times[5]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms, ${text.length} bytes, ${text.split('\n').length} lines`,
+      );
     }
     const s: Sample[] = parseMetrics(await (await fetch(two.metricsUrl)).text());
     const workers = new Set(s.filter((x) => x.name === 'process_resident_memory_bytes').map((x) => x.labels.worker));
     expect(workers).toEqual(new Set(['0', '1']));
     for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
-      expect(s.filter((x) => x.name === name).map((x) => x.labels.worker).sort(), name).toEqual(['0', '1']);
+      expect(
+        s
+          .filter((x) => x.name === name)
+          .map((x) => x.labels.worker)
+          .sort(),
+        name,
+      ).toEqual(['0', '1']);
     }
     const build = s.filter((x) => x.name === 'dsp_build_info');
     expect(build).toHaveLength(1);
@@ -200,11 +218,24 @@ describe('metrics and logs', () => {
     // every metric of the DESIGN.md table is exposed
     const names = new Set(s.map((x) => x.name.replace(/_(bucket|sum|count)$/, '')));
     for (const name of [
-      'dsp_pool_active_connections', 'dsp_pool_idle_connections', 'dsp_pool_total_connections', 'dsp_upstream_requests_total',
-      'dsp_upstream_connections_opened_total', 'dsp_connection_reuse_ratio', 'dsp_request_duration_seconds', 'dsp_upstream_connect_duration_seconds',
-      'dsp_upstream_first_byte_duration_seconds', 'dsp_token_concurrent_requests', 'dsp_requests_blocked_total', 'dsp_quota_usage_ratio',
-      'dsp_requests_total', 'dsp_usage_tokens_total', 'dsp_usage_events_pending', 'dsp_usage_events_dropped_total',
-    ]) expect(names.has(name), name).toBe(true);
+      'dsp_pool_active_connections',
+      'dsp_pool_idle_connections',
+      'dsp_pool_total_connections',
+      'dsp_upstream_requests_total',
+      'dsp_upstream_connections_opened_total',
+      'dsp_connection_reuse_ratio',
+      'dsp_request_duration_seconds',
+      'dsp_upstream_connect_duration_seconds',
+      'dsp_upstream_first_byte_duration_seconds',
+      'dsp_token_concurrent_requests',
+      'dsp_requests_blocked_total',
+      'dsp_quota_usage_ratio',
+      'dsp_requests_total',
+      'dsp_usage_tokens_total',
+      'dsp_usage_events_pending',
+      'dsp_usage_events_dropped_total',
+    ])
+      expect(names.has(name), name).toBe(true);
     // no user or token id as a label anywhere
     const labelValues = s.flatMap((x) => Object.values(x.labels));
     expect(labelValues.some((v) => v.startsWith('mx-') || v.startsWith('pool-') || v === 'seq')).toBe(false);

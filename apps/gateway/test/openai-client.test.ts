@@ -71,19 +71,23 @@ describe('openai npm client against the gateway', () => {
     expect(reasoning).toBe(expectedText('reasoning', 8));
   });
 
-  it('lists only the token\'s models', async () => {
+  it("lists only the token's models", async () => {
     const c = client(await gw.mint({ sub: 'oa-models', models: ['deepseek-chat'] }));
     const ids: string[] = [];
     for await (const m of c.models.list()) ids.push(m.id);
     expect(ids).toEqual(['deepseek-chat']);
   });
 
-  it('surfaces the gateway\'s 429 as RateLimitError (and 401 as AuthenticationError)', async () => {
+  it("surfaces the gateway's 429 as RateLimitError (and 401 as AuthenticationError)", async () => {
     const sub = 'oa-429';
     const token = await gw.mint({ sub });
     const c = client(token);
     // a slow request holds the token's only slot
-    const holder = c.chat.completions.create({ model: 'deepseek-chat', messages, mock: { firstByteDelayMs: 1500 } } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    const holder = c.chat.completions.create({
+      model: 'deepseek-chat',
+      messages,
+      mock: { firstByteDelayMs: 1500 },
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
     await waitFor(() => gw.mock.received.some((q) => q.userId === upstreamUserId('deepseek-proxy', sub)), 5000);
     const err = await c.chat.completions.create({ model: 'deepseek-chat', messages }).then(
       () => null,
@@ -103,10 +107,12 @@ describe('openai npm client against the gateway', () => {
     expect(serr).toBeInstanceOf(OpenAI.RateLimitError);
     expect((await holder).choices[0]!.finish_reason).toBe('stop');
 
-    const bad = await client('not-a-token').chat.completions.create({ model: 'deepseek-chat', messages }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const bad = await client('not-a-token')
+      .chat.completions.create({ model: 'deepseek-chat', messages })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(bad).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((bad as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe('invalid_token');
   });

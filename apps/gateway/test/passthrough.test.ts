@@ -51,7 +51,7 @@ describe('passthrough', () => {
     expect(((await r.json()) as { object: string }).object).toBe('chat.completion');
   });
 
-  it('stream without include_usage: the mock\'s SSE bytes, keep-alive comments included, no usage chunk, still charged', async () => {
+  it("stream without include_usage: the mock's SSE bytes, keep-alive comments included, no usage chunk, still charged", async () => {
     const sub = 'pt-sse-nousage';
     const token = await gw.mint({ sub });
     const mock = { chunks: 6, keepAliveLines: 3, keepAliveIntervalMs: 5 };
@@ -88,7 +88,7 @@ describe('passthrough', () => {
     expect(normalise(got)).toBe(normalise(want));
     const usageFrame = got.split('\n\n').find((f) => f.includes('"usage"'));
     expect(usageFrame, 'a usage chunk').toBeDefined();
-    const usage = (JSON.parse(usageFrame!.slice('data: '.length)) as { usage: { total_tokens: number }; choices: unknown[] });
+    const usage = JSON.parse(usageFrame!.slice('data: '.length)) as { usage: { total_tokens: number }; choices: unknown[] };
     expect(usage.choices).toEqual([]);
     expect(Number(await gw.redis.hget(dayKey(gw, sub), 'tok'))).toBe(usage.usage.total_tokens);
   });

@@ -17,7 +17,26 @@ class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
   start(): void {
-    execFileSync('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', this.pidfile, '--dir', this.dir], { stdio: 'ignore' });
+    execFileSync(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'yes',
+        '--pidfile',
+        this.pidfile,
+        '--dir',
+        this.dir,
+      ],
+      { stdio: 'ignore' },
+    );
   }
   async waitUp(): Promise<void> {
     await waitFor(() => this.ping(), 5000);
@@ -49,7 +68,8 @@ describe('redis outage', () => {
   /** Over fresh connections, so both workers are asked. */
   const fresh = (gw: Gateway, req: string): Promise<RawResponse> => rawRequest(gw.port, req, 5000);
   const readyz = (gw: Gateway) => fresh(gw, 'GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
-  const chat = async (gw: Gateway, sub: string, o: Record<string, unknown> = {}) => fresh(gw, rawPost('/v1/chat/completions', await gw.mint({ sub }), chatBody(o), ['connection: close']));
+  const chat = async (gw: Gateway, sub: string, o: Record<string, unknown> = {}) =>
+    fresh(gw, rawPost('/v1/chat/completions', await gw.mint({ sub }), chatBody(o), ['connection: close']));
   const codeOf = (r: RawResponse) => (JSON.parse(r.body.toString()) as { error?: { code?: string } }).error?.code;
 
   beforeAll(async () => {
@@ -93,7 +113,10 @@ describe('redis outage', () => {
       expect(codeOf(r)).toBe('service_unavailable');
       expect(r.headers['x-request-id']).toBeTruthy();
     }
-    const models = await fresh(reject, `GET /v1/models HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${await reject.mint({ sub: 'ro-down' })}\r\nconnection: close\r\n\r\n`);
+    const models = await fresh(
+      reject,
+      `GET /v1/models HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${await reject.mint({ sub: 'ro-down' })}\r\nconnection: close\r\n\r\n`,
+    );
     expect(models.status).toBe(503);
     expect(codeOf(models)).toBe('service_unavailable');
     // a 503 is fast: no waiting on a reconnect (no offline queue)

@@ -24,7 +24,9 @@ export function post(url: string, token: string | null, body: string, headers: R
 }
 
 /** A parsed OpenAI-shaped error answer. */
-export async function errorOf(r: Response): Promise<{ status: number; code: string; type: string; message: string; retryAfter: string | null; requestId: string | null }> {
+export async function errorOf(
+  r: Response,
+): Promise<{ status: number; code: string; type: string; message: string; retryAfter: string | null; requestId: string | null }> {
   const text = await r.text();
   let j: { error?: { code?: string; type?: string; message?: string } } = {};
   try {
@@ -51,7 +53,10 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 5
     const s = connect(port, '127.0.0.1');
     const parts: Buffer[] = [];
     let settled = false;
-    const timer = setTimeout(() => finish(new Error(`raw request timed out after ${timeoutMs} ms; got ${Buffer.concat(parts).toString('latin1').slice(0, 500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`raw request timed out after ${timeoutMs} ms; got ${Buffer.concat(parts).toString('latin1').slice(0, 500)}`)),
+      timeoutMs,
+    );
     function finish(err: Error | null, res?: RawResponse) {
       if (settled) return;
       settled = true;
@@ -221,7 +226,7 @@ export const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('b
 export function pidOwningConnection(clientPort: number, serverPort: number, pids: number[]): number | null {
   const inodes = new Set<string>();
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {
@@ -236,7 +241,7 @@ export function pidOwningConnection(clientPort: number, serverPort: number, pids
     }
   }
   for (const pid of pids) {
-    let fds: string[] = [];
+    let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);
     } catch {

@@ -74,7 +74,18 @@ function done(x: Exchange, err: GatewayError | null, status = err?.status ?? 200
   deps.metrics.requests.inc(labels);
   deps.metrics.requestDuration.observe(labels, seconds);
   if (deps.log.isLevelEnabled('debug')) {
-    deps.log.debug({ rid: x.head.requestId, user: x.identity?.sub, route: x.route.name, status: labels.status, total_ms: round(seconds * 1000), connect_ms: x.connectMs === null ? null : round(x.connectMs), first_byte_ms: o?.firstByteMs == null ? null : round(o.firstByteMs) }, 'request');
+    deps.log.debug(
+      {
+        rid: x.head.requestId,
+        user: x.identity?.sub,
+        route: x.route.name,
+        status: labels.status,
+        total_ms: round(seconds * 1000),
+        connect_ms: x.connectMs === null ? null : round(x.connectMs),
+        first_byte_ms: o?.firstByteMs == null ? null : round(o.firstByteMs),
+      },
+      'request',
+    );
   }
   deps.onRequestDone?.();
 }
