@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Starts the admin console on config.admin.host / config.admin.port and prints its URL.
 //
-//   node apps/admin/scripts/start.mjs [--config FILE]     (or DSP_CONFIG=FILE)
+//   node apps/admin/scripts/start.mjs [--config FILE] [--next-start]     (or DSP_CONFIG=FILE)
 //
 // The config file is looked for as the other processes do (--config, DSP_CONFIG, then
 // deepseek-proxy.toml in the working directory), and also in the directory pnpm was started from
 // and the repository root, so `pnpm --filter @dsp/admin start` finds the root's file. The resolved
 // path is handed to the server as DSP_CONFIG. Runs the standalone server (.next/standalone) when
 // the build made one (after copying the static assets into it and linking the workspace package
-// @dsp/db, which the server loads unbundled), else `next start` (DSP_ADMIN_NEXT_START=1 forces it).
+// @dsp/db, which the server loads unbundled), else `next start` (--next-start forces it).
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -57,7 +57,7 @@ const env = {
 const standaloneDir = join(appDir, '.next/standalone/apps/admin');
 const standalone = join(standaloneDir, 'server.js');
 let child;
-if (existsSync(standalone) && process.env.DSP_ADMIN_NEXT_START !== '1') {
+if (existsSync(standalone) && !process.argv.includes('--next-start')) {
   // the standalone server serves .next/static and public/ only from its own copy: refresh it
   // whenever the build changed
   const buildId = (p) => (existsSync(p) ? readFileSync(p, 'utf8') : null);
@@ -75,15 +75,15 @@ if (existsSync(standalone) && process.env.DSP_ADMIN_NEXT_START !== '1') {
   rmSync(link, { force: true, recursive: true });
   symlinkSync(target, link, 'dir');
   child = spawn(process.execPath, [standalone], {
-    cwd: standaloneDir,
-    env: { ...env, HOSTNAME: host, PORT: String(port), DSP_ADMIN_CWD: process.cwd() },
+    cwd: process.cwd(),
+    env: { ...env, HOSTNAME: host, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 } else {
   const nextBin = join(appDir, 'node_modules/next/dist/bin/next');
-  child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', String(port)], {
-    cwd: appDir,
-    env: { ...env, DSP_ADMIN_CWD: process.cwd() },
+  child = spawn(process.execPath, [nextBin, 'start', appDir, '-H', host, '-p', String(port)], {
+    cwd: process.cwd(),
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }

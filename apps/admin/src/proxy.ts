@@ -40,5 +40,5 @@ export function proxy(req: NextRequest): NextResponse {
 
 export const config = {
   // everything but the framework's static assets
-  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|icon.svg).*)'],
 };

@@ -29,8 +29,7 @@ type Holder = { [KEY]?: Loaded };
 function load(): Loaded {
   const g = globalThis as Holder;
   if (!g[KEY]) {
-    const cwd = process.env.DSP_ADMIN_CWD ?? process.cwd();
-    const loaded = loadConfig({ argv: [], env: process.env, cwd });
+    const loaded = loadConfig({ argv: [], env: process.env, cwd: process.cwd() });
     for (const w of loaded.warnings) console.warn(`[admin] config: ${w}`);
     g[KEY] = loaded;
   }

@@ -1,0 +1,215 @@
+// Every page and route handler refuses a request without a valid session; state-changing requests
+// from another site are refused; failed sign-ins are throttled; sessions expire and end at sign-out.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
+import { cleanPrefix, makeKeys, randomPrefix, type Keys } from '../../gateway/test/harness.js';
+import { ADMIN_DIR, backend, login, sessionFrom, startAdmin, type AdminServer, type Backend } from './helpers.js';
+
+const PASSWORD = 'correct-horse-battery';
+
+/** Every app route of the build: pages and route handlers (with the methods each exports). */
+function discoverRoutes(): { pages: string[]; handlers: { method: string; path: string }[] } {
+  const manifest = JSON.parse(readFileSync(join(ADMIN_DIR, '.next/app-path-routes-manifest.json'), 'utf8')) as Record<string, string>;
+  const pages = Object.entries(manifest)
+    .filter(([k, v]) => k.endsWith('/page') && !v.startsWith('/_'))
+    .map(([, v]) => v);
+  const handlers: { method: string; path: string }[] = [];
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (f === 'route.ts') {
+        const src = readFileSync(p, 'utf8');
+        const path = '/' + relative(join(ADMIN_DIR, 'src/app'), p).replace(/\/route\.ts$/, '').replace(/\([^)]+\)\//g, '');
+        for (const m of src.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) handlers.push({ method: m[1]!, path });
+      }
+    }
+  };
+  walk(join(ADMIN_DIR, 'src/app'));
+  // every handler of the build is one we found in the sources
+  for (const [k, v] of Object.entries(manifest)) {
+    if (k.endsWith('/route') && !v.includes('.')) expect(handlers.some((h) => h.path === v), `route ${v} found in src`).toBe(true);
+  }
+  return { pages, handlers };
+}
+
+const concrete = (path: string) => path.replace('[id]', 'someone');
+
+describe('admin console access control', () => {
+  let db: TempDatabase;
+  let keys: Keys;
+  let prefix: string;
+  let admin: AdminServer;
+  let be: Backend;
+  let cookie: string;
+  const routes = discoverRoutes();
+
+  beforeAll(async () => {
+    db = await createTempDatabase();
+    keys = await makeKeys();
+    prefix = randomPrefix();
+    be = backend(db.url, prefix);
+    await be.services.admins.create('root', PASSWORD);
+    await be.services.admins.create('other', PASSWORD);
+    admin = await startAdmin({
+      databaseUrl: db.url,
+      prefix,
+      publicKeyFile: keys.publicKeyFile,
+      privateKeyFile: keys.privateKeyFile,
+      metricsUrls: ['http://127.0.0.1:9/metrics'],
+      dir: keys.dir,
+    });
+    const r = await login(admin.url, 'root', PASSWORD);
+    expect(r.status).toBe(200);
+    cookie = sessionFrom(r);
+  });
+
+  afterAll(async () => {
+    await admin?.stop();
+    await cleanPrefix(be.redis, prefix).catch(() => {});
+    await be?.close();
+    await db?.drop();
+  });
+
+  it('finds every page and handler of the build', () => {
+    expect(routes.pages).toEqual(expect.arrayContaining(['/', '/dashboard', '/users', '/users/[id]', '/tokens', '/usage', '/audit', '/login']));
+    expect(routes.handlers.length).toBeGreaterThanOrEqual(13);
+  });
+
+  for (const variant of ['no cookie', 'a forged cookie'] as const) {
+    const headers = (): Record<string, string> => (variant === 'no cookie' ? {} : { cookie: 'dsp_admin_session=forged-' + 'x'.repeat(43) });
+
+    it(`redirects every page to the sign-in page (${variant})`, async () => {
+      for (const page of routes.pages.filter((p) => p !== '/login')) {
+        const r = await fetch(admin.url + concrete(page), { redirect: 'manual', headers: headers() });
+        expect(r.status, page).toBe(307);
+        const loc = new URL(r.headers.get('location')!, admin.url);
+        expect(loc.pathname, page).toBe('/login');
+        if (page !== '/') expect(loc.searchParams.get('next'), page).toBe(concrete(page));
+      }
+    });
+
+    it(`answers 401 from every route handler but sign-in (${variant})`, async () => {
+      for (const h of routes.handlers.filter((x) => x.path !== '/api/auth/login')) {
+        const r = await fetch(admin.url + concrete(h.path), {
+          method: h.method,
+          redirect: 'manual',
+          headers: { ...headers(), origin: admin.url, 'content-type': 'application/json' },
+          body: h.method === 'GET' ? undefined : '{}',
+        });
+        expect(r.status, `${h.method} ${h.path}`).toBe(401);
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+      }
+    });
+  }
+
+  it('serves the pages and handlers with a session', async () => {
+    for (const page of routes.pages.filter((p) => p !== '/login' && p !== '/' && p !== '/users/[id]')) {
+      const r = await fetch(admin.url + page, { redirect: 'manual', headers: { cookie } });
+      expect(r.status, page).toBe(200);
+    }
+    const r = await fetch(`${admin.url}/api/users`, { headers: { cookie } });
+    expect(r.status).toBe(200);
+  });
+
+  it('refuses cross-site state-changing requests with 403, even with a valid session', async () => {
+    for (const h of routes.handlers.filter((x) => x.method !== 'GET')) {
+      for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${admin.port + 1}`, undefined]) {
+        const r = await fetch(admin.url + concrete(h.path), {
+          method: h.method,
+          headers: { cookie, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+          body: JSON.stringify({ id: 'mallory', username: 'root', password: PASSWORD }),
+        });
+        expect(r.status, `${h.method} ${h.path} from ${origin}`).toBe(403);
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe('cross_site');
+      }
+    }
+    // nothing was created, and the session still works
+    const list = (await (await fetch(`${admin.url}/api/users`, { headers: { cookie } })).json()) as { total: number };
+    expect(list.total).toBe(0);
+    // the same request from the console's own origin goes through
+    const ok = await fetch(`${admin.url}/api/users`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', origin: admin.url },
+      body: JSON.stringify({ id: 'alice' }),
+    });
+    expect(ok.status).toBe(201);
+    // and so does a browser's same-origin fetch that carries Sec-Fetch-Site instead of Origin
+    const sfs = await fetch(`${admin.url}/api/users/alice/status`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+      body: JSON.stringify({ status: 'disabled' }),
+    });
+    expect(sfs.status).toBe(200);
+  });
+
+  it('refuses a cross-site form post (no JSON) even from the same origin', async () => {
+    const r = await fetch(`${admin.url}/api/users`, {
+      method: 'POST',
+      headers: { cookie, origin: admin.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'id=formuser',
+    });
+    expect(r.status).toBe(400);
+  });
+
+  it('sets an HttpOnly, SameSite session cookie, Secure behind https, with the session lifetime', async () => {
+    const r = await login(admin.url, 'other', PASSWORD);
+    const sc = r.headers.getSetCookie().find((c) => c.startsWith('dsp_admin_session='))!;
+    expect(sc).toMatch(/HttpOnly/i);
+    expect(sc).toMatch(/SameSite=(lax|strict)/i);
+    expect(sc).toMatch(/Path=\//);
+    expect(sc).not.toMatch(/Secure/i);
+    const expires = Date.parse(/Expires=([^;]+)/i.exec(sc)![1]!);
+    expect(Math.abs(expires - (Date.now() + 12 * 3600_000))).toBeLessThan(120_000);
+    const https = await login(admin.url, 'other', PASSWORD, { 'x-forwarded-proto': 'https' });
+    expect(https.headers.getSetCookie().find((c) => c.startsWith('dsp_admin_session='))).toMatch(/Secure/i);
+  });
+
+  it('throttles failed sign-ins per username and address (429), and keeps others out of it', async () => {
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    for (let i = 0; i < 5; i++) {
+      const r = await login(admin.url, 'root', 'wrong-password', from('10.0.0.1'));
+      expect(r.status).toBe(401);
+    }
+    const blocked = await login(admin.url, 'root', 'wrong-password', from('10.0.0.1'));
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
+    expect(((await blocked.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'too_many_attempts', message: expect.stringMatching(/try again in 15 minute/) });
+    // even the right password is refused while blocked
+    expect((await login(admin.url, 'root', PASSWORD, from('10.0.0.1'))).status).toBe(429);
+    // another address, and another username from the same address, are not blocked
+    expect((await login(admin.url, 'root', PASSWORD, from('10.0.0.2'))).status).toBe(200);
+    expect((await login(admin.url, 'other', PASSWORD, from('10.0.0.1'))).status).toBe(200);
+    // the counters live in Redis under the configured prefix
+    const keys = await be.redis.keys(`${prefix}*admin-login*`);
+    expect(keys.length).toBeGreaterThan(0);
+  });
+
+  it('caps failures per username across addresses', async () => {
+    for (let i = 0; i < 20; i++) {
+      const r = await login(admin.url, 'other', 'wrong-password', { 'x-forwarded-for': `10.1.0.${i}` });
+      expect(r.status, `attempt ${i}`).toBe(401);
+    }
+    expect((await login(admin.url, 'other', PASSWORD, { 'x-forwarded-for': '10.2.0.1' })).status).toBe(429);
+  });
+
+  it('ends a session at its expiry and at sign-out', async () => {
+    const root = await be.services.admins.get('root');
+    const short = await be.services.admins.createSession(root.id, 1.5 / 3600);
+    const c = `dsp_admin_session=${short.secret}`;
+    expect((await fetch(`${admin.url}/api/users`, { headers: { cookie: c } })).status).toBe(200);
+    expect((await fetch(`${admin.url}/users`, { headers: { cookie: c }, redirect: 'manual' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await fetch(`${admin.url}/api/users`, { headers: { cookie: c } })).status).toBe(401);
+    const page = await fetch(`${admin.url}/users`, { headers: { cookie: c }, redirect: 'manual' });
+    expect(page.status).toBe(307);
+    expect(page.headers.get('location')).toMatch(/^\/login\?next=%2Fusers/);
+
+    const out = await fetch(`${admin.url}/api/auth/logout`, { method: 'POST', headers: { cookie, origin: admin.url } });
+    expect(out.status).toBe(200);
+    expect(out.headers.getSetCookie().find((x) => x.startsWith('dsp_admin_session='))).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
+    expect((await fetch(`${admin.url}/api/users`, { headers: { cookie } })).status).toBe(401);
+  });
+});
