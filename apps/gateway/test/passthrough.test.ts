@@ -93,6 +93,20 @@ describe('passthrough', () => {
     expect(Number(await gw.redis.hget(dayKey(gw, sub), 'tok'))).toBe(usage.usage.total_tokens);
   });
 
+  it('an upstream that sends one byte at a time: the split usage chunk is still found, stripped and charged', async () => {
+    const sub = 'pt-trickle';
+    const token = await gw.mint({ sub });
+    const body = chatBody({ stream: true, mock: { chunks: 2, trickleMs: 1 } });
+    const before = gw.mock.issuedUsage().total_tokens;
+    const r = await post(chat(), token, body);
+    expect(r.status).toBe(200);
+    const got = await r.text();
+    const charged = gw.mock.issuedUsage().total_tokens - before;
+    expect(normalise(got)).toBe(normalise(await (await direct('/chat/completions', chatBody({ stream: true, mock: { chunks: 2 } }))).text()));
+    expect(got).not.toContain('"usage"');
+    expect(Number(await gw.redis.hget(dayKey(gw, sub), 'tok'))).toBe(charged);
+  });
+
   it('streams as produced: the first chunk arrives before the mock has produced the last', async () => {
     const token = await gw.mint({ sub: 'pt-incremental' });
     const body = chatBody({ stream: true, mock: { chunks: 10, chunkDelayMs: 100 } });
