@@ -6,7 +6,7 @@ import { upstreamUserId } from '@dsp/core';
 import { chatBody, startGateway, type Gateway } from './harness.js';
 import { errorOf, logLines, post } from './util.js';
 
-const SLOW = { firstByteDelayMs: 600 };
+const SLOW = { firstByteDelayMs: 800 };
 
 describe('token concurrency', () => {
   let a: Gateway;
