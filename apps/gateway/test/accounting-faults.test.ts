@@ -89,8 +89,9 @@ describe('accounting faults', () => {
     await expectExactAccounting(gw, lanes, results, await ledgerRows(gw.databaseUrl), N);
   }, 150_000);
 
-  it('the recorder killed twice while it holds the same batch: the batch is still written, not failed', async () => {
-    const gw = await startGateway({ workers: 2, config: { log: { level: 'info' } } });
+  it('the recorder killed twice while it holds the same batch: written once, not failed', async () => {
+    // one mover pass per second: the few requests below make at most one batch per worker
+    const gw = await startGateway({ workers: 2, config: { log: { level: 'info' }, usage: { flush_interval_ms: 1000 } } });
     cleanups.push(() => gw.stop());
     await waitFor(() => recorderPid(gw) !== null, 10_000, () => gw.logs.join('\n'));
     const lanes = await makeLanes(gw, { users: 2, lanes: 8, tag: 'stall' });
@@ -100,24 +101,42 @@ describe('accounting faults', () => {
     cleanups.push(() => holder.end());
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE usage_ledger IN EXCLUSIVE MODE');
+    // watched from another session: inside the holder's transaction pg_stat_activity is a snapshot
+    const watcher = new pg.Client({ connectionString: gw.databaseUrl });
+    await watcher.connect();
+    cleanups.push(() => watcher.end());
     const waiting = async () =>
-      (await holder.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO usage_ledger%'")).rows.map((r) => r.pid);
-    const results = await runLoad(gw.url, { n: 40, concurrency: 8, lanes, seed: 10, mix: { ...NO_MIX, json: 1 } });
+      (await watcher.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO usage_ledger%'")).rows.map((r) => r.pid);
+    const results = await runLoad(gw.url, { n: 8, concurrency: 8, lanes, seed: 10, mix: { ...NO_MIX, json: 1 } });
     expect(results.every((r) => r.status === 200 && r.complete)).toBe(true);
+    // every batch is moved to the queue, and no more batches than the recorder runs at once (4)
+    await waitFor(async () => (await gw.redis.llen(`${gw.prefix}bull:usage:wait`)) + (await gw.redis.llen(`${gw.prefix}bull:usage:active`)) > 0, 10_000);
+    await sleep(2500);
+    const jobs = Number(await gw.redis.get(`${gw.prefix}bull:usage:id`));
+    expect(jobs).toBeGreaterThan(0);
+    expect(jobs).toBeLessThanOrEqual(4);
+    // a recorder (the first, or the replacement that took the stalled batches back) holds every
+    // batch, each blocked in a new Postgres session of its own
+    const seen = new Set<number>();
+    const allBlocked = () => waitFor(async () => (await waiting()).filter((p) => !seen.has(p)).length === jobs, 40_000, () => gw.logs.join('\n'));
     for (let kill = 1; kill <= 2; kill++) {
-      // a recorder (the first, or the replacement that took the stalled batch back) is blocked
-      await waitFor(async () => (await waiting()).length > 0, 40_000, () => gw.logs.join('\n'));
+      await allBlocked();
       const pid = recorderPid(gw)!;
       process.kill(pid, 'SIGKILL');
-      // its Postgres session dies with it (a backend waiting on a lock would not notice by itself)
-      for (const backend of await waiting()) await holder.query('SELECT pg_terminate_backend($1)', [backend]);
+      const orphans = await waiting();
+      for (const backend of orphans) seen.add(backend);
+      // the first time, its sessions live on and their INSERTs land once we let go — the same
+      // events the replacement writes again; the second time they die with it
+      if (kill === 2) for (const backend of orphans) await watcher.query('SELECT pg_terminate_backend($1, 5000)', [backend]);
       await waitFor(() => (recorderPid(gw) ?? pid) !== pid, 15_000, () => gw.logs.join('\n'));
     }
-    await waitFor(async () => (await waiting()).length > 0, 40_000, () => gw.logs.join('\n'));
+    // let go: the first recorder's orphaned INSERTs commit, and the third recorder takes the
+    // twice-stalled batches back and must write them (again: the rows are there, no duplicates)
     await holder.query('COMMIT');
-    const count = await waitLedger(gw.databaseUrl, 40, 30_000);
-    const failed = await gw.redis.zcard(`${gw.prefix}bull:usage:failed`);
-    expect({ count, failed }).toEqual({ count: 40, failed: 0 });
+    const count = await waitLedger(gw.databaseUrl, 8, 40_000);
+    const q = `${gw.prefix}bull:usage:`;
+    const stalls = await Promise.all(Array.from({ length: jobs }, (_, j) => gw.redis.hget(`${q}${j + 1}`, 'stc')));
+    expect({ count, failed: await gw.redis.zcard(`${q}failed`), stalls }).toEqual({ count: 8, failed: 0, stalls: stalls.map(() => '2') });
     const ids = new Set((await ledgerRows(gw.databaseUrl)).map((r) => r.request_id));
     expect(results.filter((r) => !ids.has(r.rid!))).toEqual([]);
   }, 150_000);

@@ -43,6 +43,11 @@ export async function startRecorder(config: Config): Promise<Recorder> {
       connection: queueConnection(config.redis.url),
       prefix: keys.queuePrefix(config.redis.key_prefix),
       concurrency: 4,
+      // a batch held by a recorder that died is taken back within ~15 s (BullMQ's default is 30 + 30);
+      // writes are idempotent, so a batch stalled any number of times is run again, never failed
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
       settings: { backoffStrategy: (attempts: number) => Math.min(250 * 2 ** attempts, 5000) },
     },
   );
