@@ -12,15 +12,10 @@ export function proxy(req: NextRequest): NextResponse {
   const isApi = pathname === '/api' || pathname.startsWith('/api/');
 
   if (needsOriginCheck(req.method) && !isSameOrigin(req.headers)) {
-    return NextResponse.json(
-      { error: { code: 'cross_site', message: 'cross-site request refused' } },
-      { status: 403 },
-    );
+    return NextResponse.json({ error: { code: 'cross_site', message: 'cross-site request refused' } }, { status: 403 });
   }
 
-  const isPublic = isApi
-    ? (PUBLIC_API as readonly string[]).includes(pathname)
-    : (PUBLIC_PAGES as readonly string[]).includes(pathname);
+  const isPublic = isApi ? (PUBLIC_API as readonly string[]).includes(pathname) : (PUBLIC_PAGES as readonly string[]).includes(pathname);
   if (isPublic || req.cookies.get(SESSION_COOKIE)?.value) {
     // tell the pages where they are, so a session found invalid there can come back after sign-in
     const headers = new Headers(req.headers);

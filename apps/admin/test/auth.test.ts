@@ -22,7 +22,11 @@ function discoverRoutes(): { pages: string[]; handlers: { method: string; path: 
       if (statSync(p).isDirectory()) walk(p);
       else if (f === 'route.ts') {
         const src = readFileSync(p, 'utf8');
-        const path = '/' + relative(join(ADMIN_DIR, 'src/app'), p).replace(/\/route\.ts$/, '').replace(/\([^)]+\)\//g, '');
+        const path =
+          '/' +
+          relative(join(ADMIN_DIR, 'src/app'), p)
+            .replace(/\/route\.ts$/, '')
+            .replace(/\([^)]+\)\//g, '');
         for (const m of src.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) handlers.push({ method: m[1]!, path });
       }
     }
@@ -30,7 +34,11 @@ function discoverRoutes(): { pages: string[]; handlers: { method: string; path: 
   walk(join(ADMIN_DIR, 'src/app'));
   // every handler of the build is one we found in the sources
   for (const [k, v] of Object.entries(manifest)) {
-    if (k.endsWith('/route') && !v.includes('.')) expect(handlers.some((h) => h.path === v), `route ${v} found in src`).toBe(true);
+    if (k.endsWith('/route') && !v.includes('.'))
+      expect(
+        handlers.some((h) => h.path === v),
+        `route ${v} found in src`,
+      ).toBe(true);
   }
   return { pages, handlers };
 }
@@ -176,7 +184,10 @@ describe('admin console access control', () => {
     const blocked = await login(admin.url, 'root', 'wrong-password', from('10.0.0.1'));
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
-    expect(((await blocked.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'too_many_attempts', message: expect.stringMatching(/try again in 15 minute/) });
+    expect(((await blocked.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'too_many_attempts',
+      message: expect.stringMatching(/try again in 15 minute/),
+    });
     // even the right password is refused while blocked
     expect((await login(admin.url, 'root', PASSWORD, from('10.0.0.1'))).status).toBe(429);
     // another address, and another username from the same address, are not blocked

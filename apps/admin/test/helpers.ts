@@ -46,8 +46,7 @@ export interface AdminConfig {
 }
 
 export function assertBuilt(): void {
-  if (!existsSync(join(ADMIN_DIR, '.next/BUILD_ID')))
-    throw new Error('the admin console is not built: run `pnpm turbo run build --filter @dsp/admin` first');
+  if (!existsSync(join(ADMIN_DIR, '.next/BUILD_ID'))) throw new Error('the admin console is not built: run `pnpm turbo run build --filter @dsp/admin` first');
 }
 
 export async function startAdmin(c: AdminConfig): Promise<AdminServer> {

@@ -5,7 +5,15 @@ import { parsePrometheus } from '../src/metrics/prom.js';
 
 const BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, Infinity];
 
-function exposition(o: { requests: number; durations: number[]; firstBytes?: number[]; inFlight?: number; blocked?: { concurrency: number; quota: number }; pool?: [number, number]; upstream?: [number, number] }): string {
+function exposition(o: {
+  requests: number;
+  durations: number[];
+  firstBytes?: number[];
+  inFlight?: number;
+  blocked?: { concurrency: number; quota: number };
+  pool?: [number, number];
+  upstream?: [number, number];
+}): string {
   const hist = (name: string, values: number[], labels: string) =>
     BUCKETS.map((le) => `${name}_bucket{${labels}le="${le === Infinity ? '+Inf' : le}"} ${values.filter((v) => v <= le).length}`).join('\n') +
     `\n${name}_sum{${labels.replace(/,$/, '')}} ${values.reduce((a, b) => a + b, 0)}\n${name}_count{${labels.replace(/,$/, '')}} ${values.length}`;
@@ -65,16 +73,43 @@ describe('histogram quantiles', () => {
     expect(quantile(0.95, b)).toBeCloseTo(0.75);
     expect(quantile(0.5, new Map([[Infinity, 0]]))).toBeNull();
     // everything above the highest finite bound: that bound
-    expect(quantile(0.5, new Map([[1, 0], [Infinity, 4]]))).toBe(1);
+    expect(
+      quantile(
+        0.5,
+        new Map([
+          [1, 0],
+          [Infinity, 4],
+        ]),
+      ),
+    ).toBe(1);
   });
 
   it('handles counter resets', () => {
     expect(counterDelta(10, 4)).toBe(6);
     expect(counterDelta(3, 40)).toBe(3);
     expect(counterDelta(3, undefined)).toBe(3);
-    const prev = new Map([['s', new Map([[1, 10], [Infinity, 10]])]]);
-    const cur = new Map([['s', new Map([[1, 2], [Infinity, 3]])]]);
-    expect([...histogramDelta(cur, prev)]).toEqual([[1, 2], [Infinity, 3]]);
+    const prev = new Map([
+      [
+        's',
+        new Map([
+          [1, 10],
+          [Infinity, 10],
+        ]),
+      ],
+    ]);
+    const cur = new Map([
+      [
+        's',
+        new Map([
+          [1, 2],
+          [Infinity, 3],
+        ]),
+      ],
+    ]);
+    expect([...histogramDelta(cur, prev)]).toEqual([
+      [1, 2],
+      [Infinity, 3],
+    ]);
   });
 });
 
@@ -91,8 +126,24 @@ describe('snapshots', () => {
     ]);
     const s = snapshot(
       [
-        ok(URL_A, t0 + 1000, exposition({ requests: 20, durations: [...Array(10).fill(0.02), ...Array(10).fill(0.3)], firstBytes: [0.04, 0.04], inFlight: 2, blocked: { concurrency: 3, quota: 1 }, pool: [2, 5], upstream: [20, 2] })),
-        ok(URL_B, t0 + 1000, exposition({ requests: 15, durations: [...Array(5).fill(0.02), ...Array(10).fill(0.3)], inFlight: 1, pool: [1, 3], upstream: [15, 3] })),
+        ok(
+          URL_A,
+          t0 + 1000,
+          exposition({
+            requests: 20,
+            durations: [...Array(10).fill(0.02), ...Array(10).fill(0.3)],
+            firstBytes: [0.04, 0.04],
+            inFlight: 2,
+            blocked: { concurrency: 3, quota: 1 },
+            pool: [2, 5],
+            upstream: [20, 2],
+          }),
+        ),
+        ok(
+          URL_B,
+          t0 + 1000,
+          exposition({ requests: 15, durations: [...Array(5).fill(0.02), ...Array(10).fill(0.3)], inFlight: 1, pool: [1, 3], upstream: [15, 3] }),
+        ),
       ],
       prev,
       t0 + 1000,
@@ -118,7 +169,10 @@ describe('snapshots', () => {
     const t0 = 2_000_000;
     const prev = new Map<string, Digest>([[URL_A, digestText(exposition({ requests: 10, durations: [] }), t0)]]);
     const s = snapshot(
-      [ok(URL_A, t0 + 1000, exposition({ requests: 12, durations: [0.02, 0.02], inFlight: 4 })), { url: URL_B, at: t0 + 1000, ok: false, error: 'ECONNREFUSED' }],
+      [
+        ok(URL_A, t0 + 1000, exposition({ requests: 12, durations: [0.02, 0.02], inFlight: 4 })),
+        { url: URL_B, at: t0 + 1000, ok: false, error: 'ECONNREFUSED' },
+      ],
       prev,
       t0 + 1000,
     );

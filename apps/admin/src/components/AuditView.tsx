@@ -21,13 +21,25 @@ export function AuditView({ rows, nextBefore, isFirstPage, filters }: { rows: Au
     const key = `audit.action.${a}`;
     return hasKey(key) ? t(key) : a;
   };
-  const color = (a: string) => (a.endsWith('.revoke') || a.endsWith('.disable') ? 'red' : a.endsWith('.create') || a.endsWith('.issue') ? 'green' : a === 'admin.login' ? 'default' : 'blue');
+  const color = (a: string) =>
+    a.endsWith('.revoke') || a.endsWith('.disable')
+      ? 'red'
+      : a.endsWith('.create') || a.endsWith('.issue')
+        ? 'green'
+        : a === 'admin.login'
+          ? 'default'
+          : 'blue';
 
   return (
     <>
       <PageHeader title={t('audit.title')} subtitle={t('audit.subtitle')} />
       <Card size="small">
-        <Form layout="inline" initialValues={filters} onFinish={(v: Filters) => go({ actor: v.actor?.trim(), action: v.action?.trim(), target: v.target?.trim() })} style={{ marginBottom: 12, rowGap: 8 }}>
+        <Form
+          layout="inline"
+          initialValues={filters}
+          onFinish={(v: Filters) => go({ actor: v.actor?.trim(), action: v.action?.trim(), target: v.target?.trim() })}
+          style={{ marginBottom: 12, rowGap: 8 }}
+        >
           <Form.Item name="actor" label={t('audit.actor')}>
             <Input allowClear placeholder="admin:root" style={{ width: 180 }} />
           </Form.Item>

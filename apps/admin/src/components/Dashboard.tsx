@@ -78,9 +78,19 @@ export function Dashboard({ urls }: { urls: string[] }) {
 
   return (
     <>
-      <PageHeader title={t('dashboard.title')} subtitle={t('dashboard.subtitle')} extra={<span data-testid="sse-state" data-state={conn}>{connBadge}</span>} />
+      <PageHeader
+        title={t('dashboard.title')}
+        subtitle={t('dashboard.subtitle')}
+        extra={
+          <span data-testid="sse-state" data-state={conn}>
+            {connBadge}
+          </span>
+        }
+      />
       {urls.length === 0 ? <Alert type="warning" showIcon title={t('dashboard.noHosts')} style={{ marginBottom: 16 }} /> : null}
-      {snap && !total && urls.length > 0 ? <Alert type="error" showIcon title={t('dashboard.allDown')} style={{ marginBottom: 16 }} data-testid="all-down" /> : null}
+      {snap && !total && urls.length > 0 ? (
+        <Alert type="error" showIcon title={t('dashboard.allDown')} style={{ marginBottom: 16 }} data-testid="all-down" />
+      ) : null}
       {snap && total && down.length > 0 ? (
         <Alert type="warning" showIcon title={t('dashboard.someDown', { n: down.length, total: snap.hosts.length })} style={{ marginBottom: 16 }} />
       ) : null}
@@ -115,7 +125,7 @@ export function Dashboard({ urls }: { urls: string[] }) {
                 <XAxis dataKey="time" minTickGap={40} />
                 <YAxis allowDecimals />
                 <ChartTooltip />
-                <Line type="monotone" dataKey="rps" name={t('dashboard.rps')} stroke="#4d6bfe" dot={false} isAnimationActive={false} connectNulls={false} />
+                <Line type="linear" dataKey="rps" name={t('dashboard.rps')} stroke="#4d6bfe" dot={false} isAnimationActive={false} connectNulls={false} />
               </LineChart>
             </ResponsiveContainer>
           </Card>
@@ -129,9 +139,9 @@ export function Dashboard({ urls }: { urls: string[] }) {
                 <YAxis />
                 <ChartTooltip />
                 <Legend />
-                <Line type="monotone" dataKey="p50" name={t('dashboard.p50')} stroke="#52c41a" dot={false} isAnimationActive={false} />
-                <Line type="monotone" dataKey="p95" name={t('dashboard.p95')} stroke="#fa8c16" dot={false} isAnimationActive={false} />
-                <Line type="monotone" dataKey="fb50" name={t('dashboard.fb50')} stroke="#722ed1" dot={false} isAnimationActive={false} />
+                <Line type="linear" dataKey="p50" name={t('dashboard.p50')} stroke="#52c41a" dot={false} isAnimationActive={false} />
+                <Line type="linear" dataKey="p95" name={t('dashboard.p95')} stroke="#fa8c16" dot={false} isAnimationActive={false} />
+                <Line type="linear" dataKey="fb50" name={t('dashboard.fb50')} stroke="#722ed1" dot={false} isAnimationActive={false} />
               </LineChart>
             </ResponsiveContainer>
           </Card>
@@ -145,8 +155,15 @@ export function Dashboard({ urls }: { urls: string[] }) {
                 <YAxis />
                 <ChartTooltip />
                 <Legend />
-                <Line type="monotone" dataKey="blockedConcurrency" name={t('dashboard.reason.concurrency')} stroke="#f5222d" dot={false} isAnimationActive={false} />
-                <Line type="monotone" dataKey="blockedQuota" name={t('dashboard.reason.quota')} stroke="#faad14" dot={false} isAnimationActive={false} />
+                <Line
+                  type="linear"
+                  dataKey="blockedConcurrency"
+                  name={t('dashboard.reason.concurrency')}
+                  stroke="#f5222d"
+                  dot={false}
+                  isAnimationActive={false}
+                />
+                <Line type="linear" dataKey="blockedQuota" name={t('dashboard.reason.quota')} stroke="#faad14" dot={false} isAnimationActive={false} />
               </LineChart>
             </ResponsiveContainer>
           </Card>
@@ -200,7 +217,11 @@ export function Dashboard({ urls }: { urls: string[] }) {
             { title: t('dashboard.p50'), key: 'p50', render: (_, h) => (h.up ? ms(h.p50Ms) : dash) },
             { title: t('dashboard.p95'), key: 'p95', render: (_, h) => (h.up ? ms(h.p95Ms) : dash) },
             { title: t('dashboard.inFlight'), key: 'inflight', render: (_, h) => (h.up ? number(h.inFlight) : dash) },
-            { title: `${t('dashboard.poolActive')} / ${t('dashboard.poolIdle')}`, key: 'pa', render: (_, h) => (h.up ? `${number(h.poolActive)} / ${number(h.poolIdle)}` : dash) },
+            {
+              title: `${t('dashboard.poolActive')} / ${t('dashboard.poolIdle')}`,
+              key: 'pa',
+              render: (_, h) => (h.up ? `${number(h.poolActive)} / ${number(h.poolIdle)}` : dash),
+            },
             { title: t('dashboard.reuse'), key: 'reuse', render: (_, h) => (h.up && h.reuseRatio != null ? `${number(h.reuseRatio * 100, 1)} %` : dash) },
             { title: t('dashboard.lastScrape'), key: 'at', render: (_, h) => (h.at ? dateTime(h.at) : dash) },
           ]}

@@ -108,7 +108,13 @@ export function IssueTokenModal({
             <InputNumber min={1} precision={0} style={{ width: '100%' }} placeholder={String(defaultConcurrency)} data-testid="issue-concurrency" />
           </Form.Item>
           <Form.Item name="models" label={t('tokens.models')} extra={t('tokens.modelsHelp')}>
-            <Select mode="multiple" allowClear placeholder={t('tokens.allModels')} options={models.map((m) => ({ value: m, label: m }))} data-testid="issue-models" />
+            <Select
+              mode="multiple"
+              allowClear
+              placeholder={t('tokens.allModels')}
+              options={models.map((m) => ({ value: m, label: m }))}
+              data-testid="issue-models"
+            />
           </Form.Item>
           <Form.Item name="expiresIn" label={t('tokens.expiry')}>
             <Select options={EXPIRY.map((e) => ({ value: e, label: t(`tokens.expiry.${e}` as MessageKey) }))} data-testid="issue-expiry" />
@@ -136,7 +142,13 @@ export function IssueTokenModal({
       >
         <Alert type="warning" showIcon title={t('tokens.issuedWarning')} style={{ marginBottom: 12 }} />
         <div className="token-box">
-          <Input.TextArea value={issued?.token ?? ''} readOnly autoSize={{ minRows: 4, maxRows: 8 }} data-testid="issued-token" onFocus={(e) => e.target.select()} />
+          <Input.TextArea
+            value={issued?.token ?? ''}
+            readOnly
+            autoSize={{ minRows: 4, maxRows: 8 }}
+            data-testid="issued-token"
+            onFocus={(e) => e.target.select()}
+          />
         </div>
       </Modal>
     </>

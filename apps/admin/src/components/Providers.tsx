@@ -56,7 +56,14 @@ export function Providers({ locale, timezone: tz, children }: { locale: Locale; 
     <Ctx.Provider value={value}>
       <ConfigProvider
         locale={locale === 'zh' ? zhCN : enUS}
-        theme={{ algorithm: theme.defaultAlgorithm, token: { colorPrimary: '#4d6bfe', fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif' } }}
+        theme={{
+          algorithm: theme.defaultAlgorithm,
+          token: {
+            colorPrimary: '#4d6bfe',
+            fontFamily:
+              'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
+          },
+        }}
       >
         <AntApp>{children}</AntApp>
       </ConfigProvider>

@@ -9,7 +9,13 @@ export function QuotaFields({ defaults }: { defaults: Limits }) {
   const d = (v: number) => (v === 0 ? t('common.unlimited') : number(v));
   const field = (name: keyof Limits, label: string) => (
     <Form.Item name={name} label={label} extra={t('users.quotaHelp', { value: d(defaults[name]) })}>
-      <InputNumber min={0} precision={0} style={{ width: '100%' }} placeholder={t('common.defaultValue', { value: d(defaults[name]) })} data-testid={`quota-${name}`} />
+      <InputNumber
+        min={0}
+        precision={0}
+        style={{ width: '100%' }}
+        placeholder={t('common.defaultValue', { value: d(defaults[name]) })}
+        data-testid={`quota-${name}`}
+      />
     </Form.Item>
   );
   return (

@@ -62,19 +62,36 @@ export function TokensTable({ tokens, showUser = true, defaultConcurrency }: { t
         { title: t('common.created'), dataIndex: 'createdAt', render: (d: string) => dateTime(d) },
         { title: t('tokens.lastUsed'), dataIndex: 'lastUsedAt', render: (d: string | null) => (d ? dateTime(d) : t('common.never')) },
         { title: t('tokens.expires'), dataIndex: 'expiresAt', render: (d: string | null) => (d ? dateTime(d) : t('common.never')) },
-        { title: t('tokens.concurrency'), dataIndex: 'concurrency', render: (c: number | null) => c ?? t('common.defaultValue', { value: defaultConcurrency }) },
+        {
+          title: t('tokens.concurrency'),
+          dataIndex: 'concurrency',
+          render: (c: number | null) => c ?? t('common.defaultValue', { value: defaultConcurrency }),
+        },
         {
           title: t('tokens.models'),
           dataIndex: 'models',
-          render: (m: string[] | null) => (m ? m.map((x) => <Tag key={x}>{x}</Tag>) : <Typography.Text type="secondary">{t('tokens.allModels')}</Typography.Text>),
+          render: (m: string[] | null) =>
+            m ? m.map((x) => <Tag key={x}>{x}</Tag>) : <Typography.Text type="secondary">{t('tokens.allModels')}</Typography.Text>,
         },
-        { title: t('common.status'), dataIndex: 'status', render: (s: TokenDTO['status'], r) => <span data-testid={`token-status-${r.name}`}><StatusTag status={s} /></span> },
+        {
+          title: t('common.status'),
+          dataIndex: 'status',
+          render: (s: TokenDTO['status'], r) => (
+            <span data-testid={`token-status-${r.name}`}>
+              <StatusTag status={s} />
+            </span>
+          ),
+        },
         {
           title: t('common.actions'),
           key: 'actions',
           render: (_, r) =>
             r.status === 'revoked' ? null : (
-              <Popconfirm title={t('tokens.revokeConfirm', { name: r.name })} onConfirm={() => revoke(r)} okButtonProps={{ danger: true, 'data-testid': 'confirm-revoke' } as never}>
+              <Popconfirm
+                title={t('tokens.revokeConfirm', { name: r.name })}
+                onConfirm={() => revoke(r)}
+                okButtonProps={{ danger: true, 'data-testid': 'confirm-revoke' } as never}
+              >
                 <Button size="small" danger data-testid={`revoke-${r.name}`}>
                   {t('tokens.revoke')}
                 </Button>

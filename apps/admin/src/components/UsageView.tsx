@@ -30,7 +30,8 @@ function regroup(rows: DailyUsageDTO[], group: Group, from: string, to: string):
   const m = new Map<string, UsageTotalsDTO & { key: string }>();
   if (group === 'day') {
     // every day of the range, so the chart has no gaps
-    for (let d = dayjs(from); !d.isAfter(dayjs(to)) && m.size < 400; d = d.add(1, 'day')) m.set(d.format('YYYY-MM-DD'), { key: d.format('YYYY-MM-DD'), ...ZERO });
+    for (let d = dayjs(from); !d.isAfter(dayjs(to)) && m.size < 400; d = d.add(1, 'day'))
+      m.set(d.format('YYYY-MM-DD'), { key: d.format('YYYY-MM-DD'), ...ZERO });
   }
   for (const r of rows) {
     const k = group === 'day' ? r.day : group === 'user' ? r.userId : r.model;
@@ -203,7 +204,16 @@ export function UsageView({
             },
             { title: t('common.user'), dataIndex: 'userId', render: (u: string) => <span className="mono">{u}</span> },
             { title: t('common.model'), dataIndex: 'model' },
-            { title: t('usage.route'), dataIndex: 'route', render: (r: string, row) => <span className="mono">{r}{row.stream ? ' (SSE)' : ''}</span> },
+            {
+              title: t('usage.route'),
+              dataIndex: 'route',
+              render: (r: string, row) => (
+                <span className="mono">
+                  {r}
+                  {row.stream ? ' (SSE)' : ''}
+                </span>
+              ),
+            },
             {
               title: t('usage.httpStatus'),
               dataIndex: 'status',

@@ -48,21 +48,25 @@ export function UserActions({ user, defaults, size = 'small' }: { user: UserDTO;
 
   return (
     <Space size="small" wrap>
-      <Button
-        size={size}
-        data-testid={`edit-quotas-${user.id}`}
-        onClick={() => setOpen(true)}
-      >
+      <Button size={size} data-testid={`edit-quotas-${user.id}`} onClick={() => setOpen(true)}>
         {t('users.editQuotas')}
       </Button>
       {user.status === 'active' ? (
-        <Popconfirm title={t('users.disableConfirm', { id: user.id })} onConfirm={() => setStatus('disabled')} okButtonProps={{ danger: true, 'data-testid': 'confirm-disable' } as never}>
+        <Popconfirm
+          title={t('users.disableConfirm', { id: user.id })}
+          onConfirm={() => setStatus('disabled')}
+          okButtonProps={{ danger: true, 'data-testid': 'confirm-disable' } as never}
+        >
           <Button size={size} danger loading={busy} data-testid={`disable-${user.id}`}>
             {t('users.disable')}
           </Button>
         </Popconfirm>
       ) : (
-        <Popconfirm title={t('users.enableConfirm', { id: user.id })} onConfirm={() => setStatus('active')} okButtonProps={{ 'data-testid': 'confirm-enable' } as never}>
+        <Popconfirm
+          title={t('users.enableConfirm', { id: user.id })}
+          onConfirm={() => setStatus('active')}
+          okButtonProps={{ 'data-testid': 'confirm-enable' } as never}
+        >
           <Button size={size} loading={busy} data-testid={`enable-${user.id}`}>
             {t('users.enable')}
           </Button>

@@ -110,7 +110,7 @@ export const en = {
   'dashboard.lastScrape': 'Last scrape',
 
   'users.title': 'Users',
-  'users.subtitle': 'Gateway users, their status and this period\'s usage against quota.',
+  'users.subtitle': "Gateway users, their status and this period's usage against quota.",
   'users.search': 'Search by id or name',
   'users.new': 'New user',
   'users.id': 'User id',

@@ -44,13 +44,7 @@ export async function checkThrottle(redis: RedisClient, prefix: string, username
 
 export async function recordFailure(redis: RedisClient, prefix: string, username: string, address: string): Promise<void> {
   const k = keysFor(prefix, username, address);
-  await redis
-    .multi()
-    .incr(k.pair)
-    .expire(k.pair, WINDOW_SECONDS, 'NX')
-    .incr(k.user)
-    .expire(k.user, WINDOW_SECONDS, 'NX')
-    .exec();
+  await redis.multi().incr(k.pair).expire(k.pair, WINDOW_SECONDS, 'NX').incr(k.user).expire(k.user, WINDOW_SECONDS, 'NX').exec();
 }
 
 export async function clearFailures(redis: RedisClient, prefix: string, username: string, address: string): Promise<void> {

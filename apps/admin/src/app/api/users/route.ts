@@ -18,10 +18,7 @@ export const GET = authed(async ({ req, op }) => {
     limit: int('limit') ?? 20,
     status: status === 'active' || status === 'disabled' ? status : undefined,
   });
-  return NextResponse.json(
-    { total: res.total, usageError: res.usageError ?? null, rows: res.rows.map(serializeUserSummary) },
-    { headers: noStore },
-  );
+  return NextResponse.json({ total: res.total, usageError: res.usageError ?? null, rows: res.rows.map(serializeUserSummary) }, { headers: noStore });
 });
 
 export const POST = authed(async ({ req, op }) => {

@@ -26,12 +26,9 @@ export const POST = open(async (req) => {
     return apiError(503, 'throttle_unavailable', 'sign-in is unavailable while Redis is unreachable');
   }
   if (state.blocked) {
-    return apiError(
-      429,
-      'too_many_attempts',
-      `too many failed sign-ins; try again in ${Math.ceil(state.retryAfter / 60)} minute(s)`,
-      { 'Retry-After': String(state.retryAfter) },
-    );
+    return apiError(429, 'too_many_attempts', `too many failed sign-ins; try again in ${Math.ceil(state.retryAfter / 60)} minute(s)`, {
+      'Retry-After': String(state.retryAfter),
+    });
   }
 
   const svc = await services();
