@@ -12,9 +12,9 @@ const nextConfig = {
   // the monorepo root: standalone tracing follows the pnpm symlinks into packages/*
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },
-  // the workspace packages are compiled Node ESM (dist/); they and their native-ish deps run
-  // unbundled on the server
-  serverExternalPackages: ['@dsp/db', '@dsp/config', '@dsp/core', 'pg', 'ioredis'],
+  // ioredis runs unbundled. The service layer (@dsp/db, with pg) is not bundled either: Turbopack
+  // always compiles workspace packages, so src/server/dsp.ts loads it with Node's own import()
+  serverExternalPackages: ['ioredis', 'pg'],
   poweredByHeader: false,
   reactStrictMode: true,
   devIndicators: false,

@@ -15,6 +15,9 @@ const PASSWORD = 'operator-password-1';
 const USER = 'alice';
 const TOKEN_NAME = 'e2e-laptop';
 const DAILY_TOKENS = 100000;
+const TZ = 'Asia/Shanghai';
+/** an instant as the console shows it: YYYY-MM-DD HH:mm:ss in the quota timezone */
+const shown = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: TZ, dateStyle: 'short', timeStyle: 'medium' }).format(d);
 
 const num = (s: string | null) => Number((s ?? '').replace(/[^\d.]/g, '') || NaN);
 
@@ -52,8 +55,9 @@ describe('admin console: the operator journey', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     db = await createTempDatabase();
-    gw = await startGateway({ databaseUrl: db.url, workers: 2 });
-    be = backend(db.url, gw.prefix);
+    // a quota timezone other than UTC: days, periods and every date shown follow it
+    gw = await startGateway({ databaseUrl: db.url, workers: 2, config: { quota: { timezone: TZ } } });
+    be = backend(db.url, gw.prefix, TZ);
     await be.services.admins.create('root', PASSWORD);
     deadMetricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
     admin = await startAdmin({
@@ -231,6 +235,20 @@ describe('admin console: the operator journey', () => {
     await shot('dashboard-en');
   });
 
+  it('disables the user (the gateway refuses it on the next request) and enables it again', async () => {
+    await go('/users');
+    await page.getByTestId(`disable-${USER}`).click();
+    await page.getByTestId('confirm-disable').click();
+    await expect.poll(() => page.locator('tr', { hasText: 'Alice Example' }).getByTestId('status-disabled').count()).toBe(1);
+    const refused = await callGateway(jwt);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'user_disabled' } });
+    await page.getByTestId(`enable-${USER}`).click();
+    await page.getByTestId('confirm-enable').click();
+    await expect.poll(() => page.locator('tr', { hasText: 'Alice Example' }).getByTestId('status-active').count()).toBe(1);
+    expect((await callGateway(jwt)).status).toBe(200);
+  });
+
   it('revokes the token, and the gateway refuses it on the next request', async () => {
     await go('/tokens');
     await page.getByTestId(`revoke-${TOKEN_NAME}`).click();
@@ -244,10 +262,11 @@ describe('admin console: the operator journey', () => {
 
   it('the audit log shows every step, by the operator', async () => {
     await go('/audit');
-    for (const action of ['admin.login', 'user.create', 'user.quota', 'token.issue', 'token.revoke']) {
+    for (const action of ['admin.login', 'user.create', 'user.quota', 'token.issue', 'user.disable', 'user.enable', 'token.revoke']) {
       expect(await page.getByTestId(`audit-action-${action}`).count(), action).toBeGreaterThan(0);
     }
     const { rows } = await be.services.audit.list({ limit: 100 });
+    expect(rows[0]!.action).toBe('token.revoke');
     const byAction = (a: string) => rows.filter((r) => r.action === a);
     for (const a of ['user.create', 'user.quota', 'token.issue', 'token.revoke'])
       expect(

@@ -108,13 +108,13 @@ export interface Backend {
 }
 
 /** The service layer on the test database (to create the first operator, as `dsp admin create` does). */
-export function backend(databaseUrl: string, prefix: string): Backend {
+export function backend(databaseUrl: string, prefix: string, timezone = 'UTC'): Backend {
   const pool = createPool({ url: databaseUrl }, { max: 2 });
   const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });
   const services = createServices({
     pool,
     redis,
-    config: { redis: { key_prefix: prefix }, quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0 } },
+    config: { redis: { key_prefix: prefix }, quota: { timezone, default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0 } },
     actor: 'test',
   });
   return {

@@ -128,9 +128,9 @@ export function UsageView({
               data-testid="usage-group"
             />
           </Space>
-          <a href={`/api/usage/export?${exportSp}`} download data-testid="usage-export">
-            <Button icon={<DownloadOutlined />}>{t('common.export')}</Button>
-          </a>
+          <Button href={`/api/usage/export?${exportSp}`} download icon={<DownloadOutlined />} data-testid="usage-export">
+            {t('common.export')}
+          </Button>
         </Space>
       </Card>
       <Card size="small" title={`${t('usage.chart')} · ${from} – ${to}`} style={{ marginBottom: 16 }}>
@@ -175,11 +175,9 @@ export function UsageView({
         title={t('usage.log')}
         extra={
           <Space>
-            <a href={`/api/usage/requests?${logSp}`} download>
-              <Button size="small" icon={<DownloadOutlined />}>
-                {t('usage.logExport')}
-              </Button>
-            </a>
+            <Button size="small" href={`/api/usage/requests?${logSp}`} download icon={<DownloadOutlined />}>
+              {t('usage.logExport')}
+            </Button>
           </Space>
         }
       >
