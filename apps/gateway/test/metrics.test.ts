@@ -66,12 +66,23 @@ describe('metrics and logs', () => {
       expect(r.body.toString()).toContain('data: [DONE]');
     }
 
+    // and the models route: two lists, one refusal
+    for (const authorization of [`Bearer ${holderToken}`, `Bearer ${quotaToken}`, 'Bearer nope']) {
+      const r = await rawRequest(two.port, `GET /v1/models HTTP/1.1\r\nhost: x\r\nauthorization: ${authorization}\r\nconnection: close\r\n\r\n`);
+      expect(r.status).toBe(authorization === 'Bearer nope' ? 401 : 200);
+    }
+
     const s = await scrape(two);
+    const models = { route: '/v1/models' };
+    expect(metric(s, 'dsp_requests_total', { ...models, status: '200' })).toBe(2);
+    expect(metric(s, 'dsp_requests_total', { ...models, status: '401' })).toBe(1);
+    expect(metric(s, 'dsp_request_duration_seconds_count', { ...models, status: '200' })).toBe(2);
+    expect(metric(s, 'dsp_request_duration_seconds_count', { ...models, status: '401' })).toBe(1);
     const ok = { route: ROUTE, status: '200' };
     const limited = { route: ROUTE, status: '429' };
     expect(metric(s, 'dsp_requests_total', ok)).toBe(N + M);
     expect(metric(s, 'dsp_requests_total', limited)).toBe(K + Q);
-    expect(metric(s, 'dsp_requests_total')).toBe(N + M + K + Q);
+    expect(metric(s, 'dsp_requests_total', { route: ROUTE })).toBe(N + M + K + Q);
     expect(metric(s, 'dsp_requests_blocked_total', { reason: 'concurrency' })).toBe(K);
     expect(metric(s, 'dsp_requests_blocked_total', { reason: 'quota' })).toBe(Q);
     expect(metric(s, 'dsp_request_duration_seconds_count', ok)).toBe(N + M);

@@ -1,4 +1,5 @@
 // GET /models and /v1/models: the models this token may use, in DeepSeek's list shape.
+import { performance } from 'node:perf_hooks';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 import { GatewayError, isGatewayError } from '@dsp/core';
 import { readHead } from '../http/request-head.js';
@@ -8,6 +9,13 @@ import { authenticate, type Identity } from './authenticate.js';
 
 export function handleModels(res: HttpResponse, req: HttpRequest, route: string, deps: Deps): void {
   const x = { res, head: readHead(req), aborted: false, headersSent: false };
+  const t0 = performance.now();
+  // counted like the completion routes, so dsp_request_duration_seconds _count agrees with dsp_requests_total
+  const count = (status: number) => {
+    const labels = { route, status: String(status) };
+    deps.metrics.requests.inc(labels);
+    deps.metrics.requestDuration.observe(labels, (performance.now() - t0) / 1000);
+  };
   res.onAborted(() => {
     x.aborted = true;
   });
@@ -17,12 +25,12 @@ export function handleModels(res: HttpResponse, req: HttpRequest, route: string,
     const names = [...(identity.models ?? deps.models)];
     const body = JSON.stringify({ object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })) });
     sendJson(x, 200, body);
-    deps.metrics.requests.inc({ route, status: '200' });
+    count(200);
   };
   const fail = (e: unknown) => {
     if (!isGatewayError(e)) e = new GatewayError('service_unavailable', 'the gateway cannot reach its state store; try again shortly');
     sendError(x, e as GatewayError);
-    deps.metrics.requests.inc({ route, status: String((e as GatewayError).status) });
+    count((e as GatewayError).status);
   };
   try {
     const auth = authenticate(x.head.authorization, deps);
