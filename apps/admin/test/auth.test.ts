@@ -122,6 +122,26 @@ describe('admin console access control', () => {
     expect(r.status).toBe(200);
   });
 
+  it('streams live metrics over SSE to a signed-in operator, a host that is down shown as down', async () => {
+    const ac = new AbortController();
+    const r = await fetch(`${admin.url}/api/metrics/stream`, { headers: { cookie }, signal: ac.signal });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = r.body!.getReader();
+    let text = '';
+    const dec = new TextDecoder();
+    while (!/event: snapshot\ndata: .*\n\n/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += dec.decode(value, { stream: true });
+    }
+    ac.abort();
+    expect(text).toMatch(/^event: hello\n/);
+    const snap = JSON.parse(/event: snapshot\ndata: (.*)\n\n/.exec(text)![1]!) as { hosts: { up: boolean; error?: string }[]; total: unknown };
+    expect(snap.hosts).toEqual([expect.objectContaining({ up: false, error: expect.any(String) })]);
+    expect(snap.total).toBeNull();
+  });
+
   it('refuses cross-site state-changing requests with 403, even with a valid session', async () => {
     for (const h of routes.handlers.filter((x) => x.method !== 'GET')) {
       for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${admin.port + 1}`, undefined]) {
