@@ -43,7 +43,7 @@ describe('schema defaults', () => {
       },
       limits: { token_concurrency: 1, lock_lease_seconds: 30, on_redis_error: 'reject', redis_timeout_ms: 1000 },
       quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0 },
-      redis: { url: 'redis://127.0.0.1:6379', key_prefix: 'dsp:' },
+      redis: { url: 'redis://127.0.0.1:6379', key_prefix: 'dsp:', cluster: false },
       database: { url: 'postgres://postgres@127.0.0.1:5432/deepseek_proxy', pool_size: 10 },
       metrics: { host: '0.0.0.0', port: 9464, pool_log_interval_seconds: 60 },
       log: { level: 'info', pretty: false },

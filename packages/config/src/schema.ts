@@ -332,6 +332,10 @@ export const configSchema = z.object({
       label: 'string without { }',
       check: (v) => !/[{}]/.test(v),
     }),
+    cluster: flag(
+      false,
+      '`url` is a seed node of a Redis Cluster (every key of one request shares one hash slot).',
+    ),
   }),
 
   database: section('Postgres, the source of truth for users, tokens, quotas and usage.', {
