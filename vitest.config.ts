@@ -33,6 +33,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // the admin console in Debian's Chromium against a real gateway, Redis and Postgres
+        test: {
+          name: 'admin',
+          include: ['apps/admin/test/**/*.test.ts'],
+          sequence: { groupOrder: 3 },
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
