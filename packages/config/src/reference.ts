@@ -56,7 +56,7 @@ are kept; this is what each one does in undici:
 
 | key | undici | notes |
 |---|---|---|
-| \`pool_max_idle_per_host\` | — (gateway pool trimmer) | idle connections kept per worker; extra idle connections are closed by the gateway's pool trimmer, because an undici \`Pool\` has no idle-only cap |
+| \`pool_max_idle_per_host\` | — (no undici equivalent) | accepted for compatibility with the seed; an undici \`Pool\` has no idle-only cap, so idle connections are bounded by \`max_connections\` and closed after \`pool_idle_timeout_seconds\` instead. Under steady load a worker opens about as many connections as it has requests in flight |
 | \`pool_idle_timeout_seconds\` | \`keepAliveTimeout\` and \`keepAliveMaxTimeout\` | how long an idle connection is kept; a server's shorter \`Keep-Alive: timeout\` hint still wins |
 | \`connect_timeout_seconds\` | \`connect.timeout\` | TCP + TLS connect deadline of a new connection |
 | \`timeout_seconds\` | \`headersTimeout\` (all requests) + a total deadline (non-stream requests) | time to the response headers for every request; for non-stream requests also the deadline of the whole exchange |

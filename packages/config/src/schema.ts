@@ -221,7 +221,7 @@ export const configSchema = z.object({
       {
         pool_max_idle_per_host: integer(
           20,
-          'Idle upstream connections kept per worker; extra idle ones are closed by the pool trimmer.',
+          'Seed compatibility: undici has no idle-only cap, so idle connections are bounded by max_connections and closed after pool_idle_timeout_seconds.',
           { min: 0 },
         ),
         pool_idle_timeout_seconds: number(
