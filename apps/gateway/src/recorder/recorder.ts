@@ -14,6 +14,9 @@ export interface Recorder {
   registry: Registry;
 }
 
+const CLOSE_DEADLINE_MS = 5000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
 export async function startRecorder(config: Config): Promise<Recorder> {
   const log = createLogger(config.log.level, { role: 'recorder', pid: process.pid }, config.log.pretty);
   const pool = createPool(config.database);
@@ -56,7 +59,10 @@ export async function startRecorder(config: Config): Promise<Recorder> {
   return {
     registry,
     async close() {
-      await worker.close();
+      // BullMQ's graceful close can wait forever when Redis restarted shortly before (bullmq#4656):
+      // bounded; a batch cut short is taken back by the next recorder and written once
+      const closed = await Promise.race([worker.close().then(() => true), sleep(CLOSE_DEADLINE_MS).then(() => false)]);
+      if (!closed) log.warn({ deadline_ms: CLOSE_DEADLINE_MS }, 'usage queue did not close in time; stopping anyway');
       await pool.end();
     },
   };
