@@ -57,7 +57,24 @@ export function localMidnight(timeZone: string, year: number, month: number, day
   const guess = Date.UTC(year, month - 1, day);
   const first = guess - offsetMs(timeZone, guess);
   // a DST change between the guess and the answer moves the offset; one refinement settles it
-  return guess - offsetMs(timeZone, first);
+  const t = guess - offsetMs(timeZone, first);
+  if (localDay(timeZone, t) >= guess) return t;
+  // the zone skips this midnight (DST starting at 00:00, e.g. America/Santiago): the day begins at
+  // the jump, the first second whose local date is that day; gaps are at most a few hours
+  let lo = t;
+  let hi = t + 3 * 3600_000;
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+    if (localDay(timeZone, mid) >= guess) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** The local calendar date at that instant, as the UTC midnight of the same date. */
+function localDay(timeZone: string, epochMs: number): number {
+  const l = localTime(timeZone, epochMs);
+  return Date.UTC(l.year, l.month - 1, l.day);
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
