@@ -133,8 +133,8 @@ export async function createDatabase() {
 }
 
 /**
- * A gateway cluster. `config` sections are merged over the defaults; `nodeOptions` is put in the
- * gateway's NODE_OPTIONS only (e.g. --cpu-prof), which the cluster workers inherit.
+ * A gateway cluster. `config` sections are merged over the defaults; `nodeArgs` go to the gateway's
+ * node only (e.g. --cpu-prof, which NODE_OPTIONS refuses); cluster workers inherit them (execArgv).
  */
 export async function startGateway(o) {
   const port = o.port ?? (await freePort());
@@ -154,8 +154,13 @@ export async function startGateway(o) {
   );
   const configFile = join(o.dir, `gateway-${port}.toml`);
   writeFileSync(configFile, toToml(sections));
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}), ...o.env };
-  const proc = spawn(process.execPath, [GATEWAY_MAIN, '--config', configFile], { cwd: o.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env };
+  const argv = [process.execPath, ...(o.nodeArgs ?? []), GATEWAY_MAIN, '--config', configFile];
+  // `nofile`: raise the open-files limit in a shell that then execs node (same pid), as far as
+  // the hard limit allows
+  const proc = o.nofile
+    ? spawn('/bin/sh', ['-c', `ulimit -n ${Number(o.nofile)} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`, 'sh', ...argv], { cwd: o.dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(argv[0], argv.slice(1), { cwd: o.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = tail(proc);
   const url = `http://127.0.0.1:${port}`;
   const gw = {
@@ -264,6 +269,26 @@ export function rssBytes(pid) {
   }
 }
 
+/** Private (anonymous) resident memory in bytes (RssAnon: the heap, not the mapped binary). */
+export function rssAnonBytes(pid) {
+  try {
+    const m = /RssAnon:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Read and write system calls so far (/proc/<pid>/io syscr, syscw; writev counts as a write). */
+export function syscalls(pid) {
+  try {
+    const t = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { reads: Number(/syscr:\s+(\d+)/.exec(t)[1]), writes: Number(/syscw:\s+(\d+)/.exec(t)[1]) };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}
+
 /** CPU seconds used so far (utime + stime). */
 export function cpuSeconds(pid) {
   try {
@@ -275,11 +300,21 @@ export function cpuSeconds(pid) {
   }
 }
 
-/** pids whose command line matches (for nginx workers etc.): children of `parent`. */
+/** Every descendant pid of `pid` (e.g. nginx's workers). */
 export function descendants(pid) {
   const out = [];
   for (const c of childrenOf(pid)) out.push(c, ...descendants(c));
   return out;
+}
+
+/** The soft open-files limit of a running process. */
+export function openFilesLimit(pid) {
+  try {
+    const m = /Max open files\s+(\d+|unlimited)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    return m ? (m[1] === 'unlimited' ? Infinity : Number(m[1])) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export function listProfiles(dir) {
