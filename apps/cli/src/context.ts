@@ -65,7 +65,7 @@ export function createContext(o: { io: Io; global: GlobalOptions; env: NodeJS.Pr
       return pool;
     },
     redis() {
-      redis ??= createRedis(ctx.config().redis.url, { failFast: true });
+      redis ??= createRedis(ctx.config().redis.url, { failFast: true, cluster: ctx.config().redis.cluster });
       return redis;
     },
     services() {

@@ -1,10 +1,13 @@
 // The worker's Redis connection: scripts registered once, every hot-path call with a deadline, no
 // offline queue (a request never waits for a reconnect; it gets 503 or is admitted per config).
-import { Redis } from 'ioredis';
+// With redis.cluster the same options go to an ioredis Cluster seeded from redis.url: every key of
+// one request carries the user's hash tag, so each script runs on the one node owning that slot.
+import { Cluster, Redis, type ClusterOptions } from 'ioredis';
 import { SCRIPTS } from '@dsp/core';
 
 type ScriptArg = string | number;
 
+/** Typed as a single-node client; a Cluster speaks every command the gateway uses the same way. */
 export interface GatewayRedis extends Redis {
   dspAdmitV1(...args: ScriptArg[]): Promise<number[]>;
   dspFinishV2(...args: ScriptArg[]): Promise<number>;
@@ -12,20 +15,27 @@ export interface GatewayRedis extends Redis {
   dspRenewV1(...args: ScriptArg[]): Promise<number>;
 }
 
-export function defineScripts(r: Redis): void {
+export function defineScripts(r: Redis | Cluster): void {
   for (const [name, s] of Object.entries(SCRIPTS)) r.defineCommand(name, { numberOfKeys: s.numberOfKeys, lua: s.lua });
 }
 
-export function connectRedis(url: string, timeoutMs: number, onState: (ready: boolean) => void): GatewayRedis {
-  const r = new Redis(url, {
-    commandTimeout: timeoutMs,
-    connectTimeout: Math.max(timeoutMs, 2000),
-    enableOfflineQueue: false,
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
-    lazyConnect: false,
-  });
+/** A Cluster from a seed URL; its credentials (and TLS for rediss:) apply to every node discovered. */
+export function clusterFromUrl(url: string, options: ClusterOptions): Cluster {
+  const u = new URL(url);
+  const auth = {
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+  return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], { ...options, redisOptions: { ...auth, ...options.redisOptions } });
+}
+
+export function connectRedis(url: string, timeoutMs: number, onState: (ready: boolean) => void, cluster = false): GatewayRedis {
+  const retry = (times: number) => Math.min(50 * 2 ** times, 1000);
+  const perNode = { commandTimeout: timeoutMs, connectTimeout: Math.max(timeoutMs, 2000), maxRetriesPerRequest: 0 };
+  const r: Redis | Cluster = cluster
+    ? clusterFromUrl(url, { redisOptions: perNode, enableOfflineQueue: false, enableAutoPipelining: true, clusterRetryStrategy: retry, lazyConnect: false })
+    : new Redis(url, { ...perNode, enableOfflineQueue: false, enableAutoPipelining: true, retryStrategy: retry, lazyConnect: false });
   r.on('ready', () => onState(true));
   r.on('end', () => onState(false));
   r.on('close', () => onState(false));
@@ -34,4 +44,18 @@ export function connectRedis(url: string, timeoutMs: number, onState: (ready: bo
   });
   defineScripts(r);
   return r as GatewayRedis;
+}
+
+/** Resolves once the client is ready, or after `ms` regardless. */
+export function whenReady(r: Redis | Cluster, ms: number): Promise<void> {
+  if (r.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      r.off('ready', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    r.once('ready', done);
+  });
 }

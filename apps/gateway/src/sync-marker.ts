@@ -2,6 +2,7 @@
 // Redis), the primary rebuilds revocations, user status, limits and counters from Postgres —
 // at start and after every reconnect — so a revoked token stays refused.
 import { Redis } from 'ioredis';
+import { clusterFromUrl } from './redis.js';
 import type { Config } from '@dsp/config';
 import { createPool, createServices } from '@dsp/db';
 import type { Logger } from './log.js';
@@ -9,7 +10,11 @@ import type { Logger } from './log.js';
 const RETRY_MS = 2000;
 
 export function watchSyncMarker(config: Config, log: Logger): () => Promise<void> {
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(100 * 2 ** n, 2000) });
+  const retryStrategy = (n: number) => Math.min(100 * 2 ** n, 2000);
+  // the services take a single-node client's type; a Cluster answers the same commands
+  const redis = config.redis.cluster
+    ? (clusterFromUrl(config.redis.url, { redisOptions: { maxRetriesPerRequest: 1 }, clusterRetryStrategy: retryStrategy }) as unknown as Redis)
+    : new Redis(config.redis.url, { maxRetriesPerRequest: 1, retryStrategy });
   redis.on('error', () => {});
   const pool = createPool(config.database, { max: 2 });
   const services = createServices({ pool, redis, config, actor: 'gateway:primary' });

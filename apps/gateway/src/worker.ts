@@ -8,7 +8,7 @@ import { createLogger } from './log.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics.js';
 import { serveMetricsToPrimary } from './metrics/cluster-metrics.js';
 import { createUpstreamPool } from './upstream/pool.js';
-import { connectRedis } from './redis.js';
+import { connectRedis, whenReady } from './redis.js';
 import { TokenCache } from './pipeline/token-cache.js';
 import { LeaseKeeper } from './pipeline/lease-keeper.js';
 import { UsageSink } from './usage/usage-sink.js';
@@ -18,6 +18,7 @@ import { queueConnection } from './usage/queue.js';
 import { startPoolLog } from './upstream/pool-log.js';
 
 const TOKEN_CACHE_SIZE = 10_000;
+const REDIS_READY_WAIT_MS = 5000;
 
 export async function runHttpWorker(config: Config, slot: number): Promise<void> {
   const uws = loadNativeUws();
@@ -35,11 +36,17 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   metrics = createWorkerMetrics(upstream, String(slot));
   serveMetricsToPrimary([metrics.registry]);
 
-  const redis = connectRedis(config.redis.url, config.limits.redis_timeout_ms, (ready) => {
-    if (ready !== state.redisReady) log.info({ ready }, ready ? 'redis ready' : 'redis connection lost');
-    state.redisReady = ready;
-  });
-  const queue = new Queue(USAGE_QUEUE, { connection: queueConnection(config.redis.url), prefix: keys.queuePrefix(config.redis.key_prefix) });
+  const cluster = config.redis.cluster;
+  const redis = connectRedis(
+    config.redis.url,
+    config.limits.redis_timeout_ms,
+    (ready) => {
+      if (ready !== state.redisReady) log.info({ ready }, ready ? 'redis ready' : 'redis connection lost');
+      state.redisReady = ready;
+    },
+    cluster,
+  );
+  const queue = new Queue(USAGE_QUEUE, { connection: queueConnection(config.redis.url, cluster), prefix: keys.queuePrefix(config.redis.key_prefix, cluster) });
   queue.on('error', (e) => log.debug({ err: e.message }, 'usage queue error'));
   const leaseMs = Math.round(config.limits.lock_lease_seconds * 1000);
   const leases = new LeaseKeeper(redis, leaseMs);
@@ -47,7 +54,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     redis,
     queue,
     outboxKey: keys.outbox(config.redis.key_prefix, instance, slot),
-    cluster: false,
+    cluster,
     batchSize: config.usage.batch_size,
     flushIntervalMs: config.usage.flush_interval_ms,
     bufferMax: config.usage.buffer_max_events,
@@ -75,6 +82,9 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   usage.start();
   const stopPoolLog = startPoolLog(upstream, metrics, log, config.metrics.pool_log_interval_seconds);
 
+  // take traffic once Redis answers (bounded: with Redis down the worker still starts and answers
+  // per on_redis_error); else a fresh worker refuses, or with "allow" admits blind, for a moment
+  await whenReady(redis, REDIS_READY_WAIT_MS);
   const app = createApp(uws, deps);
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
     app.listen(config.server.host, config.server.port, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`))));

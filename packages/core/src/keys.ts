@@ -26,8 +26,8 @@ export const keys = {
   outbox: (prefix: string, instance: string, slot: number) => `${prefix}{ob:${instance}:${slot}}:outbox`,
   /** set by `sync`; its absence tells a gateway that Redis lost its state */
   syncMarker: (prefix: string) => `${prefix}sync:marker`,
-  /** BullMQ prefix for the usage queue */
-  queuePrefix: (prefix: string) => `${prefix}bull`,
+  /** BullMQ prefix for the usage queue; on Redis Cluster a hash tag, so the queue's keys share a slot */
+  queuePrefix: (prefix: string, cluster = false) => (cluster ? `{${prefix}bull}` : `${prefix}bull`),
 };
 
 export const USAGE_QUEUE = 'usage';

@@ -1,7 +1,9 @@
 // The Redis side of the service layer: the hot state the gateway's admit script reads (see
 // @dsp/core keys.ts and lua/admit.ts), written only after Postgres has committed. Every key of one
 // user carries the user's hash tag, so each per-user write below is a single-slot MULTI.
-import { Redis } from 'ioredis';
+// On Redis Cluster (redis.cluster) the client is an ioredis Cluster typed as a single-node client:
+// it speaks the same commands; only SCAN (per master) and cross-slot pipelines differ, see below.
+import { Cluster, Redis } from 'ioredis';
 import { keys, type Period } from '@dsp/core';
 import { ServiceError } from './errors.js';
 
@@ -11,16 +13,34 @@ export type RedisClient = Redis;
  * A client for operator tools: connects lazily (commands that never touch Redis never connect),
  * and fails a command within a few seconds instead of queueing it forever while Redis is down.
  */
-export function createRedis(url: string, options: { failFast?: boolean } = {}): Redis {
+export function createRedis(url: string, options: { failFast?: boolean; cluster?: boolean } = {}): Redis {
   const failFast = options.failFast ?? true;
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 3000,
-    maxRetriesPerRequest: failFast ? 1 : 20,
-    ...(failFast ? { retryStrategy: (times: number) => (times > 2 ? null : 200 * times) } : {}),
-  });
+  const retryStrategy = (times: number) => (times > 2 ? null : 200 * times);
+  const perNode = { connectTimeout: 3000, maxRetriesPerRequest: failFast ? 1 : 20 };
+  const client = options.cluster
+    ? (clusterFromUrl(url, { lazyConnect: true, redisOptions: perNode, ...(failFast ? { clusterRetryStrategy: retryStrategy } : {}) }) as unknown as Redis)
+    : new Redis(url, { lazyConnect: true, ...perNode, ...(failFast ? { retryStrategy } : {}) });
   client.on('error', () => {}); // surfaced by the failing command instead
   return client;
+}
+
+/** A Cluster from a seed URL; its credentials (and TLS for rediss:) apply to every node discovered. */
+function clusterFromUrl(url: string, options: ConstructorParameters<typeof Cluster>[1] & object): Cluster {
+  const u = new URL(url);
+  const auth = {
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+  return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], { ...options, redisOptions: { ...auth, ...options.redisOptions } });
+}
+
+const isCluster = (redis: Redis): boolean => (redis as unknown) instanceof Cluster;
+
+/** SCAN MATCH over the whole keyspace: on a Redis Cluster, over every master (each holds its own slots). */
+export async function* scanKeys(redis: Redis, match: string): AsyncIterable<string[]> {
+  const nodes = isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
+  for (const node of nodes) yield* node.scanStream({ match, count: 1000 }) as AsyncIterable<string[]>;
 }
 
 /** The `user` hash fields the admit script reads; a quota left at the default has no field. */
@@ -125,12 +145,18 @@ const num = (v: string | null | undefined): number => {
 export async function readCounters(redis: Redis, prefix: string, userIds: readonly string[], period: Period): Promise<Map<string, UserCounters>> {
   const out = new Map<string, UserCounters>();
   if (userIds.length === 0) return out;
-  const p = redis.pipeline();
-  for (const id of userIds) {
-    p.hmget(keys.day(prefix, id, period.day), 'req', 'tok');
-    p.hmget(keys.month(prefix, id, period.month), 'req', 'tok');
+  let res: (string | null)[][];
+  if (isCluster(redis)) {
+    // a Cluster pipeline must stay in one slot: send the reads one by one (auto-pipelined per node)
+    res = await Promise.all(userIds.flatMap((id) => [redis.hmget(keys.day(prefix, id, period.day), 'req', 'tok'), redis.hmget(keys.month(prefix, id, period.month), 'req', 'tok')]));
+  } else {
+    const p = redis.pipeline();
+    for (const id of userIds) {
+      p.hmget(keys.day(prefix, id, period.day), 'req', 'tok');
+      p.hmget(keys.month(prefix, id, period.month), 'req', 'tok');
+    }
+    res = checkExec((await p.exec()) as ExecResult) as (string | null)[][];
   }
-  const res = checkExec((await p.exec()) as ExecResult) as (string | null)[][];
   userIds.forEach((id, i) => {
     const d = res[2 * i] ?? [];
     const m = res[2 * i + 1] ?? [];

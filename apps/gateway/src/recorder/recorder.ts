@@ -43,8 +43,8 @@ export async function startRecorder(config: Config): Promise<Recorder> {
       }
     },
     {
-      connection: queueConnection(config.redis.url),
-      prefix: keys.queuePrefix(config.redis.key_prefix),
+      connection: queueConnection(config.redis.url, config.redis.cluster),
+      prefix: keys.queuePrefix(config.redis.key_prefix, config.redis.cluster),
       concurrency: 4,
       // a batch held by a recorder that died is taken back within ~15 s (BullMQ's default is 30 + 30);
       // writes are idempotent, so a batch stalled any number of times is run again, never failed

@@ -10,6 +10,7 @@ import {
   RAISE_COUNTERS_LUA,
   globEscape,
   redisStep,
+  scanKeys,
   writeUserHash,
 } from '../redis.js';
 import { writeAudit } from './audit.js';
@@ -125,8 +126,7 @@ export function createSyncService(ctx: ServiceContext): SyncService {
       const cutoff = String(snapshot.clockMicros - BigInt(STALE_GRACE_SECONDS) * 1_000_000n);
       const tagStart = `${prefix}{u:`;
       const suffix = '}:user';
-      const stream = redis.scanStream({ match: `${globEscape(tagStart)}*${globEscape(suffix)}`, count: 1000 });
-      for await (const batch of stream as AsyncIterable<string[]>) {
+      for await (const batch of scanKeys(redis, `${globEscape(tagStart)}*${globEscape(suffix)}`)) {
         for (const key of batch) {
           if (known.has(key.slice(tagStart.length, key.length - suffix.length))) continue;
           staleKeysDeleted += Number(await redis.eval(DELETE_STALE_USER_LUA, 1, key, cutoff));
