@@ -15,7 +15,14 @@ const AUD = 'deepseek-proxy';
 const MAX_BODY = 1 << 20;
 const ALLOWED_MODELS = new Set(['deepseek-chat', 'deepseek-reasoner', 'deepseek-v4-flash', 'deepseek-v4-pro']);
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const CODES: Record<number, string[]> = { 400: ['invalid_request'], 401: ['invalid_token'], 403: ['model_not_allowed', 'user_disabled'], 404: ['not_found'], 405: ['method_not_allowed'], 413: ['request_too_large'] };
+const CODES: Record<number, string[]> = {
+  400: ['invalid_request'],
+  401: ['invalid_token'],
+  403: ['model_not_allowed', 'user_disabled'],
+  404: ['not_found'],
+  405: ['method_not_allowed'],
+  413: ['request_too_large'],
+};
 
 interface Answer {
   status: number;
@@ -29,7 +36,6 @@ describe('bad input (property tests against a running gateway)', () => {
   let token: string;
   let privateKey: CryptoKey;
   let pids: number[];
-  const chat = () => `${gw.url}/v1/chat/completions`;
 
   beforeAll(async () => {
     gw = await startGateway({ workers: 2, recorder: false });
@@ -177,7 +183,9 @@ describe('bad input (property tests against a running gateway)', () => {
       fc.constant(null),
       fc.constantFrom('', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'bearer a.b.c', 'Bearer ..', 'Bearer e30.e30.', `Bearer ${'A'.repeat(10_240)}`),
       fc.string({ minLength: 1, maxLength: 300 }).map((s) => `Bearer ${s.replace(/[^\x21-\x7e]/g, 'x')}`),
-      fc.tuple(fc.base64String({ maxLength: 80 }), fc.base64String({ maxLength: 200 }), fc.base64String({ maxLength: 90 })).map(([a, b, c]) => `Bearer ${a}.${b}.${c}`),
+      fc
+        .tuple(fc.base64String({ maxLength: 80 }), fc.base64String({ maxLength: 200 }), fc.base64String({ maxLength: 90 }))
+        .map(([a, b, c]) => `Bearer ${a}.${b}.${c}`),
     );
     await fc.assert(
       fc.asyncProperty(authorization, anyBody, fc.boolean(), async (auth, body, models) => {
@@ -205,7 +213,11 @@ describe('bad input (property tests against a running gateway)', () => {
     if (!Array.isArray(b.messages) || b.messages.length === 0) return { status: 400, code: 'invalid_request' };
     if (!ALLOWED_MODELS.has(b.model)) return { status: 403, code: 'model_not_allowed' };
     if (b.stream !== undefined && typeof b.stream !== 'boolean') return { status: 400, code: 'invalid_request' };
-    if (b.stream === true && b.stream_options !== undefined && (typeof b.stream_options !== 'object' || b.stream_options === null || Array.isArray(b.stream_options))) {
+    if (
+      b.stream === true &&
+      b.stream_options !== undefined &&
+      (typeof b.stream_options !== 'object' || b.stream_options === null || Array.isArray(b.stream_options))
+    ) {
       return { status: 400, code: 'invalid_request' };
     }
     return null;
@@ -258,13 +270,17 @@ describe('bad input (property tests against a running gateway)', () => {
       kind: depth <= 500 ? 'shallow-nesting' : 'deep-nesting',
       raw: Buffer.from(`{"model":"deepseek-chat","messages":[{"role":"user","content":"hi","x":${'['.repeat(depth)}${']'.repeat(depth)}}]}`),
     }));
-    const huge = fc.integer({ min: 200_000, max: 1_400_000 }).map((n) => ({ kind: 'huge-string', raw: Buffer.from(JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'y'.repeat(n) }] })) }));
+    const huge = fc.integer({ min: 200_000, max: 1_400_000 }).map((n) => ({
+      kind: 'huge-string',
+      raw: Buffer.from(JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'y'.repeat(n) }] })),
+    }));
     await fc.assert(
       fc.asyncProperty(fc.oneof(truncated, invalidUtf8, nesting, huge), async ({ kind, raw }) => {
         const before = gw.mock.received.length;
         const a = await send(raw, `Bearer ${token}`);
         let want: { status: number; code: string } | null;
-        if (kind === 'truncated' || kind === 'invalid-utf8' || kind === 'deep-nesting') want = raw.length > MAX_BODY ? { status: 413, code: 'request_too_large' } : { status: 400, code: 'invalid_request' };
+        if (kind === 'truncated' || kind === 'invalid-utf8' || kind === 'deep-nesting')
+          want = raw.length > MAX_BODY ? { status: 413, code: 'request_too_large' } : { status: 400, code: 'invalid_request' };
         else want = expected(raw, JSON.parse(raw.toString()));
         if (want) {
           expectAnswer(a, want.status, want.code);
@@ -316,15 +332,30 @@ describe('bad input (property tests against a running gateway)', () => {
       const bad = `authorization: Bearer ${junk.replace(/[^\x21-\x7e]/g, 'j')}x`;
       return { kind: 'dup-auth', headers: goodFirst ? [good, bad] : [bad, good] };
     }),
-    fc.tuple(headerValue, headerValue).map(([a, b]) => ({ kind: 'dup', headers: [`authorization: Bearer ${token}`, `x-request-id: ${a}`, `x-request-id: ${b}`, 'content-type: text/plain', 'content-type: application/json'] })),
+    fc.tuple(headerValue, headerValue).map(([a, b]) => ({
+      kind: 'dup',
+      headers: [`authorization: Bearer ${token}`, `x-request-id: ${a}`, `x-request-id: ${b}`, 'content-type: text/plain', 'content-type: application/json'],
+    })),
     // CRLF injection attempts in x-request-id: raw CRLF (header splitting), encoded, unicode line breaks
-    fc.constantFrom('abc\r\nx-injected: 1', 'abc%0d%0ax-injected:%201', 'abc\u2028x-injected: 1', 'a\r\n\r\nHTTP/1.1 200 OK\r\nx-injected: 1', 'ok-id\r\nset-cookie: pwned=1').map((v) => ({ kind: 'crlf', headers: [`authorization: Bearer ${token}`, `x-request-id: ${v}`] })),
+    fc
+      .constantFrom(
+        'abc\r\nx-injected: 1',
+        'abc%0d%0ax-injected:%201',
+        'abc\u2028x-injected: 1',
+        'a\r\n\r\nHTTP/1.1 200 OK\r\nx-injected: 1',
+        'ok-id\r\nset-cookie: pwned=1',
+      )
+      .map((v) => ({ kind: 'crlf', headers: [`authorization: Bearer ${token}`, `x-request-id: ${v}`] })),
     // oversized: one huge header, or very many
     fc.integer({ min: 1_000, max: 300_000 }).map((n) => ({ kind: 'oversized', headers: [`authorization: Bearer ${token}`, `x-big: ${'a'.repeat(n)}`] })),
     // (uWS answers at most ~50 header lines; beyond that it holds the request until its idle
     // timeout closes the connection, which test/faults/slowloris.test.ts checks)
-    fc.integer({ min: 10, max: 40 }).map((n) => ({ kind: 'many', headers: [`authorization: Bearer ${token}`, ...Array.from({ length: n }, (_, i) => `x-h${i}: v`)] })),
-    fc.constantFrom('content-length: -1', 'content-length: abc', 'content-length: 99999999999999999999', 'transfer-encoding: chunked').map((h) => ({ kind: 'framing', headers: [`authorization: Bearer ${token}`, h] })),
+    fc
+      .integer({ min: 10, max: 40 })
+      .map((n) => ({ kind: 'many', headers: [`authorization: Bearer ${token}`, ...Array.from({ length: n }, (_, i) => `x-h${i}: v`)] })),
+    fc
+      .constantFrom('content-length: -1', 'content-length: abc', 'content-length: 99999999999999999999', 'transfer-encoding: chunked')
+      .map((h) => ({ kind: 'framing', headers: [`authorization: Bearer ${token}`, h] })),
   );
 
   it('duplicate, CRLF-injected, oversized and odd framing headers: never a 5xx, nothing injected into the answer', async () => {

@@ -42,7 +42,24 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'dsp-faults-redis-'));
   const start = async () => {
-    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log')]);
+    execFileSync('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'yes',
+      '--pidfile',
+      join(dir, 'redis.pid'),
+      '--logfile',
+      join(dir, 'redis.log'),
+    ]);
     await waitFor(() => redisUp(port), 10_000);
   };
   await start();
@@ -85,11 +102,35 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     ports.push(p);
   }
   for (const p of ports) {
-    execFileSync('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${p}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'yes', '--pidfile', join(dir, `redis-${p}.pid`), '--logfile', join(dir, `redis-${p}.log`)]);
+    execFileSync('redis-server', [
+      '--port',
+      String(p),
+      '--bind',
+      '127.0.0.1',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      join(dir, `nodes-${p}.conf`),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'yes',
+      '--pidfile',
+      join(dir, `redis-${p}.pid`),
+      '--logfile',
+      join(dir, `redis-${p}.log`),
+    ]);
   }
   for (const p of ports) await waitFor(() => redisUp(p), 10_000);
   execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe' });
-  await waitFor(() => ports.every((p) => /cluster_state:ok/.test(spawnSync('redis-cli', ['-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout)), 15_000);
+  await waitFor(
+    () => ports.every((p) => /cluster_state:ok/.test(spawnSync('redis-cli', ['-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout)),
+    15_000,
+  );
   return {
     ports,
     seedUrl: `redis://127.0.0.1:${ports[0]}`,
@@ -121,7 +162,10 @@ function pgBin(name: string): string {
 /** Runs a Postgres binary as the `postgres` user when we are root (initdb refuses root). */
 function asPg(bin: string, args: string[]): void {
   const cmd = [bin, ...args];
-  const r = process.getuid?.() === 0 ? spawnSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd.map(shq).join(' ')], { encoding: 'utf8' }) : spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
+  const r =
+    process.getuid?.() === 0
+      ? spawnSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd.map(shq).join(' ')], { encoding: 'utf8' })
+      : spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${bin} failed (${r.status}): ${r.stdout}\n${r.stderr}`);
 }
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -137,7 +181,18 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   }
   asPg(pgBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const start = async () => {
-    asPg(pgBin('pg_ctl'), ['-D', data, '-l', join(dir, 'pg.log'), '-w', '-t', '30', '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`, 'start']);
+    asPg(pgBin('pg_ctl'), [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'pg.log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`,
+      'start',
+    ]);
   };
   await start();
   const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
@@ -239,14 +294,28 @@ export interface Result {
 export async function requestOver(client: Client, token: string, body: string, tokenIndex = 0, headers: Record<string, string> = {}): Promise<Result> {
   const startedAt = performance.now();
   try {
-    const r = await client.request({ method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, body });
+    const r = await client.request({
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+      body,
+    });
     const text = await r.body.text();
     const rid = typeof r.headers['x-request-id'] === 'string' ? r.headers['x-request-id'] : null;
     const sse = String(r.headers['content-type'] ?? '').startsWith('text/event-stream');
     const complete = r.statusCode === 200 && (sse ? text.endsWith('data: [DONE]\n\n') && !text.includes('"error"') : isJson(text));
     return { token: tokenIndex, startedAt, endedAt: performance.now(), status: r.statusCode, rid, complete, error: null, body: text };
   } catch (e) {
-    return { token: tokenIndex, startedAt, endedAt: performance.now(), status: 0, rid: null, complete: false, error: (e as { code?: string }).code ?? (e as Error).message, body: '' };
+    return {
+      token: tokenIndex,
+      startedAt,
+      endedAt: performance.now(),
+      status: 0,
+      rid: null,
+      complete: false,
+      error: (e as { code?: string }).code ?? (e as Error).message,
+      body: '',
+    };
   }
 }
 

@@ -36,13 +36,21 @@ describe('Postgres outage (private Postgres)', () => {
     const startedAt = performance.now();
     report('private Postgres down for', startedAt - downAt);
     const whileDown = load.results.filter((r) => r.startedAt > stoppedAt && r.endedAt < upAt);
-    const caughtUp = waitForLedger(pgsql.url, whileDown.filter((r) => r.complete).map((r) => r.rid!), 30_000);
+    const caughtUp = waitForLedger(
+      pgsql.url,
+      whileDown.filter((r) => r.complete).map((r) => r.rid!),
+      30_000,
+    );
     await sleep(1500);
     const results = await load.stop();
 
     expect(whileDown.length).toBeGreaterThan(30);
     expect(results.filter((r) => r.status !== 200 || !r.complete)).toEqual([]);
-    const latency = (rs: typeof results) => percentile(rs.map((r) => r.endedAt - r.startedAt), 95);
+    const latency = (rs: typeof results) =>
+      percentile(
+        rs.map((r) => r.endedAt - r.startedAt),
+        95,
+      );
     const p95Before = latency(results.filter((r) => r.startedAt > downAt - 800 && r.endedAt < downAt)); // warm
     const p95Down = latency(whileDown);
     report('request latency p95 before / while Postgres is down', `${Math.round(p95Before)} / ${Math.round(p95Down)}`);

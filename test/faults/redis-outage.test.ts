@@ -60,7 +60,10 @@ describe('Redis outage (private redis-server)', () => {
       expect(x.status, x.body).toBe(503);
       expect(JSON.parse(x.body)).toMatchObject({ error: { code: 'service_unavailable' } });
     }
-    const p99 = percentile(duringR.map((x) => x.endedAt - x.startedAt), 99);
+    const p99 = percentile(
+      duringR.map((x) => x.endedAt - x.startedAt),
+      99,
+    );
     expect(p99).toBeLessThan(600); // bounded by redis_timeout_ms, never a hang
     report('reject gateway: 503 latency p99 while Redis is down', p99);
     // while down: "allow" serves every request, completely
@@ -95,8 +98,16 @@ describe('Redis outage (private redis-server)', () => {
 
     // buffered usage flushed: every completed request of both gateways reaches the ledger, including
     // the streams that finished while Redis was down (their finish waited in the worker's buffer)
-    const flushR = await waitForLedger(reject.databaseUrl, resR.filter((x) => x.complete).map((x) => x.rid!), 20_000);
-    const flushA = await waitForLedger(allow.databaseUrl, resA.filter((x) => x.complete).map((x) => x.rid!), 20_000);
+    const flushR = await waitForLedger(
+      reject.databaseUrl,
+      resR.filter((x) => x.complete).map((x) => x.rid!),
+      20_000,
+    );
+    const flushA = await waitForLedger(
+      allow.databaseUrl,
+      resA.filter((x) => x.complete).map((x) => x.rid!),
+      20_000,
+    );
     const bufferedA = duringA.length;
     report(`allow gateway: ${bufferedA} requests served while down, all in the ledger; ledger complete after`, flushA);
     report('reject gateway: ledger complete after', flushR);

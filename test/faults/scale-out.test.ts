@@ -19,7 +19,11 @@ interface Answer {
 }
 
 async function call(gw: Gateway, host: number, token: string, body: string): Promise<Answer> {
-  const r = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  const r = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+  });
   const text = await r.text();
   let code: string | null = null;
   try {
@@ -55,7 +59,11 @@ async function provesOneGateway(hosts: [Gateway, Gateway], mock: MockDeepSeek, r
   // both hosts did serve it, one at a time
   expect(served.filter((x) => x.host === 0).length).toBeGreaterThan(0);
   expect(served.filter((x) => x.host === 1).length).toBeGreaterThan(0);
-  report(`${label}: one token, 20 parallel clients over 2 hosts: served / refused 429 (peak upstream concurrency 1)`, `${served.length} / ${answers.length - served.length}`, '');
+  report(
+    `${label}: one token, 20 parallel clients over 2 hosts: served / refused 429 (peak upstream concurrency 1)`,
+    `${served.length} / ${answers.length - served.length}`,
+    '',
+  );
 
   // quota: one user with a daily request quota of 10, three tokens; 6 requests taking turns between
   // the hosts (all served), then 24 at once over both (exactly 4 more served)
@@ -95,10 +103,13 @@ describe('scale-out: two gateway hosts on one Redis', () => {
     await db.drop();
   });
 
-  it('one token\'s concurrency and one user\'s daily quota hold across both hosts; all usage recorded', async () => {
+  it("one token's concurrency and one user's daily quota hold across both hosts; all usage recorded", async () => {
     expect(hosts[0]!.port).not.toBe(hosts[1]!.port);
     const served = await provesOneGateway([hosts[0]!, hosts[1]!], mock, hosts[0]!.redis, 'two-hosts');
-    await waitForLedger(db.url, served.map((x) => x.rid!));
+    await waitForLedger(
+      db.url,
+      served.map((x) => x.rid!),
+    );
   });
 });
 
@@ -127,11 +138,21 @@ describe('scale-out: Redis Cluster (3 masters, redis.cluster = true)', () => {
     cluster?.destroy();
   });
 
-  it('concurrency lock, quota and usage recording work on the cluster; one request\'s keys share one slot', async () => {
+  it("concurrency lock, quota and usage recording work on the cluster; one request's keys share one slot", async () => {
     const served = await provesOneGateway([hosts[0]!, hosts[1]!], mock, client, 'cluster');
-    const ms = await waitForLedger(db.url, served.map((x) => x.rid!));
+    const ms = await waitForLedger(
+      db.url,
+      served.map((x) => x.rid!),
+    );
     report('cluster: usage of every served request in the ledger after', ms);
-    expect((await ledgerIds(db.url, served.map((x) => x.rid!))).size).toBe(served.length);
+    expect(
+      (
+        await ledgerIds(
+          db.url,
+          served.map((x) => x.rid!),
+        )
+      ).size,
+    ).toBe(served.length);
 
     // every key one request touches (admit: user, revoked, lease, day, month) is in one slot, and the
     // keys really are spread over the masters (the cluster is not one node in disguise)
@@ -140,7 +161,9 @@ describe('scale-out: Redis Cluster (3 masters, redis.cluster = true)', () => {
     const slots = new Set<number>();
     for (const sub of ['cluster-conc', 'cluster-quota', 'someone', 'u-42']) {
       const ks = [keys.user(p, sub), keys.revoked(p, sub), keys.leases(p, sub, 'jti-1'), keys.day(p, sub, period.day), keys.month(p, sub, period.month)];
-      const s = new Set(ks.map((k) => Number(spawnSync('redis-cli', ['-p', String(cluster.ports[0]), 'cluster', 'keyslot', k], { encoding: 'utf8' }).stdout.trim())));
+      const s = new Set(
+        ks.map((k) => Number(spawnSync('redis-cli', ['-p', String(cluster.ports[0]), 'cluster', 'keyslot', k], { encoding: 'utf8' }).stdout.trim())),
+      );
       expect(s.size, sub).toBe(1);
       slots.add([...s][0]!);
     }

@@ -41,7 +41,14 @@ async function recordingUpstream(): Promise<{ url: string; raw: string[][]; clos
     raw.push(req.rawHeaders);
     req.resume();
     req.on('end', () => {
-      const body = JSON.stringify({ id: 'x', object: 'chat.completion', created: 0, model: 'deepseek-chat', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+      const body = JSON.stringify({
+        id: 'x',
+        object: 'chat.completion',
+        created: 0,
+        model: 'deepseek-chat',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     });
   });
@@ -59,7 +66,12 @@ describe('security: the upstream key and client tokens stay where they belong', 
 
   beforeAll(async () => {
     // the mock refuses any other key: the key really is used upstream
-    gw = await startGateway({ workers: 2, recorder: false, mockOptions: { requireKey: UPSTREAM_KEY }, config: { limits: { lock_lease_seconds: 2 }, server: { max_body_bytes: 4096 } } });
+    gw = await startGateway({
+      workers: 2,
+      recorder: false,
+      mockOptions: { requireKey: UPSTREAM_KEY },
+      config: { limits: { lock_lease_seconds: 2 }, server: { max_body_bytes: 4096 } },
+    });
     down = await startGateway({ workers: 1, recorder: false, baseUrl: `http://127.0.0.1:${await freePort()}` });
     rec = await recordingUpstream();
     viaRec = await startGateway({ workers: 1, recorder: false, baseUrl: rec.url });
@@ -77,7 +89,11 @@ describe('security: the upstream key and client tokens stay where they belong', 
     return t;
   };
   const post = (g: Gateway, token: string | null, body: string, headers: Record<string, string> = {}) =>
-    fetch(`${g.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body });
+    fetch(`${g.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      body,
+    });
 
   it('no answer of any kind carries the upstream key', async () => {
     const t = await mint(gw, 'sec-user', { concurrency: 1 });
@@ -108,7 +124,8 @@ describe('security: the upstream key and client tokens stay where they belong', 
     seen.push({ what: 'raw 400', status: raw.status, text: raw.head + raw.body.toString() });
 
     const statuses = seen.map((s) => `${s.what}=${s.status}`).join(' ');
-    for (const want of ['200 json=200', 'upstream 401=401', 'upstream 500=500', '401 gateway=401', '413=413', '429 concurrency=429', '502 refused=502']) expect(statuses).toContain(want);
+    for (const want of ['200 json=200', 'upstream 401=401', 'upstream 500=500', '401 gateway=401', '413=413', '429 concurrency=429', '502 refused=502'])
+      expect(statuses).toContain(want);
     for (const s of seen) {
       expect(s.text, s.what).not.toContain(UPSTREAM_KEY);
       expect(s.text, s.what).not.toContain('sk-upstream');
@@ -138,7 +155,10 @@ describe('security: the upstream key and client tokens stay where they belong', 
     ];
     const body = chat({ user_id: 'dsp_victim-user' });
     const send = (g: Gateway, t: string) =>
-      rawRequest(g.port, `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${t}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${hop.join('\r\n')}\r\n\r\n${body}`);
+      rawRequest(
+        g.port,
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${t}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${hop.join('\r\n')}\r\n\r\n${body}`,
+      );
 
     // the raw header lines, every duplicate kept: exactly one Authorization, the upstream key's
     const tr = await mint(viaRec, 'sec-hop');
@@ -211,19 +231,34 @@ describe('security: secrets from files (*_file), none in the environment or the 
   });
 
   const hs = (key: string, sub: string) =>
-    new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(sub).setJti(`j-${sub}`).setIssuer('deepseek-proxy').setAudience('deepseek-proxy').setIssuedAt().sign(new TextEncoder().encode(key));
+    new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(sub)
+      .setJti(`j-${sub}`)
+      .setIssuer('deepseek-proxy')
+      .setAudience('deepseek-proxy')
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(key));
 
   it('deepseek.api_key_file is the key sent upstream; auth.secret_file verifies HS256 tokens', async () => {
     const { readFileSync } = await import('node:fs');
     const file = readFileSync(gw.configFile, 'utf8');
     expect(file).not.toContain(apiKey);
     expect(file).not.toContain(secret);
-    const ok = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${await hs(secret, 'file-user')}` }, body: chat() });
+    const ok = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await hs(secret, 'file-user')}` },
+      body: chat(),
+    });
     expect(ok.status).toBe(200);
     expect(gw.mock.received.at(-1)!.headers.authorization).toBe(`Bearer ${apiKey}`);
     // a token signed with anything else is refused, and never reaches the upstream
     const n = gw.mock.received.length;
-    const bad = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${await hs(`${secret}-not`, 'file-user')}` }, body: chat() });
+    const bad = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await hs(`${secret}-not`, 'file-user')}` },
+      body: chat(),
+    });
     expect(bad.status).toBe(401);
     expect(gw.mock.received.length).toBe(n);
     expect(gw.logs.filter((l) => l.includes(apiKey) || l.includes(secret))).toEqual([]);

@@ -49,7 +49,11 @@ describe('graceful shutdown', () => {
     const { tokens } = await mintTokens(gw, 'drain', STREAMS);
     const body = chat({ stream: true, mock: { chunks: CHUNKS, chunkDelayMs: CHUNK_MS } });
     const streams = tokens.map(async (token) => {
-      const r = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+      const r = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body,
+      });
       const text = await r.text();
       return { status: r.status, text, rid: r.headers.get('x-request-id'), endedAt: performance.now() };
     });
@@ -70,7 +74,10 @@ describe('graceful shutdown', () => {
       probes.push(await tryConnect(gw.port));
       await sleep(100);
     }
-    expect(probes.every((p) => p === 'refused'), probes.join(',')).toBe(true);
+    expect(
+      probes.every((p) => p === 'refused'),
+      probes.join(','),
+    ).toBe(true);
 
     const done = await Promise.all(streams);
     const lastEnd = Math.max(...done.map((d) => d.endedAt));
@@ -94,7 +101,11 @@ describe('graceful shutdown', () => {
     // nothing lost: the usage of all 50 is durable (ledger, or the queue / outbox in Redis); a
     // gateway started again on the same Redis prefix and database records every one
     again = await startGateway({ workers: 1, mock, prefix, databaseUrl: db.url, config: { server: { instance_id: `test-${gw.port}` } } });
-    const ms = await waitForLedger(db.url, done.map((d) => d.rid!), 20_000);
+    const ms = await waitForLedger(
+      db.url,
+      done.map((d) => d.rid!),
+      20_000,
+    );
     report('usage of the drained streams all in the ledger (restarted gateway) after', ms);
   });
 });

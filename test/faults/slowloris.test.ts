@@ -71,15 +71,23 @@ describe('slowloris and 10,000 idle keep-alive connections', () => {
     await sleep(1500);
     const base = (await load.stop()).filter((r) => r.startedAt > 300); // without the first (cold) requests
     expect(base.every((r) => r.status === 200)).toBe(true);
-    const baseP50 = percentile(base.map((r) => r.endedAt - r.startedAt), 50);
-    const baseP99 = percentile(base.map((r) => r.endedAt - r.startedAt), 99);
+    const baseP50 = percentile(
+      base.map((r) => r.endedAt - r.startedAt),
+      50,
+    );
+    const baseP99 = percentile(
+      base.map((r) => r.endedAt - r.startedAt),
+      99,
+    );
     const rss0 = pids.map(rssOf);
 
     // 10,000 idle keep-alive connections: one request each, answered, then left open
     const t0 = performance.now();
     const idle: Held[] = [];
     for (let i = 0; i < idleCount; i += 1000) {
-      const batch = await Promise.all(Array.from({ length: Math.min(1000, idleCount - i) }, () => open(gw.port, 'GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n')));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(1000, idleCount - i) }, () => open(gw.port, 'GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n')),
+      );
       idle.push(...batch);
     }
     held.push(...idle);
@@ -96,7 +104,13 @@ describe('slowloris and 10,000 idle keep-alive connections', () => {
     // requests the HTTP parser cannot finish are held like a trickle, then closed the same way
     const many = Array.from({ length: 60 }, (_, i) => `x-h${i}: v`).join('\r\n');
     const unparseable = await Promise.all(
-      [`GET /healthz HTTP/1.1\r\nhost: x\r\n${many}\r\n\r\n`, 'GET /healthz HTTP/1.1\r\nhost: x\r\nx-id: a\rb\r\n\r\n', 'GET /healthz HTTP/1.1\r\nhost: x\r\nx-id: a\0b\r\n\r\n', 'GET /healthz HTTP/1.0\r\n\r\n', 'GET /healthz HTTP/1.1\nhost: x\n\n'].map((r) => open(gw.port, r)),
+      [
+        `GET /healthz HTTP/1.1\r\nhost: x\r\n${many}\r\n\r\n`,
+        'GET /healthz HTTP/1.1\r\nhost: x\r\nx-id: a\rb\r\n\r\n',
+        'GET /healthz HTTP/1.1\r\nhost: x\r\nx-id: a\0b\r\n\r\n',
+        'GET /healthz HTTP/1.0\r\n\r\n',
+        'GET /healthz HTTP/1.1\nhost: x\n\n',
+      ].map((r) => open(gw.port, r)),
     );
     const tricklers = [...heads, ...bodies];
     held.push(...tricklers, ...unparseable);
@@ -114,17 +128,30 @@ describe('slowloris and 10,000 idle keep-alive connections', () => {
     const during = await load.stop();
     expect(during.length).toBeGreaterThan(50);
     expect(during.filter((r) => r.status !== 200 || !r.complete)).toEqual([]);
-    const p50 = percentile(during.map((r) => r.endedAt - r.startedAt), 50);
-    const p99 = percentile(during.map((r) => r.endedAt - r.startedAt), 99);
+    const p50 = percentile(
+      during.map((r) => r.endedAt - r.startedAt),
+      50,
+    );
+    const p99 = percentile(
+      during.map((r) => r.endedAt - r.startedAt),
+      99,
+    );
     report('normal client latency p50 / p99 before the abuse', `${baseP50.toFixed(1)} / ${baseP99.toFixed(1)}`);
-    report(`normal client latency p50 / p99 with ${idleCount} idle + ${HEAD_TRICKLERS + BODY_TRICKLERS} trickling connections`, `${p50.toFixed(1)} / ${p99.toFixed(1)}`);
+    report(
+      `normal client latency p50 / p99 with ${idleCount} idle + ${HEAD_TRICKLERS + BODY_TRICKLERS} trickling connections`,
+      `${p50.toFixed(1)} / ${p99.toFixed(1)}`,
+    );
     expect(p50).toBeLessThan(Math.max(3 * baseP50, baseP50 + 20));
     expect(p99).toBeLessThan(Math.max(5 * baseP99, baseP99 + 150));
 
     // memory: bounded (a few kB per held connection, not a buffer per byte trickled)
     const rss1 = pids.map(rssOf);
     const growth = Math.max(...rss1.map((r, i) => r - rss0[i]!));
-    report('worker RSS before → with the held connections (MB)', `${rss0.map((r) => (r / MB).toFixed(0)).join('+')} → ${rss1.map((r) => (r / MB).toFixed(0)).join('+')}`, '');
+    report(
+      'worker RSS before → with the held connections (MB)',
+      `${rss0.map((r) => (r / MB).toFixed(0)).join('+')} → ${rss1.map((r) => (r / MB).toFixed(0)).join('+')}`,
+      '',
+    );
     expect(growth).toBeLessThan(150 * MB);
     expect(Math.max(...rss1)).toBeLessThan(400 * MB);
 
@@ -141,7 +168,11 @@ describe('slowloris and 10,000 idle keep-alive connections', () => {
 
     // (idle keep-alive connections are uWS's to time out too; how many are still open by now is
     // recorded for docs/RELIABILITY.md, not asserted: uSockets' idle sweep is coarse)
-    report(`idle keep-alive connections still open ${((performance.now() - t0) / 1000).toFixed(0)} s after they were opened`, idle.filter((h) => h.closedAt === null).length, '');
+    report(
+      `idle keep-alive connections still open ${((performance.now() - t0) / 1000).toFixed(0)} s after they were opened`,
+      idle.filter((h) => h.closedAt === null).length,
+      '',
+    );
 
     // and nothing crashed
     expect(await gw.workerPids()).toEqual(pids);

@@ -26,7 +26,11 @@ interface Answer {
 
 async function send(gw: Gateway, token: string, body: string): Promise<Answer> {
   const t0 = performance.now();
-  const r = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+  const r = await fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+  });
   const reader = r.body!.getReader();
   const dec = new TextDecoder();
   let text = '';
@@ -187,7 +191,14 @@ describe('upstream faults (no upstream / a connect that never completes)', () =>
   it('connect timeout: a listener whose accept queue is full → 504 after connect_timeout_seconds (±10 %)', async () => {
     // a socket that listens with backlog 0 and never accepts; one queued connection fills it, so
     // the kernel drops the gateway's SYNs and its connect hangs (all on 127.0.0.1)
-    holder = spawn('python3', ['-c', `import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',${port}))\ns.listen(0)\nprint('ok',flush=True)\ntime.sleep(120)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    holder = spawn(
+      'python3',
+      [
+        '-c',
+        `import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',${port}))\ns.listen(0)\nprint('ok',flush=True)\ntime.sleep(120)`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((res, rej) => {
       holder!.stdout!.once('data', () => res());
       holder!.once('error', rej);

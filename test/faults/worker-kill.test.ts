@@ -95,7 +95,10 @@ describe('worker kill -9', () => {
     for (const r of results.filter((x) => !victimLoops.has(x.token) && x.startedAt > killedAt - 2000)) expect(r.status).toBe(200);
 
     // the dead worker's leases: the upstream requests it had in flight are its lease ids
-    const deadRids = gw.mock.received.slice(0, receivedBefore + 20).filter((q) => q.aborted && q.requestId).map((q) => q.requestId!);
+    const deadRids = gw.mock.received
+      .slice(0, receivedBefore + 20)
+      .filter((q) => q.aborted && q.requestId)
+      .map((q) => q.requestId!);
     expect(deadRids.length).toBeGreaterThan(0);
     for (const snap of leaseSnapshots) {
       for (const l of snap.filter((x) => deadRids.includes(x.member))) expect(l.expiresAt - killedEpoch).toBeLessThanOrEqual(LEASE_S * 1000 + 50);
