@@ -26,6 +26,8 @@ export interface Deps {
   models: ReadonlySet<string>;
   instance: string;
   state: WorkerState;
+  /** try one upstream connection (at most once a second) so a failed upstream can become ready again */
+  probeUpstream(): void;
   /** called after every answered request (drain bookkeeping) */
   onRequestDone?: () => void;
 }
@@ -35,4 +37,6 @@ export interface WorkerState {
   /** requests between head and last byte */
   active: number;
   redisReady: boolean;
+  /** false after a failed upstream connect, until one succeeds */
+  upstreamReachable: boolean;
 }

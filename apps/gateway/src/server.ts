@@ -35,8 +35,10 @@ function plain(res: HttpResponse, status: number, body: string): void {
 }
 
 function ready(res: HttpResponse, deps: Deps): void {
-  const ok = deps.state.redisReady && !deps.state.draining;
-  const body = JSON.stringify({ status: ok ? 'ready' : 'not_ready', redis: deps.state.redisReady, draining: deps.state.draining });
+  const { redisReady, upstreamReachable, draining } = deps.state;
+  const ok = redisReady && upstreamReachable && !draining;
+  if (!upstreamReachable) deps.probeUpstream();
+  const body = JSON.stringify({ status: ok ? 'ready' : 'not_ready', redis: redisReady, upstream: upstreamReachable, draining });
   plain(res, ok ? 200 : 503, body);
 }
 

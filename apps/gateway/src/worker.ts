@@ -7,7 +7,7 @@ import { loadNativeUws } from './uws.js';
 import { createLogger } from './log.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics.js';
 import { serveMetricsToPrimary } from './metrics/cluster-metrics.js';
-import { createUpstreamPool } from './upstream/pool.js';
+import { createUpstreamPool, type UpstreamPool } from './upstream/pool.js';
 import { connectRedis, whenReady } from './redis.js';
 import { TokenCache } from './pipeline/token-cache.js';
 import { LeaseKeeper } from './pipeline/lease-keeper.js';
@@ -24,13 +24,18 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   const uws = loadNativeUws();
   const instance = instanceId(config);
   const log = createLogger(config.log.level, { role: 'worker', slot, pid: process.pid }, config.log.pretty);
-  const state: WorkerState = { draining: false, active: 0, redisReady: false };
+  const state: WorkerState = { draining: false, active: 0, redisReady: false, upstreamReachable: true };
 
   let metrics: WorkerMetrics | null = null;
   const upstream = createUpstreamPool(config, {
     connectionOpened(seconds) {
       metrics?.connectionsOpened.inc();
       metrics?.connectDuration.observe(seconds);
+      state.upstreamReachable = true;
+    },
+    connectionFailed(err) {
+      if (state.upstreamReachable) log.warn({ err: err.message }, 'upstream connection failed: not ready until a connection succeeds');
+      state.upstreamReachable = false;
     },
   });
   metrics = createWorkerMetrics(upstream, String(slot));
@@ -77,6 +82,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     models: new Set(config.deepseek.models),
     instance,
     state,
+    probeUpstream: upstreamProber(upstream, config),
   };
   leases.start();
   usage.start();
@@ -117,6 +123,20 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** GET /models once a second at most: a successful connect marks the upstream reachable again. */
+function upstreamProber(upstream: UpstreamPool, config: Config): () => void {
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    upstream.pool
+      .request({ path: `${upstream.basePath}/models`, method: 'GET', headers: upstreamHeaders(config), headersTimeout: 5000, bodyTimeout: 5000 })
+      .then((r) => r.body.dump())
+      .catch(() => {});
+  };
 }
 
 function upstreamHeaders(config: Config): string[] {

@@ -38,11 +38,11 @@ export function sendError(x: Replyable, err: GatewayError): void {
   });
 }
 
-export function sendJson(x: Replyable, status: number, body: string | Buffer, extra?: readonly (readonly [string, string])[]): void {
+export function sendJson(x: Replyable, status: number, body: string | Buffer, extra?: readonly (readonly [string, string])[], contentType = 'application/json'): void {
   if (x.aborted || x.headersSent) return;
   x.headersSent = true;
   x.res.cork(() => {
-    x.res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('x-request-id', x.head.echoRequestId);
+    x.res.writeStatus(statusLine(status)).writeHeader('content-type', contentType).writeHeader('x-request-id', x.head.echoRequestId);
     if (extra) for (const [k, v] of extra) x.res.writeHeader(k, v);
     x.res.end(body);
   });

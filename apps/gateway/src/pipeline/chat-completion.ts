@@ -2,7 +2,7 @@
 // to bottom: read → authenticate → parse → admit → proxy/stream → finish → end.
 import { performance } from 'node:perf_hooks';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { GatewayError, isGatewayError } from '@dsp/core';
+import { GatewayError, ZERO_USAGE, isGatewayError } from '@dsp/core';
 import { readHead } from '../http/request-head.js';
 import { readBody } from '../http/read-body.js';
 import { sendError, sendJson } from '../http/respond.js';
@@ -60,7 +60,7 @@ function end(x: Exchange, o: Outcome): void {
   if (o.error) return done(x, o.error, o.error.status, o);
   if (!x.aborted) {
     if (o.streamed) x.res.cork(() => x.res.end());
-    else sendJson(x, o.status, o.body ?? '', o.contentType === 'application/json' ? undefined : [['content-type', o.contentType]]);
+    else sendJson(x, o.status, o.body ?? '', o.headers, o.contentType);
   }
   done(x, null, o.aborted ? 499 : o.status, o);
 }
@@ -108,7 +108,7 @@ function tooLarge(limit: number): GatewayError {
 }
 
 function abortedBeforeStart(): Outcome {
-  return { status: 499, usage: { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0, total: 0 }, firstByteMs: null, body: null, contentType: '', streamed: false, error: null, aborted: true };
+  return { status: 499, usage: ZERO_USAGE, firstByteMs: null, body: null, contentType: '', headers: [], streamed: false, error: null, aborted: true };
 }
 
 function internal(x: Exchange, e: unknown): GatewayError {

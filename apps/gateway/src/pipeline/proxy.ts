@@ -18,6 +18,8 @@ export interface Outcome {
   /** the whole response is known but not yet sent (non-stream, upstream errors) */
   body: Buffer | null;
   contentType: string;
+  /** DeepSeek's response headers worth passing on (trace id, rate limits, retry-after) */
+  headers: [string, string][];
   /** headers are out and bytes streamed; the response only needs its end */
   streamed: boolean;
   /** the upstream failed and nothing was sent yet */
@@ -25,8 +27,8 @@ export interface Outcome {
   aborted: boolean;
 }
 
-/** Response headers worth passing on from DeepSeek (lower-case, as undici gives them). */
-const PASS_HEADERS = new Set(['content-type', 'x-ds-trace-id', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'retry-after']);
+/** Response headers worth passing on from DeepSeek besides content-type (lower-case, as undici gives them). */
+const PASS_HEADERS = new Set(['x-ds-trace-id', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'retry-after']);
 /** a non-stream answer larger than this is refused rather than buffered */
 const MAX_BUFFERED_BODY = 32 << 20;
 const SSE_ERROR_PREFIX = 'data: ';
@@ -41,6 +43,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private firstByteMs: number | null = null;
   private status = 0;
   private contentType = 'application/json';
+  private passed: [string, string][] = [];
   private chunks: Buffer[] = [];
   private size = 0;
   private sse: SseUsageFilter | null = null;
@@ -92,10 +95,14 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.status = status;
     const ct = headers['content-type'];
     if (typeof ct === 'string') this.contentType = ct;
+    for (const k in headers) {
+      const v = headers[k];
+      if (typeof v === 'string' && PASS_HEADERS.has(k)) this.passed.push([k, v]);
+    }
     if (this.x.aborted) return controller.abort(new Error('client went away'));
     if (status === 200 && this.up.stream && this.contentType.startsWith('text/event-stream')) {
       this.sse = new SseUsageFilter(!this.up.clientWantsUsage);
-      this.writeStreamHeaders(headers);
+      this.writeStreamHeaders();
       this.armSilence();
     }
   }
@@ -133,15 +140,12 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.settle({ status: mapped.status, error: mapped, usage: ZERO_USAGE });
   }
 
-  private writeStreamHeaders(headers: Record<string, string | string[] | undefined>): void {
+  private writeStreamHeaders(): void {
     const { res } = this.x;
     this.x.headersSent = true;
     res.cork(() => {
-      res.writeStatus(statusLine(200)).writeHeader('x-request-id', this.x.head.echoRequestId).writeHeader('cache-control', 'no-cache');
-      for (const k in headers) {
-        const v = headers[k];
-        if (typeof v === 'string' && PASS_HEADERS.has(k)) res.writeHeader(k, v);
-      }
+      res.writeStatus(statusLine(200)).writeHeader('x-request-id', this.x.head.echoRequestId).writeHeader('cache-control', 'no-cache').writeHeader('content-type', this.contentType);
+      for (const [k, v] of this.passed) res.writeHeader(k, v);
     });
   }
 
@@ -190,6 +194,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       firstByteMs: this.firstByteMs,
       body: null,
       contentType: this.contentType,
+      headers: this.passed,
       streamed: false,
       error: null,
       aborted: this.x.aborted,

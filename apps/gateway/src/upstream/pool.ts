@@ -8,6 +8,8 @@ import { ConnectTimes } from './connect-time.js';
 
 export interface PoolEvents {
   connectionOpened(seconds: number): void;
+  /** a connection attempt failed (readiness: the upstream is unreachable from here) */
+  connectionFailed(err: Error): void;
 }
 
 export interface UpstreamPool {
@@ -48,6 +50,8 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
           const ms = performance.now() - started;
           events.connectionOpened(ms / 1000);
           connectTimes?.stamp(socket, ms);
+        } else if (err) {
+          events.connectionFailed(err);
         }
         // undici's connector callback types are a union of (err, null) and (null, socket)
         (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
