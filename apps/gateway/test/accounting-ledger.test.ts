@@ -57,9 +57,12 @@ describe('accounting: the ledger after 2,000 mixed requests', () => {
   it('the ledger holds exactly one row per request: none missing, none doubled', () => {
     expect(rows.length).toBe(N);
     expect(byId.size).toBe(N);
-    // every request reached the mock, which saw the gateway's own id
+    // the mock saw the gateway's own id of every request that reached it: all but, perhaps, a few
+    // clients that left before their request was sent upstream
     const upstream = upstreamIds(gw);
-    expect(upstream.length).toBe(N);
+    const early = results.filter((r) => r.kind === 'abort-early').length;
+    expect(upstream.length).toBeGreaterThanOrEqual(N - early);
+    expect(upstream.length).toBeLessThanOrEqual(N);
     expect(duplicates(upstream)).toEqual([]);
     expect(upstream.filter((id) => !byId.has(id))).toEqual([]);
     const missing = results.filter((r) => r.rid && !byId.has(r.rid)).map((r) => `${r.i} ${r.kind} ${r.rid}`);

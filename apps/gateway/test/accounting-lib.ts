@@ -482,7 +482,8 @@ export async function expectExactAccounting(gw: Gateway, lanes: Lane[], results:
   expect(rows.length).toBe(n);
   expect(byId.size).toBe(n);
   const upstream = upstreamIds(gw);
-  expect(upstream.length).toBe(n);
+  // clients that left early may have gone before their request was sent upstream
+  expect(upstream.length).toBeGreaterThanOrEqual(n - results.filter((r) => r.kind === 'abort-early').length);
   expect(duplicates(upstream)).toEqual([]);
   expect(upstream.filter((id) => !byId.has(id))).toEqual([]);
   for (const r of results) {
