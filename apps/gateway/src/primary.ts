@@ -2,6 +2,7 @@
 // backoff, serves the host's summed metrics, and drains everything on SIGTERM/SIGINT.
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { Gauge, Counter, Registry } from 'prom-client';
 import { instanceId, workerCount, type Config } from '@dsp/config';
 import { loadVerifyKeys } from '@dsp/core';
@@ -54,6 +55,8 @@ export async function runPrimary(config: Config): Promise<void> {
     setTimeout(() => !stopping && spawn(m.role, m.slot, crashes), delay);
   });
 
+  // uWS listens with SO_REUSEPORT, so a second gateway on the same port would silently share it
+  await assertPortFree(config.server.host, config.server.port);
   const n = workerCount(config);
   for (let slot = 0; slot < n; slot++) spawn('http', slot);
   if (config.usage.recorder) spawn('recorder', 0);
@@ -92,6 +95,16 @@ export async function runPrimary(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(e.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (another gateway running?)` : `cannot listen on ${host}:${port}: ${e.message}`)),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 async function serveMetrics(config: Config, own: Registry, log: Logger): Promise<Server> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatBody, startGateway, type Gateway } from './harness.js';
+import { spawnSync } from 'node:child_process';
+import { GATEWAY_MAIN, chatBody, startGateway, type Gateway } from './harness.js';
 
 describe('gateway smoke', () => {
   let gw: Gateway;
@@ -19,5 +20,11 @@ describe('gateway smoke', () => {
     expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const seen = gw.mock.received.at(-1)!;
     expect(seen.headers.authorization).toBe('Bearer sk-upstream-secret-key');
+  });
+
+  it('refuses to start a second gateway on a port already in use (SO_REUSEPORT would share it silently)', () => {
+    const r = spawnSync(process.execPath, [GATEWAY_MAIN, '--config', gw.configFile], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH ?? '' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('already in use');
   });
 });

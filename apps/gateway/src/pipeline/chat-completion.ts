@@ -59,7 +59,7 @@ async function run(x: Exchange, auth: Identity | Promise<Identity>, raw: Buffer)
 function end(x: Exchange, o: Outcome): void {
   if (o.error) return done(x, o.error, o.error.status, o);
   if (!x.aborted) {
-    if (o.streamed) x.res.cork(() => x.res.end());
+    if (o.streamed) x.res.cork(() => (o.tail ? x.res.end(o.tail) : x.res.end()));
     else sendJson(x, o.status, o.body ?? '', o.headers, o.contentType);
   }
   done(x, null, o.aborted ? 499 : o.status, o);
@@ -108,7 +108,7 @@ function tooLarge(limit: number): GatewayError {
 }
 
 function abortedBeforeStart(): Outcome {
-  return { status: 499, usage: ZERO_USAGE, firstByteMs: null, body: null, contentType: '', headers: [], streamed: false, error: null, aborted: true };
+  return { status: 499, usage: ZERO_USAGE, firstByteMs: null, body: null, contentType: '', headers: [], streamed: false, tail: null, error: null, aborted: true };
 }
 
 function internal(x: Exchange, e: unknown): GatewayError {

@@ -22,6 +22,8 @@ export interface Outcome {
   headers: [string, string][];
   /** headers are out and bytes streamed; the response only needs its end */
   streamed: boolean;
+  /** the stream's last bytes (`data: [DONE]`), sent with the end once the usage is durable */
+  tail: Buffer | null;
   /** the upstream failed and nothing was sent yet */
   error: GatewayError | null;
   aborted: boolean;
@@ -32,6 +34,7 @@ const PASS_HEADERS = new Set(['x-ds-trace-id', 'x-ratelimit-limit-requests', 'x-
 /** a non-stream answer larger than this is refused rather than buffered */
 const MAX_BUFFERED_BODY = 32 << 20;
 const SSE_ERROR_PREFIX = 'data: ';
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export function proxy(x: Exchange, up: Upstream): Promise<Outcome> {
   return new Promise((resolve) => new UpstreamCall(x, up, resolve).start());
@@ -62,8 +65,9 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     const { deps } = this.x;
     const hc = deps.config.deepseek.http_client;
     const headers = [...deps.upstreamHeaders, 'x-request-id', this.x.head.requestId];
-    if (this.x.head.accept) headers.push('accept', this.x.head.accept);
-    if (this.x.head.userAgent) headers.push('user-agent', this.x.head.userAgent);
+    // forwarded only when valid: a control byte would make undici refuse the whole request
+    if (this.x.head.accept && HEADER_VALUE.test(this.x.head.accept)) headers.push('accept', this.x.head.accept);
+    if (this.x.head.userAgent && HEADER_VALUE.test(this.x.head.userAgent)) headers.push('user-agent', this.x.head.userAgent);
     this.x.cancelUpstream = (reason) => this.controller?.abort(reason);
     // timeout_seconds: until the headers (streams), or the whole request (non-stream)
     const message = this.up.stream ? 'the upstream did not start answering in time' : 'the upstream did not answer in time';
@@ -119,9 +123,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.sse) {
-      const rest = this.sse.flush();
-      if (rest) this.write(rest);
-      return this.settle({ status: 200, usage: usageCounts(this.sse.usage), streamed: true });
+      return this.settle({ status: 200, usage: usageCounts(this.sse.usage), streamed: true, tail: this.sse.flush() });
     }
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.chunks = [];
@@ -196,6 +198,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       contentType: this.contentType,
       headers: this.passed,
       streamed: false,
+      tail: null,
       error: null,
       aborted: this.x.aborted,
       ...o,
