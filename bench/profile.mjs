@@ -54,6 +54,31 @@ export function summariseProfile(file, { top = 20, fromUs = 0, toUs = Infinity }
     const pkg = cf.url ? packageOf(cf.url) : cf.functionName;
     pkgs.set(pkg, (pkgs.get(pkg) ?? 0) + us);
   }
+  // charge every sample to the nearest frame (itself or a caller) that is package code, so node
+  // core and native calls (socket writes, GC excepted) count for the package that made them
+  const parent = new Map();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const owners = new Map();
+  for (const [id, us] of self) {
+    const n = byId.get(id);
+    if (n.callFrame.functionName === '(idle)') continue;
+    let owner = null;
+    for (let cur = n; cur; cur = byId.get(parent.get(cur.id))) {
+      const url = cur.callFrame.url;
+      if (url && !url.startsWith('node:')) {
+        owner = packageOf(url);
+        break;
+      }
+    }
+    const name = owner ?? (n.callFrame.url ? 'node core (no package caller)' : n.callFrame.functionName || '(native)');
+    owners.set(name, (owners.get(name) ?? 0) + us);
+  }
   const rank = (m) => [...m].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, ms: us / 1000, share: total ? us / total : 0 }));
-  return { busyMs: total / 1000, idleMs: idle / 1000, functions: rank(fns).slice(0, top), packages: rank(pkgs).slice(0, 12) };
+  return {
+    busyMs: total / 1000,
+    idleMs: idle / 1000,
+    functions: rank(fns).slice(0, top),
+    packages: rank(pkgs).slice(0, 12),
+    owners: rank(owners).slice(0, 12),
+  };
 }

@@ -83,7 +83,7 @@ export function loadAuthSettings(o = {}) {
     publicKey ||= resolve(demo, 'jwt.pub.pem');
   }
   if (!privateKey) throw new Error('no signing key: pass --config FILE (with auth.private_key_file) or --key PRIVATE.pem --public-key PUBLIC.pem');
-  const algorithms = env.DSP_AUTH__ALGORITHMS ? env.DSP_AUTH__ALGORITHMS.replace(/[[\]"\s]/g, '').split(',') : fa.algorithms ?? ['ES256'];
+  const algorithms = env.DSP_AUTH__ALGORITHMS ? env.DSP_AUTH__ALGORITHMS.replace(/[[\]"\s]/g, '').split(',') : (fa.algorithms ?? ['ES256']);
   const redisUrl = o.redisUrl ?? env.DSP_REDIS__URL ?? env.REDIS_URL ?? file.redis?.url ?? 'redis://127.0.0.1:6379';
   const keyPrefix = o.keyPrefix ?? env.DSP_REDIS__KEY_PREFIX ?? file.redis?.key_prefix ?? 'dsp:';
   return {
@@ -155,7 +155,13 @@ function parseArgs(argv) {
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   if (a.help) {
-    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    console.log(
+      readFileSync(fileURLToPath(import.meta.url), 'utf8')
+        .split('\n')
+        .slice(1, 13)
+        .map((l) => l.replace(/^\/\/ ?/, ''))
+        .join('\n'),
+    );
     return;
   }
   const s = loadAuthSettings({ config: a.config, key: a.key, publicKey: a.publicKey, kid: a.kid, redisUrl: a.redisUrl, keyPrefix: a.keyPrefix });

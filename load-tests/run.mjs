@@ -29,7 +29,11 @@ function args(argv) {
     const val = () => argv[++i];
     if (a === '--ci') o.ci = true;
     else if (a === '--runner') o.runner = val();
-    else if (a === '--scenarios') o.scenarios = val().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--scenarios')
+      o.scenarios = val()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--base-url') o.baseUrl = val().replace(/\/+$/, '');
     else if (a === '--tokens') o.tokens = resolve(val());
     else if (a === '--quota-tokens') o.quotaTokens = resolve(val());
@@ -88,7 +92,13 @@ function runK6(name, env) {
 async function main() {
   const o = args(process.argv.slice(2));
   if (o.help) {
-    console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 11).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    console.log(
+      readFileSync(fileURLToPath(import.meta.url), 'utf8')
+        .split('\n')
+        .slice(1, 11)
+        .map((l) => l.replace(/^\/\/ ?/, ''))
+        .join('\n'),
+    );
     return 0;
   }
   const k6 = o.runner === 'node' ? null : k6Available();
@@ -96,10 +106,12 @@ async function main() {
   console.log(k6 ? `runner: k6 (${k6})` : `runner: node fallback (${o.runner === 'node' ? 'asked for with --runner node' : 'k6 not installed'})`);
 
   const started = Date.now();
-  const budget = o.ci ? setTimeout(() => {
-    console.error(`load tests: over the ${CI_BUDGET_MS / 1000} s CI budget; failing`);
-    process.exit(1);
-  }, CI_BUDGET_MS + 15_000) : null;
+  const budget = o.ci
+    ? setTimeout(() => {
+        console.error(`load tests: over the ${CI_BUDGET_MS / 1000} s CI budget; failing`);
+        process.exit(1);
+      }, CI_BUDGET_MS + 15_000)
+    : null;
   budget?.unref();
 
   let stack = null;

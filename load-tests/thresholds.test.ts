@@ -37,7 +37,11 @@ function run(answers: [number, Record<string, string>, string][], allow: string[
 
 const failedMetrics = (v: Verdict) => v.results.filter((r) => !r.ok).map((r) => r.metric);
 const ok200: [number, Record<string, string>, string] = [200, {}, GOOD_STREAM];
-const concurrency429: [number, Record<string, string>, string] = [429, { 'Retry-After': '1' }, '{"error":{"message":"busy","type":"rate_limit_error","code":"concurrency_limit_exceeded"}}'];
+const concurrency429: [number, Record<string, string>, string] = [
+  429,
+  { 'Retry-After': '1' },
+  '{"error":{"message":"busy","type":"rate_limit_error","code":"concurrency_limit_exceeded"}}',
+];
 
 describe('load-test thresholds', () => {
   it('passes a clean contention run (200s and proper 429s)', () => {
@@ -48,7 +52,10 @@ describe('load-test thresholds', () => {
 
   it('fails on a single 5xx', () => {
     for (const scenario of ['smoke', 'throughput', 'streaming', 'contention', 'quota', 'soak']) {
-      const v = evaluate(THRESHOLDS[scenario], run([ok200, [502, {}, '{"error":{"code":"upstream_unreachable"}}'], ok200], ['concurrency', 'quota'], { stream: true })) as Verdict;
+      const v = evaluate(
+        THRESHOLDS[scenario],
+        run([ok200, [502, {}, '{"error":{"code":"upstream_unreachable"}}'], ok200], ['concurrency', 'quota'], { stream: true }),
+      ) as Verdict;
       expect(v.ok, scenario).toBe(false);
       expect(failedMetrics(v), scenario).toContain('server_errors');
     }
@@ -76,7 +83,10 @@ describe('load-test thresholds', () => {
     for (const answer of cases) {
       const v = evaluate(THRESHOLDS.contention, run([ok200, concurrency429, answer], ['concurrency'], { stream: true })) as Verdict;
       expect(v.ok, JSON.stringify(answer)).toBe(false);
-      expect(failedMetrics(v).some((m) => m === 'wrong_429' || m === 'unexpected_status'), JSON.stringify(answer)).toBe(true);
+      expect(
+        failedMetrics(v).some((m) => m === 'wrong_429' || m === 'unexpected_status'),
+        JSON.stringify(answer),
+      ).toBe(true);
     }
   });
 

@@ -75,7 +75,11 @@ export function judgeStream(res, allow) {
   const sse = parseSse(res.body);
   const problem = streamProblem(sse);
   incompleteStreams.add(problem ? 1 : 0);
-  check(res, { 'stream is complete ([DONE], finish_reason, no error frame)': function () { return !problem; } });
+  check(res, {
+    'stream is complete ([DONE], finish_reason, no error frame)': function () {
+      return !problem;
+    },
+  });
   streamFirstChunk.add(res.timings.waiting);
   if (sse.frames > 1) chunkGap.add(res.timings.receiving / (sse.frames - 1));
   return kind;

@@ -8,7 +8,8 @@ import { Counter } from 'k6/metrics';
 import { chatBody, judge, post, thresholds } from './lib.js';
 
 const doc = JSON.parse(open(__ENV.QUOTA_TOKENS_FILE || '../quota-tokens.json'));
-if (doc.dailyRequests === null || doc.dailyRequests === undefined) throw new Error('the quota tokens file has no dailyRequests: mint it with --daily-requests N');
+if (doc.dailyRequests === null || doc.dailyRequests === undefined)
+  throw new Error('the quota tokens file has no dailyRequests: mint it with --daily-requests N');
 const QUOTA = Number(doc.dailyRequests);
 const EXTRA = Number(__ENV.EXTRA || 2);
 const BODY = chatBody();

@@ -44,10 +44,13 @@ export function classify(status, headers, body, allow) {
     const retryAfter = header(headers, 'retry-after');
     if (code === 'concurrency_limit_exceeded') {
       if (retryAfter !== '1') return { kind: 'wrong_429', reason: `concurrency 429 with Retry-After ${JSON.stringify(retryAfter)}` };
-      return allowed.indexOf('concurrency') >= 0 ? { kind: 'concurrency_429', reason: '' } : { kind: 'unexpected_status', reason: '429 concurrency_limit_exceeded (the per-token limit was hit)' };
+      return allowed.indexOf('concurrency') >= 0
+        ? { kind: 'concurrency_429', reason: '' }
+        : { kind: 'unexpected_status', reason: '429 concurrency_limit_exceeded (the per-token limit was hit)' };
     }
     if (code === 'quota_exceeded') {
-      if (!/^\d+$/.test(retryAfter || '') || Number(retryAfter) <= 0) return { kind: 'wrong_429', reason: `quota 429 with Retry-After ${JSON.stringify(retryAfter)}` };
+      if (!/^\d+$/.test(retryAfter || '') || Number(retryAfter) <= 0)
+        return { kind: 'wrong_429', reason: `quota 429 with Retry-After ${JSON.stringify(retryAfter)}` };
       return allowed.indexOf('quota') >= 0 ? { kind: 'quota_429', reason: '' } : { kind: 'unexpected_status', reason: '429 quota_exceeded' };
     }
     return { kind: 'wrong_429', reason: `429 with code ${JSON.stringify(code)}` };

@@ -11,7 +11,19 @@ import { percentile } from './thresholds.mjs';
  * connection, rotated over the list. `reconnectRate: 1` opens a new connection per request (like
  * ab without -k). Returns req/s and latency percentiles in ms.
  */
-export async function hammer({ url, path = '/v1/chat/completions', method = 'POST', body, connections, seconds, amount, rate, reconnectRate, tokens, headers = {} }) {
+export async function hammer({
+  url,
+  path = '/v1/chat/completions',
+  method = 'POST',
+  body,
+  connections,
+  seconds,
+  amount,
+  rate,
+  reconnectRate,
+  tokens,
+  headers = {},
+}) {
   const times = [];
   const statuses = {};
   let next = 0;
@@ -121,5 +133,15 @@ export async function oneShots({ url, path = '/v1/chat/completions', body, conne
   const elapsed = (performance.now() - t0) / 1000;
   await pool.close();
   times.sort((a, b) => a - b);
-  return { requests: times.length, ok: statuses[200] ?? 0, rps: times.length / elapsed, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), statuses, errors, elapsed };
+  return {
+    requests: times.length,
+    ok: statuses[200] ?? 0,
+    rps: times.length / elapsed,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    statuses,
+    errors,
+    elapsed,
+  };
 }

@@ -95,9 +95,16 @@ export async function smoke({ baseUrl, tokens }) {
     r = await send(pool, { path: '/chat/completions', token, body: chatBody({ stream: true }) });
     let sse = parseSse(r.body);
     incomplete.add(r.status === 200 && streamProblem(sse) ? 1 : 0);
-    check('stream: 200 text/event-stream, complete, usage chunk stripped', completion(r, 'stream') && String(header(r.headers, 'content-type')).startsWith('text/event-stream') && !streamProblem(sse) && sse.usageFrames === 0);
+    check(
+      'stream: 200 text/event-stream, complete, usage chunk stripped',
+      completion(r, 'stream') && String(header(r.headers, 'content-type')).startsWith('text/event-stream') && !streamProblem(sse) && sse.usageFrames === 0,
+    );
 
-    r = await send(pool, { path: '/v1/chat/completions', token, body: JSON.stringify({ ...JSON.parse(chatBody({ stream: true })), stream_options: { include_usage: true } }) });
+    r = await send(pool, {
+      path: '/v1/chat/completions',
+      token,
+      body: JSON.stringify({ ...JSON.parse(chatBody({ stream: true })), stream_options: { include_usage: true } }),
+    });
     sse = parseSse(r.body);
     incomplete.add(r.status === 200 && streamProblem(sse) ? 1 : 0);
     check('stream with include_usage: one usage chunk', completion(r, 'stream+usage') && !streamProblem(sse) && sse.usageFrames === 1);
@@ -203,7 +210,12 @@ export async function streaming({ baseUrl, tokens, vus = 16, seconds = 5, chunkD
   } finally {
     await pool.close();
   }
-  return { metrics, durationSeconds: (Date.now() - t0) / 1000, failures, summary: `${streams} streams over ${n} connections, mock chunk delay ${chunkDelayMs} ms` };
+  return {
+    metrics,
+    durationSeconds: (Date.now() - t0) / 1000,
+    failures,
+    summary: `${streams} streams over ${n} connections, mock chunk delay ${chunkDelayMs} ms`,
+  };
 }
 
 /** Many virtual users, few tokens: every non-200 must be a proper concurrency 429. */
@@ -234,7 +246,12 @@ export async function contention({ baseUrl, tokens, vus = 24, sharedTokens = 3, 
   }
   const ok = metrics.counter('ok_200').count;
   const refused = metrics.counter('concurrency_429').count;
-  return { metrics, durationSeconds: (Date.now() - t0) / 1000, failures, summary: `${vus} virtual users on ${shared.length} tokens: ${ok} × 200, ${refused} × 429 concurrency_limit_exceeded` };
+  return {
+    metrics,
+    durationSeconds: (Date.now() - t0) / 1000,
+    failures,
+    summary: `${vus} virtual users on ${shared.length} tokens: ${ok} × 200, ${refused} × 429 concurrency_limit_exceeded`,
+  };
 }
 
 /** Users with a daily request quota of `quota`, each sending quota + extra requests. */

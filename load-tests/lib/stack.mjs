@@ -65,7 +65,9 @@ function tail(proc, max = 2000) {
 
 /** The mock DeepSeek upstream (CLI: record off). */
 export async function startMock(args = [], o = {}) {
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), MOCK_CLI, '--host', '127.0.0.1', '--port', String(o.port ?? 0), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), MOCK_CLI, '--host', '127.0.0.1', '--port', String(o.port ?? 0), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines = tail(proc);
   let url = null;
   await waitFor(
@@ -159,7 +161,11 @@ export async function startGateway(o) {
   // `nofile`: raise the open-files limit in a shell that then execs node (same pid), as far as
   // the hard limit allows
   const proc = o.nofile
-    ? spawn('/bin/sh', ['-c', `ulimit -n ${Number(o.nofile)} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`, 'sh', ...argv], { cwd: o.dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn('/bin/sh', ['-c', `ulimit -n ${Number(o.nofile)} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`, 'sh', ...argv], {
+        cwd: o.dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
     : spawn(argv[0], argv.slice(1), { cwd: o.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = tail(proc);
   const url = `http://127.0.0.1:${port}`;
@@ -217,7 +223,16 @@ export async function startStack(o = {}) {
     mock,
     db,
     gateway,
-    auth: { issuer: 'deepseek-proxy', audience: 'deepseek-proxy', algorithms: ['ES256'], public_key_file: keys.publicKeyFile, private_key_file: keys.privateKeyFile, secret: '', key_id: '', previous_public_key_files: [] },
+    auth: {
+      issuer: 'deepseek-proxy',
+      audience: 'deepseek-proxy',
+      algorithms: ['ES256'],
+      public_key_file: keys.publicKeyFile,
+      private_key_file: keys.privateKeyFile,
+      secret: '',
+      key_id: '',
+      previous_public_key_files: [],
+    },
     async stop() {
       await gateway.stop();
       await mock?.stop();
@@ -247,12 +262,12 @@ export function childrenOf(pid) {
 export function clusterMembers(primary) {
   const out = { primary, http: [], recorder: [] };
   for (const pid of childrenOf(primary)) {
-    let role = 'http';
+    let role;
     try {
       const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
       role = env.find((e) => e.startsWith('DSPW_ROLE='))?.slice(10) ?? 'http';
     } catch {
-      continue;
+      continue; // gone already
     }
     (role === 'recorder' ? out.recorder : out.http).push(pid);
   }
@@ -319,7 +334,9 @@ export function openFilesLimit(pid) {
 
 export function listProfiles(dir) {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }

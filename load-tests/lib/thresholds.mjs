@@ -11,13 +11,35 @@ export class Metrics {
     this.map = new Map();
   }
   counter(name) {
-    return this.get(name, () => ({ type: 'counter', count: 0, samples: 0, add(v = 1) { this.count += v; this.samples++; } }));
+    return this.get(name, () => ({
+      type: 'counter',
+      count: 0,
+      samples: 0,
+      add(v = 1) {
+        this.count += v;
+        this.samples++;
+      },
+    }));
   }
   trend(name) {
-    return this.get(name, () => ({ type: 'trend', values: [], add(v) { this.values.push(v); } }));
+    return this.get(name, () => ({
+      type: 'trend',
+      values: [],
+      add(v) {
+        this.values.push(v);
+      },
+    }));
   }
   rate(name) {
-    return this.get(name, () => ({ type: 'rate', passes: 0, fails: 0, add(ok) { if (ok) this.passes++; else this.fails++; } }));
+    return this.get(name, () => ({
+      type: 'rate',
+      passes: 0,
+      fails: 0,
+      add(ok) {
+        if (ok) this.passes++;
+        else this.fails++;
+      },
+    }));
   }
   get(name, make) {
     let m = this.map.get(name);
@@ -61,12 +83,19 @@ function aggregate(metric, agg, p, durationSeconds) {
 
 function compare(a, op, b) {
   switch (op) {
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '==': case '===': return a === b;
-    case '!=': return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+    case '===':
+      return a === b;
+    case '!=':
+      return a !== b;
   }
   return false;
 }
