@@ -16,8 +16,9 @@ describe('Postgres outage (private Postgres)', () => {
     gw = await startGateway({ workers: 2, databaseUrl: pgsql.url });
   });
   afterAll(async () => {
-    expect(await gw?.stop()).toBe(0);
+    const code = await gw?.stop();
     pgsql?.destroy();
+    expect(code).toBe(0);
   });
 
   it('requests keep being served while Postgres is down; the ledger is complete afterwards', async () => {

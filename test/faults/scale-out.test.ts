@@ -98,9 +98,11 @@ describe('scale-out: two gateway hosts on one Redis', () => {
     hosts.push(...(await Promise.all([0, 1].map(() => startGateway({ workers: 2, mock, keys: k, prefix, databaseUrl: db.url })))));
   });
   afterAll(async () => {
-    for (const h of hosts) expect(await h.stop()).toBe(0);
+    const codes = [];
+    for (const h of hosts) codes.push(await h.stop());
     await mock.close();
     await db.drop();
+    expect(codes).toEqual([0, 0]);
   });
 
   it("one token's concurrency and one user's daily quota hold across both hosts; all usage recorded", async () => {
@@ -131,11 +133,13 @@ describe('scale-out: Redis Cluster (3 masters, redis.cluster = true)', () => {
     hosts.push(...(await Promise.all([0, 1].map(() => startGateway({ workers: 2, mock, keys: k, prefix, databaseUrl: db.url, config })))));
   });
   afterAll(async () => {
-    for (const h of hosts) expect(await h.stop()).toBe(0);
+    const codes = [];
+    for (const h of hosts) codes.push(await h.stop());
     client?.disconnect();
     await mock?.close();
     await db?.drop();
     cluster?.destroy();
+    expect(codes).toEqual([0, 0]);
   });
 
   it("concurrency lock, quota and usage recording work on the cluster; one request's keys share one slot", async () => {

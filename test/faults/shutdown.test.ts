@@ -40,9 +40,9 @@ describe('graceful shutdown', () => {
   });
   afterAll(async () => {
     await again?.stop();
-    await gw.stop();
-    await mock.close();
-    await db.drop();
+    await gw?.stop();
+    await mock?.close();
+    await db?.drop();
   });
 
   it('SIGTERM during 50 live streams: all complete within the grace period, new connections refused, exit 0', async () => {
