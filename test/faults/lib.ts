@@ -261,16 +261,19 @@ export async function scanKeys(redis: Redis, match: string): Promise<string[]> {
   return out;
 }
 
-/** Every lease under the prefix: member, expiry (ms, Redis clock) and Redis's own now. */
+/**
+ * Every lease under the prefix: member, expiry (ms, Redis clock) and Redis's own now, read after
+ * the leases (so `expiresAt - now` never exceeds the lease time for a lease taken meanwhile).
+ */
 export async function leases(redis: Redis, prefix: string): Promise<{ key: string; member: string; expiresAt: number; now: number }[]> {
-  const [s, us] = (await redis.time()) as [string, string];
-  const now = Number(s) * 1000 + Math.floor(Number(us) / 1000);
-  const out: { key: string; member: string; expiresAt: number; now: number }[] = [];
+  const found: { key: string; member: string; expiresAt: number }[] = [];
   for (const key of await scanKeys(redis, `${prefix}*:lease:*`)) {
     const z = await redis.zrange(key, 0, -1, 'WITHSCORES');
-    for (let i = 0; i < z.length; i += 2) out.push({ key, member: z[i]!, expiresAt: Number(z[i + 1]), now });
+    for (let i = 0; i < z.length; i += 2) found.push({ key, member: z[i]!, expiresAt: Number(z[i + 1]) });
   }
-  return out;
+  const [s, us] = (await redis.time()) as [string, string];
+  const now = Number(s) * 1000 + Math.floor(Number(us) / 1000);
+  return found.map((l) => ({ ...l, now }));
 }
 
 // ---- requests -------------------------------------------------------------------------------------
