@@ -640,7 +640,7 @@ function report(R) {
   );
   if (R.soak.non200) p(`Answers by status: \`${JSON.stringify(R.soak.statuses)}\`; a request sent after the soak got: \`${R.soak.sample}\`.`);
   p();
-  p('| t (s) | ' + R.soak.samples.map((s) => fmt(s.t)).join(' | ') + ' |');
+  p('| t (s) | ' + R.soak.samples.map((s, i, a) => (i === a.length - 1 ? `end (${fmt(s.t, 1)})` : fmt(s.t))).join(' | ') + ' |');
   p('|---|' + R.soak.samples.map(() => '---:').join('|') + '|');
   p('| worker RSS MB | ' + R.soak.samples.map((s) => mb(s.rss)).join(' | ') + ' |');
   p();
