@@ -49,7 +49,9 @@ async function provesOneGateway(hosts: [Gateway, Gateway], mock: MockDeepSeek, r
       while (Date.now() < until) {
         const r = await call(hosts[i % 2]!, i % 2, token, chat({ stream: true, mock: { chunks: 5, chunkDelayMs: 20 } }));
         answers.push(r);
-        if (r.status === 429) await sleep(5);
+        // a client that was just served steps back, so the slot goes to whichever host asks next
+        // (otherwise the winner's immediate retry can keep it on one host for the whole burst)
+        await sleep(r.status === 429 ? 5 : 25);
       }
     }),
   );
