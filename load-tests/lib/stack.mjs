@@ -214,6 +214,7 @@ export async function startStack(o = {}) {
   } catch (e) {
     await mock?.stop();
     await db?.drop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   return {
