@@ -1,10 +1,9 @@
 // Entry point: `node apps/gateway/dist/main.js --config FILE`. The same file runs as the cluster
-// primary, as an HTTP worker and as the usage recorder (the role comes from the primary).
+// primary, as an HTTP worker and as the usage recorder (the role comes from the primary). Each role
+// imports only its own modules: an HTTP worker never loads pg or the BullMQ worker (memory).
 import cluster from 'node:cluster';
 import { loadConfig, isConfigError } from '@dsp/config';
-import { runPrimary, ROLE_ENV, SLOT_ENV } from './primary.js';
-import { runHttpWorker } from './worker.js';
-import { runRecorderWorker } from './recorder/recorder-worker.js';
+import { ROLE_ENV, SLOT_ENV } from './roles.js';
 
 async function main(): Promise<void> {
   let loaded;
@@ -19,11 +18,11 @@ async function main(): Promise<void> {
   }
   if (cluster.isPrimary) {
     for (const w of loaded.warnings) console.error(`warning: ${w}`);
-    return runPrimary(loaded.config);
+    return (await import('./primary.js')).runPrimary(loaded.config);
   }
   const role = process.env[ROLE_ENV];
-  if (role === 'recorder') return runRecorderWorker(loaded.config);
-  return runHttpWorker(loaded.config, Number(process.env[SLOT_ENV] ?? 0));
+  if (role === 'recorder') return (await import('./recorder/recorder-worker.js')).runRecorderWorker(loaded.config);
+  return (await import('./worker.js')).runHttpWorker(loaded.config, Number(process.env[SLOT_ENV] ?? 0));
 }
 
 main().catch((e: Error) => {

@@ -11,9 +11,8 @@ import { loadNativeUws } from './uws.js';
 import { scrapeCluster } from './metrics/cluster-metrics.js';
 import { watchSyncMarker } from './sync-marker.js';
 import { VERSION } from './version.js';
+import { ROLE_ENV, SLOT_ENV } from './roles.js';
 
-export const ROLE_ENV = 'DSPW_ROLE';
-export const SLOT_ENV = 'DSPW_SLOT';
 
 interface Member {
   role: 'http' | 'recorder';

@@ -1,0 +1,3 @@
+/** How the primary tells a forked process its role (env vars without the DSP_ config prefix). */
+export const ROLE_ENV = 'DSPW_ROLE';
+export const SLOT_ENV = 'DSPW_SLOT';
