@@ -58,7 +58,10 @@ function run(name, args, env) {
 async function waitHttp(url, ms) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return true;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -109,7 +112,9 @@ async function main() {
     env.DSP_DEEPSEEK__BASE_URL = `http://127.0.0.1:${MOCK_PORT}`;
   }
   ({ config } = load(env));
-  const m = await migrateDatabase(config.database.url).catch((e) => fail(`cannot prepare the database ${config.database.url.replace(/:[^:@/]*@/, ':***@')}: ${e.message}`));
+  const m = await migrateDatabase(config.database.url).catch((e) =>
+    fail(`cannot prepare the database ${config.database.url.replace(/:[^:@/]*@/, ':***@')}: ${e.message}`),
+  );
   console.log(`database ready${m.created ? ' (created)' : ''}, ${m.applied.length} migration(s) applied`);
   const seeded = demo ? await seedDemo(config) : null;
 

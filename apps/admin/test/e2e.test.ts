@@ -16,8 +16,6 @@ const USER = 'alice';
 const TOKEN_NAME = 'e2e-laptop';
 const DAILY_TOKENS = 100000;
 const TZ = 'Asia/Shanghai';
-/** an instant as the console shows it: YYYY-MM-DD HH:mm:ss in the quota timezone */
-const shown = (d: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: TZ, dateStyle: 'short', timeStyle: 'medium' }).format(d);
 
 const num = (s: string | null) => Number((s ?? '').replace(/[^\d.]/g, '') || NaN);
 

@@ -37,7 +37,15 @@ export function topHelp(): string {
 }
 
 export function groupHelp(g: CommandGroup): string {
-  return [`usage: dsp ${g.name} <${g.commands.map((c) => c.path[1]).join('|')}> [arguments] [options]`, '', `${g.summary}:`, ...commandLines(g.commands), '', `Run \`dsp ${g.name} <command> --help\` for details.`, ''].join('\n');
+  return [
+    `usage: dsp ${g.name} <${g.commands.map((c) => c.path[1]).join('|')}> [arguments] [options]`,
+    '',
+    `${g.summary}:`,
+    ...commandLines(g.commands),
+    '',
+    `Run \`dsp ${g.name} <command> --help\` for details.`,
+    '',
+  ].join('\n');
 }
 
 export function commandHelp(c: Command): string {

@@ -32,7 +32,14 @@ interface Result {
 
 function dsp(args: string[], opts: { env?: Record<string, string | undefined>; input?: string; config?: string | null } = {}): Promise<Result> {
   const cfg = opts.config === undefined ? ['--config', configFile] : opts.config === null ? [] : ['--config', opts.config];
-  const env: Record<string, string | undefined> = { ...process.env, DSP_CONFIG: undefined, DSP_ADMIN_PASSWORD: undefined, DATABASE_URL: undefined, REDIS_URL: undefined, ...opts.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    DSP_CONFIG: undefined,
+    DSP_ADMIN_PASSWORD: undefined,
+    DATABASE_URL: undefined,
+    REDIS_URL: undefined,
+    ...opts.env,
+  };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...cfg, ...args], { cwd: dir, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -98,7 +105,11 @@ beforeAll(async () => {
   services = createServices({
     pool,
     redis,
-    config: { redis: { key_prefix: prefix }, quota: { timezone: 'UTC', default_daily_requests: 1000, default_daily_tokens: 0, default_monthly_tokens: 0 }, auth },
+    config: {
+      redis: { key_prefix: prefix },
+      quota: { timezone: 'UTC', default_daily_requests: 1000, default_daily_tokens: 0, default_monthly_tokens: 0 },
+      auth,
+    },
   });
 });
 
@@ -115,7 +126,20 @@ describe('help and usage errors', () => {
   it('dsp --help exits 0 with every command', async () => {
     const r = await dsp(['--help'], { config: null });
     expect(r.code).toBe(0);
-    for (const c of ['user create', 'user list', 'user disable', 'user enable', 'token issue', 'token list', 'token revoke', 'quota set', 'usage', 'sync', 'migrate', 'admin create']) {
+    for (const c of [
+      'user create',
+      'user list',
+      'user disable',
+      'user enable',
+      'token issue',
+      'token list',
+      'token revoke',
+      'quota set',
+      'usage',
+      'sync',
+      'migrate',
+      'admin create',
+    ]) {
       expect(r.stdout).toContain(`  ${c} `);
     }
   });
@@ -211,7 +235,11 @@ describe('users', () => {
     const j = await dsp(['user', 'list', '--search', 'ali', '--json']);
     const body = JSON.parse(j.stdout);
     expect(body.total).toBe(1);
-    expect(body.rows[0]).toMatchObject({ id: 'alice', usage: { dailyRequests: 3, dailyTokens: 42 }, limits: { dailyRequests: 1000, dailyTokens: 5000, monthlyTokens: 0 } });
+    expect(body.rows[0]).toMatchObject({
+      id: 'alice',
+      usage: { dailyRequests: 3, dailyTokens: 42 },
+      limits: { dailyRequests: 1000, dailyTokens: 5000, monthlyTokens: 0 },
+    });
   });
 
   it('disables and enables, mirrored in Redis', async () => {
@@ -239,7 +267,19 @@ describe('tokens', () => {
   let jti: string;
 
   it('token issue prints the JWT alone on stdout; it verifies with the public key', async () => {
-    const r = await dsp(['token', 'issue', 'alice', '--name', 'laptop', '--concurrency', '2', '--models', 'deepseek-chat,deepseek-reasoner', '--expires', '30d']);
+    const r = await dsp([
+      'token',
+      'issue',
+      'alice',
+      '--name',
+      'laptop',
+      '--concurrency',
+      '2',
+      '--models',
+      'deepseek-chat,deepseek-reasoner',
+      '--expires',
+      '30d',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const token = r.stdout.trim();
@@ -317,7 +357,20 @@ describe('quota set', () => {
 
 describe('usage', () => {
   it('reports totals from the ledger', async () => {
-    const base = { token_id: 't', user_id: 'alice', route: '/chat/completions', stream: false, status: 200, cache_hit_tokens: 0, cache_miss_tokens: 0, reasoning_tokens: 0, first_byte_ms: 5, total_ms: 9, aborted: false, instance: 'x' };
+    const base = {
+      token_id: 't',
+      user_id: 'alice',
+      route: '/chat/completions',
+      stream: false,
+      status: 200,
+      cache_hit_tokens: 0,
+      cache_miss_tokens: 0,
+      reasoning_tokens: 0,
+      first_byte_ms: 5,
+      total_ms: 9,
+      aborted: false,
+      instance: 'x',
+    };
     await insertUsageEvents(pool, [
       { ...base, request_id: randomUUID(), model: 'deepseek-chat', prompt_tokens: 10, completion_tokens: 5, started_at: Date.parse('2026-01-10T10:00:00Z') },
       { ...base, request_id: randomUUID(), model: 'deepseek-reasoner', prompt_tokens: 1, completion_tokens: 2, started_at: Date.parse('2026-01-11T10:00:00Z') },
@@ -396,7 +449,9 @@ describe('environment failures', () => {
   it('Redis unreachable: Postgres is updated, the error says to run sync', async () => {
     const r = await dsp(['user', 'create', 'carol'], { env: { DSP_REDIS__URL: 'redis://127.0.0.1:1' } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: user "carol" was created in Postgres, but Redis could not be updated (Redis is unreachable); run `dsp sync` once Redis is reachable\n');
+    expect(r.stderr).toBe(
+      'error: user "carol" was created in Postgres, but Redis could not be updated (Redis is unreachable); run `dsp sync` once Redis is reachable\n',
+    );
     expect((await services.users.get('carol')).status).toBe('active');
   });
 

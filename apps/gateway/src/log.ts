@@ -6,7 +6,12 @@ export type { Logger };
 export function createLogger(level: string, base: Record<string, unknown>, pretty = false): Logger {
   const redact = { paths: ['authorization', 'headers.authorization', 'api_key', 'token', 'secret'], censor: '[redacted]' };
   if (pretty) {
-    return pino({ level, base, redact, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+    return pino({
+      level,
+      base,
+      redact,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } },
+    });
   }
   return pino({ level, base, redact });
 }

@@ -13,7 +13,6 @@ import { watchSyncMarker } from './sync-marker.js';
 import { VERSION } from './version.js';
 import { ROLE_ENV, SLOT_ENV } from './roles.js';
 
-
 interface Member {
   role: 'http' | 'recorder';
   slot: number;
@@ -33,7 +32,10 @@ export async function runPrimary(config: Config): Promise<void> {
   await loadVerifyKeys(config.auth);
 
   const own = new Registry();
-  new Gauge({ name: 'dsp_build_info', help: 'Gateway build', labelNames: ['version', 'node'], registers: [own] }).set({ version: VERSION, node: process.version }, 1);
+  new Gauge({ name: 'dsp_build_info', help: 'Gateway build', labelNames: ['version', 'node'], registers: [own] }).set(
+    { version: VERSION, node: process.version },
+    1,
+  );
   const restarts = new Counter({ name: 'dsp_worker_restarts_total', help: 'Workers restarted after dying', labelNames: ['role'], registers: [own] });
 
   const members = new Map<number, Member>(); // by worker id
@@ -62,7 +64,10 @@ export async function runPrimary(config: Config): Promise<void> {
 
   const metricsServer = config.metrics.port > 0 ? await serveMetrics(config, own, log) : null;
   const stopMarker = watchSyncMarker(config, log);
-  log.info({ workers: n, port: config.server.port, metrics_port: config.metrics.port, instance: instanceId(config) }, `deepseek-proxy gateway listening on http://${config.server.host}:${config.server.port}`);
+  log.info(
+    { workers: n, port: config.server.port, metrics_port: config.metrics.port, instance: instanceId(config) },
+    `deepseek-proxy gateway listening on http://${config.server.host}:${config.server.port}`,
+  );
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -100,7 +105,11 @@ function assertPortFree(host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createNetServer();
     probe.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(e.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (another gateway running?)` : `cannot listen on ${host}:${port}: ${e.message}`)),
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (another gateway running?)` : `cannot listen on ${host}:${port}: ${e.message}`,
+        ),
+      ),
     );
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });

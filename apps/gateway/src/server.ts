@@ -43,7 +43,10 @@ function ready(res: HttpResponse, deps: Deps): void {
 }
 
 function refuse(res: HttpResponse, req: HttpRequest, code: 'not_found' | 'method_not_allowed'): void {
-  const e = code === 'not_found' ? new GatewayError('not_found', `no route for ${req.getUrl()}`) : new GatewayError('method_not_allowed', `${req.getCaseSensitiveMethod()} is not allowed on ${req.getUrl()}`);
+  const e =
+    code === 'not_found'
+      ? new GatewayError('not_found', `no route for ${req.getUrl()}`)
+      : new GatewayError('method_not_allowed', `${req.getCaseSensitiveMethod()} is not allowed on ${req.getUrl()}`);
   res.cork(() => {
     res.writeStatus(statusLine(e.status)).writeHeader('content-type', 'application/json').writeHeader('x-request-id', randomUUID());
     if (req.getMethod() === 'head') return res.endWithoutBody();

@@ -93,7 +93,9 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   await whenReady(redis, REDIS_READY_WAIT_MS);
   const app = createApp(uws, deps);
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
-    app.listen(config.server.host, config.server.port, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`))));
+    app.listen(config.server.host, config.server.port, (s) =>
+      s ? resolve(s) : reject(new Error(`cannot listen on ${config.server.host}:${config.server.port}`)),
+    );
   });
   log.info({ port: config.server.port }, 'worker listening');
   process.send?.({ type: 'dsp:listening', slot });

@@ -65,7 +65,11 @@ describe('accounting faults', () => {
   it('the recorder killed mid-run and restarted by the primary: complete, no duplicates', async () => {
     const gw = await startGateway({ workers: 2, config: { log: { level: 'info' } } });
     cleanups.push(() => gw.stop());
-    await waitFor(() => recorderPid(gw) !== null, 10_000, () => gw.logs.join('\n'));
+    await waitFor(
+      () => recorderPid(gw) !== null,
+      10_000,
+      () => gw.logs.join('\n'),
+    );
     const first = recorderPid(gw)!;
     const lanes = await makeLanes(gw, { users: 4, lanes: CONCURRENCY, tag: 'reckill' });
     let killedAt = -1;
@@ -82,7 +86,11 @@ describe('accounting faults', () => {
         }
       },
     });
-    await waitFor(() => (recorderPid(gw) ?? first) !== first, 15_000, () => gw.logs.join('\n'));
+    await waitFor(
+      () => (recorderPid(gw) ?? first) !== first,
+      15_000,
+      () => gw.logs.join('\n'),
+    );
     // a job the dead recorder held is taken back only once its BullMQ lock expires (lockDuration)
     const count = await waitLedger(gw.databaseUrl, N, 90_000);
     console.log('recorder killed:', JSON.stringify(summarise(results)), `killed after ${killedAt}, ledger ${count}`);
@@ -93,7 +101,11 @@ describe('accounting faults', () => {
     // one mover pass per second: the few requests below make at most one batch per worker
     const gw = await startGateway({ workers: 2, config: { log: { level: 'info' }, usage: { flush_interval_ms: 1000 } } });
     cleanups.push(() => gw.stop());
-    await waitFor(() => recorderPid(gw) !== null, 10_000, () => gw.logs.join('\n'));
+    await waitFor(
+      () => recorderPid(gw) !== null,
+      10_000,
+      () => gw.logs.join('\n'),
+    );
     const lanes = await makeLanes(gw, { users: 2, lanes: 8, tag: 'stall' });
     // the recorder's INSERTs wait on this lock, so its jobs stay active until we let go
     const holder = new pg.Client({ connectionString: gw.databaseUrl });
@@ -106,7 +118,11 @@ describe('accounting faults', () => {
     await watcher.connect();
     cleanups.push(() => watcher.end());
     const waiting = async () =>
-      (await watcher.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO usage_ledger%'")).rows.map((r) => r.pid);
+      (
+        await watcher.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO usage_ledger%'",
+        )
+      ).rows.map((r) => r.pid);
     const results = await runLoad(gw.url, { n: 8, concurrency: 8, lanes, seed: 10, mix: { ...NO_MIX, json: 1 } });
     expect(results.every((r) => r.status === 200 && r.complete)).toBe(true);
     // every batch is moved to the queue, and no more batches than the recorder runs at once (4)
@@ -118,7 +134,12 @@ describe('accounting faults', () => {
     // a recorder (the first, or the replacement that took the stalled batches back) holds every
     // batch, each blocked in a new Postgres session of its own
     const seen = new Set<number>();
-    const allBlocked = () => waitFor(async () => (await waiting()).filter((p) => !seen.has(p)).length === jobs, 40_000, () => gw.logs.join('\n'));
+    const allBlocked = () =>
+      waitFor(
+        async () => (await waiting()).filter((p) => !seen.has(p)).length === jobs,
+        40_000,
+        () => gw.logs.join('\n'),
+      );
     for (let kill = 1; kill <= 2; kill++) {
       await allBlocked();
       const pid = recorderPid(gw)!;
@@ -128,7 +149,11 @@ describe('accounting faults', () => {
       // the first time, its sessions live on and their INSERTs land once we let go — the same
       // events the replacement writes again; the second time they die with it
       if (kill === 2) for (const backend of orphans) await watcher.query('SELECT pg_terminate_backend($1, 5000)', [backend]);
-      await waitFor(() => (recorderPid(gw) ?? pid) !== pid, 15_000, () => gw.logs.join('\n'));
+      await waitFor(
+        () => (recorderPid(gw) ?? pid) !== pid,
+        15_000,
+        () => gw.logs.join('\n'),
+      );
     }
     // let go: the first recorder's orphaned INSERTs commit, and the third recorder takes the
     // twice-stalled batches back and must write them (again: the rows are there, no duplicates)
@@ -161,7 +186,11 @@ describe('accounting faults', () => {
       },
     });
     // the primary forks a replacement in the same slot, which moves its predecessor's outbox
-    await waitFor(async () => (await gw.workerPids()).filter((p) => p !== killed).length >= 2, 15_000, () => gw.logs.join('\n'));
+    await waitFor(
+      async () => (await gw.workerPids()).filter((p) => p !== killed).length >= 2,
+      15_000,
+      () => gw.logs.join('\n'),
+    );
     const complete = results.filter((r) => r.complete);
     const failed = results.filter((r) => r.error !== null);
     expect(failed.length, 'the kill cut some requests').toBeGreaterThan(0);
@@ -170,7 +199,7 @@ describe('accounting faults', () => {
     // every request the gateway finished reaches the ledger; wait until nothing more arrives
     const until = Date.now() + 60_000;
     let rows = await ledgerRows(gw.databaseUrl);
-    for (let stable = 0; stable < 10 && Date.now() < until; ) {
+    for (let stable = 0; stable < 10 && Date.now() < until;) {
       await sleep(300);
       const next = await ledgerRows(gw.databaseUrl);
       const byId = new Set(next.map((r) => r.request_id));

@@ -83,19 +83,33 @@ describe('accounting: the ledger after 2,000 mixed requests', () => {
         case 'stream-usage':
           expect({ status: row.status, aborted: row.aborted, stream: row.stream }, what).toEqual({ status: 200, aborted: false, stream: r.kind !== 'json' });
           expect(
-            { prompt: row.prompt_tokens, completion: row.completion_tokens, reasoning: row.reasoning_tokens, cacheHit: row.cache_hit_tokens, cacheMiss: row.cache_miss_tokens },
+            {
+              prompt: row.prompt_tokens,
+              completion: row.completion_tokens,
+              reasoning: row.reasoning_tokens,
+              cacheHit: row.cache_hit_tokens,
+              cacheMiss: row.cache_miss_tokens,
+            },
             what,
           ).toEqual({ ...r.expected, cacheMiss: r.expected.prompt - r.expected.cacheHit });
           break;
         case 'abort-stream':
-          expect({ status: row.status, aborted: row.aborted, tokens: row.prompt_tokens + row.completion_tokens }, what).toEqual({ status: 499, aborted: true, tokens: 0 });
+          expect({ status: row.status, aborted: row.aborted, tokens: row.prompt_tokens + row.completion_tokens }, what).toEqual({
+            status: 499,
+            aborted: true,
+            tokens: 0,
+          });
           break;
         case 'err500':
         case 'err500-stream':
         case 'err429': {
           const status = r.kind === 'err429' ? 429 : 500;
           expect(r.status, what).toBe(status);
-          expect({ status: row.status, aborted: row.aborted, tokens: row.prompt_tokens + row.completion_tokens }, what).toEqual({ status, aborted: false, tokens: 0 });
+          expect({ status: row.status, aborted: row.aborted, tokens: row.prompt_tokens + row.completion_tokens }, what).toEqual({
+            status,
+            aborted: false,
+            tokens: 0,
+          });
           break;
         }
         default:
@@ -106,7 +120,12 @@ describe('accounting: the ledger after 2,000 mixed requests', () => {
     const early = results.filter((r) => r.kind === 'abort-early');
     const rest = rows.filter((r) => !seen.has(r.request_id));
     expect(rest.length).toBe(early.length);
-    for (const row of rest) expect({ status: row.status, aborted: row.aborted, tokens: row.prompt_tokens + row.completion_tokens }).toEqual({ status: 499, aborted: true, tokens: 0 });
+    for (const row of rest)
+      expect({ status: row.status, aborted: row.aborted, tokens: row.prompt_tokens + row.completion_tokens }).toEqual({
+        status: 499,
+        aborted: true,
+        tokens: 0,
+      });
   });
 
   it('a stream gets the usage chunk only when it asked for it', () => {
@@ -116,16 +135,25 @@ describe('accounting: the ledger after 2,000 mixed requests', () => {
     }
   });
 
-  it('token sums: ledger = the mock\'s issued usage = the Redis day counters = what the clients were billed', async () => {
+  it("token sums: ledger = the mock's issued usage = the Redis day counters = what the clients were billed", async () => {
     const s = sums(rows);
     const issued = gw.mock.issuedUsage();
     const completed = results.filter((r) => r.status === 200 && r.complete);
     const want = completed.reduce(
-      (a, r) => ({ prompt: a.prompt + r.expected.prompt, completion: a.completion + r.expected.completion, reasoning: a.reasoning + r.expected.reasoning, cacheHit: a.cacheHit + r.expected.cacheHit }),
+      (a, r) => ({
+        prompt: a.prompt + r.expected.prompt,
+        completion: a.completion + r.expected.completion,
+        reasoning: a.reasoning + r.expected.reasoning,
+        cacheHit: a.cacheHit + r.expected.cacheHit,
+      }),
       { prompt: 0, completion: 0, reasoning: 0, cacheHit: 0 },
     );
     expect(issued.requests).toBe(completed.length);
-    expect({ prompt: s.prompt, completion: s.completion, total: s.total }).toEqual({ prompt: issued.prompt_tokens, completion: issued.completion_tokens, total: issued.total_tokens });
+    expect({ prompt: s.prompt, completion: s.completion, total: s.total }).toEqual({
+      prompt: issued.prompt_tokens,
+      completion: issued.completion_tokens,
+      total: issued.total_tokens,
+    });
     expect({ prompt: s.prompt, completion: s.completion, reasoning: s.reasoning, cacheHit: s.cacheHit }).toEqual(want);
     expect(s.total).toBeGreaterThan(300_000);
     const users = [...new Set(lanes.map((l) => l.user))];

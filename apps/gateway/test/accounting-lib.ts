@@ -119,7 +119,13 @@ function plan(i: number, kind: Kind, rand: () => number): Plan {
   const chars = 20 + Math.floor(rand() * 1800);
   let content = '';
   while (content.length < chars) content += WORDS[Math.floor(rand() * WORDS.length)] + ' ';
-  const messages = rand() < 0.3 ? [{ role: 'system', content: `req ${i}` }, { role: 'user', content }] : [{ role: 'user', content }];
+  const messages =
+    rand() < 0.3
+      ? [
+          { role: 'system', content: `req ${i}` },
+          { role: 'user', content },
+        ]
+      : [{ role: 'user', content }];
   const reasoner = rand() < 0.2;
   const chunks = 4 + Math.floor(rand() * 60);
   const body: Record<string, unknown> = { model: reasoner ? 'deepseek-reasoner' : 'deepseek-chat', messages };
@@ -291,15 +297,22 @@ export async function ledgerCount(url: string): Promise<number> {
 }
 
 export async function ledgerRows(url: string): Promise<LedgerRow[]> {
-  return withDb(url, async (c) => (await c.query<LedgerRow>('SELECT request_id, user_id, token_id, stream, status, prompt_tokens, completion_tokens, cache_hit_tokens, cache_miss_tokens, reasoning_tokens, aborted FROM usage_ledger')).rows);
+  return withDb(
+    url,
+    async (c) =>
+      (
+        await c.query<LedgerRow>(
+          'SELECT request_id, user_id, token_id, stream, status, prompt_tokens, completion_tokens, cache_hit_tokens, cache_miss_tokens, reasoning_tokens, aborted FROM usage_ledger',
+        )
+      ).rows,
+  );
 }
 
 /** Wait (bounded) until the ledger holds at least `n` rows and stops growing; returns the count. */
 export async function waitLedger(url: string, n: number, timeoutMs: number): Promise<number> {
   const until = Date.now() + timeoutMs;
-  let count = -1;
   for (;;) {
-    count = await ledgerCount(url).catch(() => -1);
+    const count = await ledgerCount(url).catch(() => -1);
     if (count >= n) break;
     if (Date.now() > until) return count;
     await sleep(200);
@@ -448,10 +461,30 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'dsp-redis-'));
   const start = async () => {
-    await exec('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--dir', dir, '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log')]);
+    await exec('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+      '--dir',
+      dir,
+      '--pidfile',
+      join(dir, 'redis.pid'),
+      '--logfile',
+      join(dir, 'redis.log'),
+    ]);
     const until = Date.now() + 5000;
     for (;;) {
-      const ok = await exec('redis-cli', ['-p', String(port), 'ping']).then((r) => r.stdout.trim() === 'PONG', () => false);
+      const ok = await exec('redis-cli', ['-p', String(port), 'ping']).then(
+        (r) => r.stdout.trim() === 'PONG',
+        () => false,
+      );
       if (ok) return;
       if (Date.now() > until) throw new Error(`private redis on ${port} did not start`);
       await sleep(50);
@@ -465,7 +498,14 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     async stop() {
       await exec('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => {});
       const until = Date.now() + 5000;
-      while (Date.now() < until && (await exec('redis-cli', ['-p', String(port), 'ping']).then(() => true, () => false))) await sleep(50);
+      while (
+        Date.now() < until &&
+        (await exec('redis-cli', ['-p', String(port), 'ping']).then(
+          () => true,
+          () => false,
+        ))
+      )
+        await sleep(50);
     },
   };
 }
@@ -493,12 +533,21 @@ export async function expectExactAccounting(gw: Gateway, lanes: Lane[], results:
     const row = byId.get(r.rid!);
     expect(row, `${what}: no ledger row`).toBeDefined();
     if (r.kind === 'abort-stream') expect(row!.aborted, what).toBe(true);
-    else if (r.status === 200) expect({ aborted: row!.aborted, prompt: row!.prompt_tokens, completion: row!.completion_tokens }, what).toEqual({ aborted: false, prompt: r.expected.prompt, completion: r.expected.completion });
+    else if (r.status === 200)
+      expect({ aborted: row!.aborted, prompt: row!.prompt_tokens, completion: row!.completion_tokens }, what).toEqual({
+        aborted: false,
+        prompt: r.expected.prompt,
+        completion: r.expected.completion,
+      });
     else expect({ status: row!.status, tokens: row!.prompt_tokens + row!.completion_tokens }, what).toEqual({ status: r.status, tokens: 0 });
   }
   const s = sums(rows);
   const issued = gw.mock.issuedUsage();
-  expect({ prompt: s.prompt, completion: s.completion, total: s.total }).toEqual({ prompt: issued.prompt_tokens, completion: issued.completion_tokens, total: issued.total_tokens });
+  expect({ prompt: s.prompt, completion: s.completion, total: s.total }).toEqual({
+    prompt: issued.prompt_tokens,
+    completion: issued.completion_tokens,
+    total: issued.total_tokens,
+  });
   const users = [...new Set(lanes.map((l) => l.user))];
   expect(await dayCounters(gw.redis, gw.prefix, users)).toEqual({ tok: s.total, req: n });
 }

@@ -50,7 +50,8 @@ function secondsToMonth(timezone: string, now = Date.now()): number {
   return (next - now) / 1000;
 }
 
-const body = (chunks: number, o: Record<string, unknown> = {}) => JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello' }], mock: { chunks }, ...o });
+const body = (chunks: number, o: Record<string, unknown> = {}) =>
+  JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello' }], mock: { chunks }, ...o });
 /** tokens the mock bills for body(chunks) */
 const billed = (chunks: number) => chatPromptTokens([{ role: 'user', content: 'Hello' }]) + chunks;
 
@@ -89,7 +90,11 @@ describe('accounting: usage chunks and quotas', () => {
     const asked = await post(`${gw.url}/v1/chat/completions`, token, body(20, { stream: true, stream_options: { include_usage: true } }));
     const askedText = await asked.text();
     // the mock's own answer to the same request: the usage frame must be the same bytes
-    const direct = await fetch(`${gw.mock.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(20, { stream: true, stream_options: { include_usage: true } }) });
+    const direct = await fetch(`${gw.mock.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: body(20, { stream: true, stream_options: { include_usage: true } }),
+    });
     const directText = await direct.text();
     const usageFrame = (t: string) => t.split('\n\n').find((f) => f.includes('"choices":[]'));
     expect(usageFrame(askedText)).toBeDefined();
@@ -175,7 +180,8 @@ describe('accounting: usage chunks and quotas', () => {
     await waitLedger(gw.databaseUrl, 1, 20_000);
     const until = Date.now() + 20_000;
     let mine = 0;
-    while (Date.now() < until && (mine = (await ledgerRows(gw.databaseUrl)).filter((r) => r.user_id === 'over-user').length) < 3) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < until && (mine = (await ledgerRows(gw.databaseUrl)).filter((r) => r.user_id === 'over-user').length) < 3)
+      await new Promise((r) => setTimeout(r, 100));
     expect(mine).toBe(3);
   });
 });

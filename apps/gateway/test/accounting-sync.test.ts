@@ -81,7 +81,11 @@ describe('accounting: Redis state rebuilt from Postgres', () => {
     expect(await redis.dbsize()).toBe(0);
     // the state is gone: the disabled user gets through (proof that the flush mattered)
     expect(await statusOf(tokens.bob)).toEqual(OK);
-    const { stdout } = await exec(process.execPath, [CLI, 'sync', '--config', gw.configFile], { cwd: gw.keys.dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, timeout: 30_000 });
+    const { stdout } = await exec(process.execPath, [CLI, 'sync', '--config', gw.configFile], {
+      cwd: gw.keys.dir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      timeout: 30_000,
+    });
     expect(stdout).not.toBe('');
     expect(await redis.exists(keys.syncMarker(gw.prefix))).toBe(1);
     expect(await statusOf(tokens.revoked)).toEqual(REVOKED);
@@ -100,10 +104,25 @@ describe('accounting: Redis state rebuilt from Postgres', () => {
     const before = rebuilds();
     await redisServer.stop();
     await redisServer.start();
-    await waitFor(async () => (await redis.exists(keys.syncMarker(gw.prefix)).catch(() => 0)) === 1, 20_000, () => gw.logs.join('\n'));
-    await waitFor(() => rebuilds() > before, 5_000, () => gw.logs.join('\n'));
+    await waitFor(
+      async () => (await redis.exists(keys.syncMarker(gw.prefix)).catch(() => 0)) === 1,
+      20_000,
+      () => gw.logs.join('\n'),
+    );
+    await waitFor(
+      () => rebuilds() > before,
+      5_000,
+      () => gw.logs.join('\n'),
+    );
     // workers are back on Redis
-    await waitFor(async () => (await fetch(`${gw.url}/readyz`).then((r) => r.status, () => 0)) === 200, 20_000);
+    await waitFor(
+      async () =>
+        (await fetch(`${gw.url}/readyz`).then(
+          (r) => r.status,
+          () => 0,
+        )) === 200,
+      20_000,
+    );
     expect(await statusOf(tokens.revoked)).toEqual(REVOKED);
     expect(await statusOf(tokens.bob)).toEqual(DISABLED);
     // the counter came back from the ledger: 3 of 3

@@ -136,12 +136,16 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
   proc.stdout!.on('data', collector());
   proc.stderr!.on('data', collector());
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (proc.exitCode !== null) throw new Error(`gateway exited ${proc.exitCode}:\n${logs.join('\n')}`);
-    const r = await fetch(`${url}/readyz`).catch(() => null);
-    if (!r || r.status !== 200) return false;
-    return (await workerPidsOf(logs)).length >= (o.workers ?? 2);
-  }, 20_000, () => logs.join('\n'));
+  await waitFor(
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`gateway exited ${proc.exitCode}:\n${logs.join('\n')}`);
+      const r = await fetch(`${url}/readyz`).catch(() => null);
+      if (!r || r.status !== 200) return false;
+      return (await workerPidsOf(logs)).length >= (o.workers ?? 2);
+    },
+    20_000,
+    () => logs.join('\n'),
+  );
   const signer = await createSigner({
     issuer: 'deepseek-proxy',
     audience: 'deepseek-proxy',
@@ -229,7 +233,10 @@ export async function waitFor(fn: () => Promise<boolean> | boolean, timeoutMs: n
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof a[k] === 'object' ? deepMerge(a[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && typeof a[k] === 'object'
+        ? deepMerge(a[k] as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }

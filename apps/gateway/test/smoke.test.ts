@@ -23,7 +23,11 @@ describe('gateway smoke', () => {
   });
 
   it('refuses to start a second gateway on a port already in use (SO_REUSEPORT would share it silently)', () => {
-    const r = spawnSync(process.execPath, [GATEWAY_MAIN, '--config', gw.configFile], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH ?? '' } });
+    const r = spawnSync(process.execPath, [GATEWAY_MAIN, '--config', gw.configFile], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { PATH: process.env.PATH ?? '' },
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('already in use');
   });

@@ -23,10 +23,7 @@ describe('DSP_<SECTION>__<KEY> overrides', () => {
 
   it('types lists: JSON arrays and comma-separated', () => {
     expect(withEnv({ DSP_AUTH__ALGORITHMS: '["EdDSA","HS256"]' }).config.auth.algorithms).toEqual(['EdDSA', 'HS256']);
-    expect(withEnv({ DSP_DEEPSEEK__MODELS: 'deepseek-chat, deepseek-reasoner ,' }).config.deepseek.models).toEqual([
-      'deepseek-chat',
-      'deepseek-reasoner',
-    ]);
+    expect(withEnv({ DSP_DEEPSEEK__MODELS: 'deepseek-chat, deepseek-reasoner ,' }).config.deepseek.models).toEqual(['deepseek-chat', 'deepseek-reasoner']);
     expect(withEnv({ DSP_ADMIN__GATEWAY_METRICS_URLS: '' }).config.admin.gateway_metrics_urls).toEqual([]);
   });
 
@@ -76,10 +73,7 @@ describe('DEEPSEEK_API_KEY, REDIS_URL, DATABASE_URL', () => {
   const file = '[deepseek]\napi_key = "from-file"\n[redis]\nurl = "redis://file:6379"\n[database]\nurl = "postgres://file/db"\n';
 
   it('are honoured over the file', () => {
-    const { config } = withEnv(
-      { DEEPSEEK_API_KEY: 'sk-env', REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgresql://db/app' },
-      file,
-    );
+    const { config } = withEnv({ DEEPSEEK_API_KEY: 'sk-env', REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgresql://db/app' }, file);
     expect(config.deepseek.api_key).toBe('sk-env');
     expect(config.redis.url).toBe('rediss://cache:6380');
     expect(config.database.url).toBe('postgresql://db/app');

@@ -82,15 +82,11 @@ export function applyEnvOverrides(data: Table, env: Env, sources: SourceMap): st
       continue;
     }
     if (tables.has(dotted)) {
-      warnings.push(
-        `env ${name}: names the table [${dotted}], not a key; set its keys as ${name.toUpperCase()}__<KEY>; it is ignored`,
-      );
+      warnings.push(`env ${name}: names the table [${dotted}], not a key; set its keys as ${name.toUpperCase()}__<KEY>; it is ignored`);
       continue;
     }
     const guess = closest(name.toUpperCase(), allEnvNames);
-    warnings.push(
-      `env ${name}: unknown configuration key "${dotted}"${guess ? ` (did you mean ${guess}?)` : ''}; it is ignored`,
-    );
+    warnings.push(`env ${name}: unknown configuration key "${dotted}"${guess ? ` (did you mean ${guess}?)` : ''}; it is ignored`);
   }
   return warnings;
 }

@@ -4,8 +4,7 @@ import { parseConfig } from './load.js';
 import { thrown } from './test-helpers.js';
 
 const FILE = '/srv/dsp/deepseek-proxy.toml';
-const fail = (text: string, env: Record<string, string> = {}) =>
-  thrown(() => parseConfig(text, { file: FILE, env })) as ConfigError;
+const fail = (text: string, env: Record<string, string> = {}) => thrown(() => parseConfig(text, { file: FILE, env })) as ConfigError;
 
 describe('unknown keys', () => {
   it('are a warning with the full key path and a suggestion, not an error', () => {
@@ -110,9 +109,7 @@ describe('value checks', () => {
     const err = fail('[quota]\ntimezone = "Mars/Olympus_Mons"\n');
     expect(err.problems).toEqual([expect.objectContaining({ path: 'quota.timezone', value: 'Mars/Olympus_Mons' })]);
     expect(err.message).toContain('IANA time zone');
-    expect(parseConfig('[quota]\ntimezone = "Asia/Shanghai"\n', { file: FILE }).config.quota.timezone).toBe(
-      'Asia/Shanghai',
-    );
+    expect(parseConfig('[quota]\ntimezone = "Asia/Shanghai"\n', { file: FILE }).config.quota.timezone).toBe('Asia/Shanghai');
   });
 
   it('an invalid enum value', () => {
@@ -150,12 +147,7 @@ describe('value checks', () => {
     const err = fail(
       '[deepseek]\nbase_url = "ftp://x"\n[redis]\nurl = "http://r"\n[database]\nurl = "mysql://d"\n[admin]\ngateway_metrics_urls = ["not a url"]\n',
     );
-    expect(err.problems.map((p) => p.path)).toEqual([
-      'deepseek.base_url',
-      'redis.url',
-      'database.url',
-      'admin.gateway_metrics_urls[0]',
-    ]);
+    expect(err.problems.map((p) => p.path)).toEqual(['deepseek.base_url', 'redis.url', 'database.url', 'admin.gateway_metrics_urls[0]']);
   });
 
   it('a key prefix that would break Redis Cluster hash tags', () => {

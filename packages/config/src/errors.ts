@@ -50,9 +50,7 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (value instanceof Date) return value.toISOString();
   try {
-    return JSON.stringify(value, (_k, v: unknown) =>
-      typeof v === 'bigint' ? String(v) : typeof v === 'string' ? maskUrlPassword(v) : v,
-    );
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : typeof v === 'string' ? maskUrlPassword(v) : v));
   } catch {
     return String(value);
   }
@@ -102,11 +100,7 @@ function indent(text: string, prefix: string): string {
     .join('\n');
 }
 
-export function formatConfigErrorMessage(
-  problems: readonly ConfigProblem[],
-  file: string | null,
-  warnings: readonly string[],
-): string {
+export function formatConfigErrorMessage(problems: readonly ConfigProblem[], file: string | null, warnings: readonly string[]): string {
   const n = problems.length;
   const lines = [
     `Invalid configuration (${n} problem${n === 1 ? '' : 's'}; ${file ? `config file ${file}` : 'no config file'}):`,

@@ -48,10 +48,7 @@ export function renderProfile(profile: TuningProfile): string {
     for (const s of settings) {
       const info = keys.get(s.key);
       if (!info) throw new Error(`profile ${profile.name}: unknown key ${s.key}`);
-      out.push(
-        ...commentLines(`${s.why} (default ${tomlLiteral(info.default)})`),
-        `${info.path[info.path.length - 1]} = ${tomlLiteral(s.value)}`,
-      );
+      out.push(...commentLines(`${s.why} (default ${tomlLiteral(info.default)})`), `${info.path[info.path.length - 1]} = ${tomlLiteral(s.value)}`);
     }
   }
   return `${out.join('\n')}\n`;

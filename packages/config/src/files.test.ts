@@ -7,8 +7,7 @@ import { tempDir, thrown } from './test-helpers.js';
 describe('*_file secrets', () => {
   it('reads deepseek.api_key_file and auth.secret_file (trimmed), relative to the config file', () => {
     const dir = tempDir({
-      'conf/deepseek-proxy.toml':
-        '[deepseek]\napi_key_file = "secrets/key.txt"\n[auth]\nalgorithms = ["HS256"]\nsecret_file = "secrets/hs.txt"\n',
+      'conf/deepseek-proxy.toml': '[deepseek]\napi_key_file = "secrets/key.txt"\n[auth]\nalgorithms = ["HS256"]\nsecret_file = "secrets/hs.txt"\n',
       'conf/secrets/key.txt': '  sk-from-file\n',
       'conf/secrets/hs.txt': 'hs-secret\n\n',
     });
@@ -47,10 +46,11 @@ describe('*_file secrets', () => {
 describe('key file paths', () => {
   it('are made absolute but not read', () => {
     const dir = tempDir();
-    const { config } = parseConfig(
-      '[auth]\npublic_key_file = "keys/pub.pem"\nprivate_key_file = "/abs/priv.pem"\nprevious_public_key_files = ["old.pem"]\n',
-      { file: join(dir, 'cfg', 'c.toml'), env: { DSP_AUTH__PREVIOUS_PUBLIC_KEY_FILES: 'a.pem,b.pem' }, cwd: dir },
-    );
+    const { config } = parseConfig('[auth]\npublic_key_file = "keys/pub.pem"\nprivate_key_file = "/abs/priv.pem"\nprevious_public_key_files = ["old.pem"]\n', {
+      file: join(dir, 'cfg', 'c.toml'),
+      env: { DSP_AUTH__PREVIOUS_PUBLIC_KEY_FILES: 'a.pem,b.pem' },
+      cwd: dir,
+    });
     expect(config.auth.public_key_file).toBe(join(dir, 'cfg', 'keys/pub.pem'));
     expect(config.auth.private_key_file).toBe('/abs/priv.pem');
     // from the environment: relative to the working directory

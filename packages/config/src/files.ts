@@ -17,9 +17,7 @@ export interface FileKeyContext {
 }
 
 function sourceOf(ctx: FileKeyContext, dotted: string): Source {
-  return (
-    ctx.sources.get(dotted) ?? (ctx.file ? { kind: 'file', name: ctx.file } : { kind: 'default', name: 'default' })
-  );
+  return ctx.sources.get(dotted) ?? (ctx.file ? { kind: 'file', name: ctx.file } : { kind: 'default', name: 'default' });
 }
 
 export function resolveFileKeys(ctx: FileKeyContext): void {
@@ -71,9 +69,7 @@ export function resolveFileKeys(ctx: FileKeyContext): void {
     }
     const current = getPath(ctx.data, target);
     if (typeof current === 'string' && current !== '' && current !== content) {
-      ctx.warnings.push(
-        `${key.meta.contentOf} and ${key.dotted} are both set; the content of ${key.dotted} (${absolute}) is used`,
-      );
+      ctx.warnings.push(`${key.meta.contentOf} and ${key.dotted} are both set; the content of ${key.dotted} (${absolute}) is used`);
     }
     setPath(ctx.data, target, content);
     ctx.sources.set(key.meta.contentOf, source);

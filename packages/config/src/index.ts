@@ -15,22 +15,10 @@ export {
   type SectionInfo,
   type ValueKind,
 } from './schema.js';
-export {
-  loadConfig,
-  parseConfig,
-  defaultConfig,
-  type LoadedConfig,
-  type LoadOptions,
-  type ParseOptions,
-} from './load.js';
+export { loadConfig, parseConfig, defaultConfig, type LoadedConfig, type LoadOptions, type ParseOptions } from './load.js';
 export { resolveConfigFile, DEFAULT_CONFIG_FILE, type ConfigFileChoice } from './resolve.js';
 export { CONFIG_ENV_VAR } from './env.js';
-export {
-  ConfigError,
-  isConfigError,
-  type ConfigProblem,
-  type SourceKind,
-} from './errors.js';
+export { ConfigError, isConfigError, type ConfigProblem, type SourceKind } from './errors.js';
 export { demoMode, instanceId, workerCount, redactConfig } from './helpers.js';
 export { renderConfigReference, renderGeneratedFiles } from './reference.js';
 export { renderExampleConfig } from './example.js';

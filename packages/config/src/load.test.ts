@@ -108,10 +108,9 @@ describe('helpers', () => {
   });
 
   it('redactConfig hides secrets and URL passwords', () => {
-    const { config } = parseConfig(
-      '[deepseek]\napi_key = "sk-secret"\n[auth]\nsecret = "hush"\n[redis]\nurl = "redis://:pw@r:6379"\n',
-      { file: '/tmp/x.toml' },
-    );
+    const { config } = parseConfig('[deepseek]\napi_key = "sk-secret"\n[auth]\nsecret = "hush"\n[redis]\nurl = "redis://:pw@r:6379"\n', {
+      file: '/tmp/x.toml',
+    });
     const safe = JSON.stringify(redactConfig(config));
     expect(safe).not.toContain('sk-secret');
     expect(safe).not.toContain('hush');

@@ -140,7 +140,13 @@ function removeUnknownKeys(data: Table, file: string, warnings: string[]): void 
       if (keys.includes(name)) continue;
       const sub = sections.find((s) => s.path[s.path.length - 1] === name);
       if (sub) {
-        if (isTable(value)) visit(value, sub.path, sub.keys.map((k) => k.path[k.path.length - 1]!), sub.sections);
+        if (isTable(value))
+          visit(
+            value,
+            sub.path,
+            sub.keys.map((k) => k.path[k.path.length - 1]!),
+            sub.sections,
+          );
         continue; // a non-table value here is reported by validation
       }
       const path = [...prefix, name].join('.');
@@ -157,12 +163,7 @@ function removeUnknownKeys(data: Table, file: string, warnings: string[]): void 
 
 // ---- validation issues → problems -------------------------------------------------------------
 
-function issuesToProblems(
-  issues: readonly z.core.$ZodIssue[],
-  data: Table,
-  sources: SourceMap,
-  file: string | null,
-): ConfigProblem[] {
+function issuesToProblems(issues: readonly z.core.$ZodIssue[], data: Table, sources: SourceMap, file: string | null): ConfigProblem[] {
   const keys = schemaKeys();
   const tables = schemaTables();
   const seen = new Set<string>();
@@ -179,20 +180,20 @@ function issuesToProblems(
     const leafDotted = path.slice(0, leafLen).join('.');
     const key = leafLen > 0 ? keys.get(leafDotted) : undefined;
     const display = key
-      ? leafDotted + path.slice(leafLen).map((p) => `[${String(p)}]`).join('')
+      ? leafDotted +
+        path
+          .slice(leafLen)
+          .map((p) => `[${String(p)}]`)
+          .join('')
       : path.join('.');
     if (seen.has(display)) continue;
     seen.add(display);
 
     const rawValue = getPath(data, path);
     const value = key?.meta.secret && rawValue !== undefined && rawValue !== '' ? REDACTED : rawValue;
-    const source: Source = sources.get(leafDotted || display) ??
-      (file ? { kind: 'file', name: file } : { kind: 'default', name: 'default' });
+    const source: Source = sources.get(leafDotted || display) ?? (file ? { kind: 'file', name: file } : { kind: 'default', name: 'default' });
     const isItem = key !== undefined && leafLen < path.length;
-    const missing =
-      key?.meta.required === true &&
-      !isItem &&
-      (rawValue === '' || (Array.isArray(rawValue) && rawValue.length === 0));
+    const missing = key?.meta.required === true && !isItem && (rawValue === '' || (Array.isArray(rawValue) && rawValue.length === 0));
     let expected: string;
     if (key) expected = key.meta.label;
     else if (tables.has(display)) expected = `a table ([${display}])`;

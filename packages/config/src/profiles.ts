@@ -62,7 +62,7 @@ export const TUNING_PROFILES: readonly TuningProfile[] = [
       {
         key: `${HC}.pool_idle_timeout_seconds`,
         value: 300,
-        why: 'Keep warm connections through quiet periods (the server\'s Keep-Alive hint still caps this).',
+        why: "Keep warm connections through quiet periods (the server's Keep-Alive hint still caps this).",
       },
       {
         key: `${HC}.connect_timeout_seconds`,

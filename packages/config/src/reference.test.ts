@@ -36,7 +36,18 @@ describe('docs/CONFIG.md', () => {
     expect(mapping).toBeGreaterThan(0);
     expect(profiles).toBeGreaterThan(mapping);
     expect(keys).toBeGreaterThan(profiles);
-    for (const s of ['keepAliveTimeout', 'keepAliveMaxTimeout', 'connect.timeout', 'headersTimeout', 'bodyTimeout', 'setNoDelay()', 'allowH2', 'Pool `connections`', 'no undici equivalent', 'ALPN']) {
+    for (const s of [
+      'keepAliveTimeout',
+      'keepAliveMaxTimeout',
+      'connect.timeout',
+      'headersTimeout',
+      'bodyTimeout',
+      'setNoDelay()',
+      'allowH2',
+      'Pool `connections`',
+      'no undici equivalent',
+      'ALPN',
+    ]) {
       expect(doc.slice(mapping, profiles)).toContain(s);
     }
     for (const p of ['high-concurrency', 'low-latency', 'long-connection']) expect(doc.slice(profiles, keys)).toContain(p);

@@ -71,16 +71,24 @@ describe('schema defaults', () => {
       expect(k.default, k.dotted).not.toBeUndefined();
     }
     expect(schemaSections().map((s) => s.dotted)).toEqual([
-      'server', 'deepseek', 'auth', 'limits', 'quota', 'redis', 'database', 'metrics', 'log', 'usage', 'admin',
+      'server',
+      'deepseek',
+      'auth',
+      'limits',
+      'quota',
+      'redis',
+      'database',
+      'metrics',
+      'log',
+      'usage',
+      'admin',
     ]);
     expect(schemaSections()[1]!.sections.map((s) => s.dotted)).toEqual(['deepseek.http_client']);
   });
 
   it('names env vars DSP_<SECTION>__<KEY>, one more __ per nested table', () => {
     expect(envVarName(['server', 'port'])).toBe('DSP_SERVER__PORT');
-    expect(schemaKeys().get('deepseek.http_client.timeout_seconds')!.envVar).toBe(
-      'DSP_DEEPSEEK__HTTP_CLIENT__TIMEOUT_SECONDS',
-    );
+    expect(schemaKeys().get('deepseek.http_client.timeout_seconds')!.envVar).toBe('DSP_DEEPSEEK__HTTP_CLIENT__TIMEOUT_SECONDS');
   });
 
   it('checks time zones with Intl', () => {

@@ -69,8 +69,7 @@ function text(dflt: string, description: string, opts: TextOptions = {}) {
 function integer(dflt: number, description: string, range: { min: number; max?: number }) {
   let s = z.number().int().min(range.min);
   if (range.max !== undefined) s = s.max(range.max);
-  const label =
-    range.max !== undefined ? `integer ${range.min}..${range.max}` : `integer >= ${range.min}`;
+  const label = range.max !== undefined ? `integer ${range.min}..${range.max}` : `integer >= ${range.min}`;
   return leaf(s.default(dflt), { kind: 'integer', label, description });
 }
 
@@ -88,11 +87,7 @@ function flag(dflt: boolean, description: string) {
   return leaf(z.boolean().default(dflt), { kind: 'boolean', label: 'boolean', description });
 }
 
-function oneOf<const V extends readonly [string, ...string[]]>(
-  values: V,
-  dflt: V[number],
-  description: string,
-) {
+function oneOf<const V extends readonly [string, ...string[]]>(values: V, dflt: V[number], description: string) {
   const label = values.map((v) => JSON.stringify(v)).join(' | ');
   return leaf(z.enum(values).default(dflt as never), { kind: 'string', label, description });
 }
@@ -102,13 +97,7 @@ interface ListOptions {
   path?: 'files';
 }
 
-function list<T extends z.ZodType<string>>(
-  item: T,
-  itemLabel: string,
-  dflt: z.output<T>[],
-  description: string,
-  opts: ListOptions = {},
-) {
+function list<T extends z.ZodType<string>>(item: T, itemLabel: string, dflt: z.output<T>[], description: string, opts: ListOptions = {}) {
   const s = opts.nonEmpty ? z.array(item).min(1) : z.array(item);
   return leaf(s.default(dflt as never), {
     kind: 'list',
@@ -155,12 +144,7 @@ const postgresUrl = urlWithProtocol('postgres:', 'postgresql:');
 
 export const JWT_ALGORITHMS = ['ES256', 'EdDSA', 'HS256'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const DEFAULT_MODELS = [
-  'deepseek-chat',
-  'deepseek-reasoner',
-  'deepseek-v4-flash',
-  'deepseek-v4-pro',
-];
+export const DEFAULT_MODELS = ['deepseek-chat', 'deepseek-reasoner', 'deepseek-v4-flash', 'deepseek-v4-pro'];
 
 // ---- the schema -------------------------------------------------------------------------------
 
@@ -175,19 +159,9 @@ export const configSchema = z.object({
       max: 65535,
     }),
     workers: integer(0, 'Number of HTTP worker processes; 0 = one per CPU core.', { min: 0 }),
-    max_body_bytes: integer(
-      1048576,
-      'Largest accepted request body in bytes; bigger bodies get 413 `request_too_large`.',
-      { min: 1 },
-    ),
-    shutdown_grace_seconds: number(
-      30,
-      'On SIGTERM, how long in-flight requests may run before the workers are stopped.',
-    ),
-    instance_id: text(
-      '',
-      'Identifies this gateway host (e.g. for its usage outbox); empty = `<hostname>:<port>`.',
-    ),
+    max_body_bytes: integer(1048576, 'Largest accepted request body in bytes; bigger bodies get 413 `request_too_large`.', { min: 1 }),
+    shutdown_grace_seconds: number(30, 'On SIGTERM, how long in-flight requests may run before the workers are stopped.'),
+    instance_id: text('', 'Identifies this gateway host (e.g. for its usage outbox); empty = `<hostname>:<port>`.'),
   }),
 
   deepseek: section('The upstream DeepSeek API.', {
@@ -195,20 +169,13 @@ export const configSchema = z.object({
       secret: true,
       envAliases: ['DEEPSEEK_API_KEY'],
     }),
-    api_key_file: text(
-      '',
-      'File holding the API key (trimmed); when set, its content replaces `api_key`.',
-      { path: 'file', contentOf: 'deepseek.api_key' },
-    ),
+    api_key_file: text('', 'File holding the API key (trimmed); when set, its content replaces `api_key`.', { path: 'file', contentOf: 'deepseek.api_key' }),
     base_url: text('https://api.deepseek.com', 'Base URL of the upstream API.', {
       required: true,
       label: 'http(s) URL',
       check: httpUrl,
     }),
-    send_user_id: flag(
-      true,
-      'Pass a stable opaque id per gateway user to DeepSeek as `user_id`.',
-    ),
+    send_user_id: flag(true, 'Pass a stable opaque id per gateway user to DeepSeek as `user_id`.'),
     models: list(
       z.string().min(1),
       'model names',
@@ -216,42 +183,23 @@ export const configSchema = z.object({
       'Models listed by `GET /models`, and the models a token without a `models` claim may use.',
       { nonEmpty: true },
     ),
-    http_client: section(
-      'The upstream connection pool of each worker (the seed\'s keys, same names and defaults).',
-      {
-        pool_max_idle_per_host: integer(
-          20,
-          'Seed compatibility: undici has no idle-only cap, so idle connections are bounded by max_connections and closed after pool_idle_timeout_seconds.',
-          { min: 0 },
-        ),
-        pool_idle_timeout_seconds: number(
-          90,
-          'How long an idle upstream connection is kept open (undici `keepAliveTimeout`).',
-        ),
-        connect_timeout_seconds: number(
-          10,
-          'TCP + TLS connect deadline for a new upstream connection.',
-        ),
-        timeout_seconds: number(
-          60,
-          'Deadline for the response headers of every request, and the total deadline of a non-stream request.',
-        ),
-        stream_timeout_seconds: number(
-          300,
-          'Longest silence allowed between two chunks of a streamed response.',
-        ),
-        tcp_nodelay: flag(true, 'Disable Nagle\'s algorithm on upstream sockets.'),
-        http2_adaptive_window: flag(
-          true,
-          'Use HTTP/2 when the upstream offers it (ALPN, https only; undici `allowH2`); undici has no adaptive flow-control window.',
-        ),
-        max_connections: integer(
-          0,
-          'Most upstream connections per worker (undici Pool `connections`); 0 = unlimited.',
-          { min: 0 },
-        ),
-      },
-    ),
+    http_client: section("The upstream connection pool of each worker (the seed's keys, same names and defaults).", {
+      pool_max_idle_per_host: integer(
+        20,
+        'Seed compatibility: undici has no idle-only cap, so idle connections are bounded by max_connections and closed after pool_idle_timeout_seconds.',
+        { min: 0 },
+      ),
+      pool_idle_timeout_seconds: number(90, 'How long an idle upstream connection is kept open (undici `keepAliveTimeout`).'),
+      connect_timeout_seconds: number(10, 'TCP + TLS connect deadline for a new upstream connection.'),
+      timeout_seconds: number(60, 'Deadline for the response headers of every request, and the total deadline of a non-stream request.'),
+      stream_timeout_seconds: number(300, 'Longest silence allowed between two chunks of a streamed response.'),
+      tcp_nodelay: flag(true, "Disable Nagle's algorithm on upstream sockets."),
+      http2_adaptive_window: flag(
+        true,
+        'Use HTTP/2 when the upstream offers it (ALPN, https only; undici `allowH2`); undici has no adaptive flow-control window.',
+      ),
+      max_connections: integer(0, 'Most upstream connections per worker (undici Pool `connections`); 0 = unlimited.', { min: 0 }),
+    }),
   }),
 
   auth: section('Verification (gateway) and signing (admin, CLI) of the API tokens (JWTs).', {
@@ -271,36 +219,15 @@ export const configSchema = z.object({
       path: 'file',
     }),
     secret: text('', 'Shared secret for HS256.', { secret: true }),
-    secret_file: text(
-      '',
-      'File holding the HS256 secret (trimmed); when set, its content replaces `secret`.',
-      { path: 'file', contentOf: 'auth.secret' },
-    ),
+    secret_file: text('', 'File holding the HS256 secret (trimmed); when set, its content replaces `secret`.', { path: 'file', contentOf: 'auth.secret' }),
     key_id: text('', 'The `kid` header put in signed tokens (empty = none).'),
-    previous_public_key_files: list(
-      z.string().min(1),
-      'file paths',
-      [],
-      'Extra verification keys accepted during a key rotation.',
-      { path: 'files' },
-    ),
+    previous_public_key_files: list(z.string().min(1), 'file paths', [], 'Extra verification keys accepted during a key rotation.', { path: 'files' }),
   }),
 
   limits: section('Per-token concurrency and the Redis safety valves.', {
-    token_concurrency: integer(
-      1,
-      'In-flight requests allowed per token unless its `dsp.concurrency` claim says otherwise.',
-      { min: 1 },
-    ),
-    lock_lease_seconds: number(
-      30,
-      'Lease of a concurrency slot; renewed while a stream runs, so a dead worker\'s slot expires.',
-    ),
-    on_redis_error: oneOf(
-      ['reject', 'allow'],
-      'reject',
-      'When Redis is unreachable: "reject" answers 503, "allow" serves without quota and lock.',
-    ),
+    token_concurrency: integer(1, 'In-flight requests allowed per token unless its `dsp.concurrency` claim says otherwise.', { min: 1 }),
+    lock_lease_seconds: number(30, "Lease of a concurrency slot; renewed while a stream runs, so a dead worker's slot expires."),
+    on_redis_error: oneOf(['reject', 'allow'], 'reject', 'When Redis is unreachable: "reject" answers 503, "allow" serves without quota and lock.'),
     redis_timeout_ms: integer(1000, 'Deadline of every hot-path Redis call, in milliseconds.', {
       min: 1,
     }),
@@ -332,10 +259,7 @@ export const configSchema = z.object({
       label: 'string without { }',
       check: (v) => !/[{}]/.test(v),
     }),
-    cluster: flag(
-      false,
-      '`url` is a seed node of a Redis Cluster (every key of one request shares one hash slot).',
-    ),
+    cluster: flag(false, '`url` is a seed node of a Redis Cluster (every key of one request shares one hash slot).'),
   }),
 
   database: section('Postgres, the source of truth for users, tokens, quotas and usage.', {
@@ -345,7 +269,7 @@ export const configSchema = z.object({
       check: postgresUrl,
       envAliases: ['DATABASE_URL'],
     }),
-    pool_size: integer(10, 'Connections in each process\'s Postgres pool.', { min: 1 }),
+    pool_size: integer(10, "Connections in each process's Postgres pool.", { min: 1 }),
   }),
 
   metrics: section('Prometheus metrics, served by the gateway primary at `/metrics`.', {
@@ -354,11 +278,7 @@ export const configSchema = z.object({
       label: 'host name or IP address',
     }),
     port: integer(9464, 'Port of the metrics listener; 0 = disabled.', { min: 0, max: 65535 }),
-    pool_log_interval_seconds: number(
-      60,
-      'Interval of the pool status log line (active, idle, reuse rate); 0 = off.',
-      { allowZero: true },
-    ),
+    pool_log_interval_seconds: number(60, 'Interval of the pool status log line (active, idle, reuse rate); 0 = off.', { allowZero: true }),
   }),
 
   log: section('Structured JSON logs (pino).', {
@@ -367,17 +287,9 @@ export const configSchema = z.object({
   }),
 
   usage: section('Usage events: gateway buffer, BullMQ queue and the Postgres recorder.', {
-    flush_interval_ms: integer(
-      100,
-      'How often a worker flushes its buffered usage events to the queue.',
-      { min: 1 },
-    ),
+    flush_interval_ms: integer(100, 'How often a worker flushes its buffered usage events to the queue.', { min: 1 }),
     batch_size: integer(500, 'Most events per queue write (`addBulk`).', { min: 1 }),
-    buffer_max_events: integer(
-      10000,
-      'Events a worker buffers while the queue is unreachable; beyond this they are dropped (and counted).',
-      { min: 1 },
-    ),
+    buffer_max_events: integer(10000, 'Events a worker buffers while the queue is unreachable; beyond this they are dropped (and counted).', { min: 1 }),
     recorder: flag(true, 'The gateway primary forks the usage recorder.'),
     recorder_batch_size: integer(500, 'Most events the recorder writes to Postgres at once.', {
       min: 1,
@@ -396,7 +308,7 @@ export const configSchema = z.object({
       ['http://127.0.0.1:9464/metrics'],
       'Gateway `/metrics` endpoints the console reads live metrics from (one per gateway host).',
     ),
-    session_ttl_hours: number(12, 'Lifetime of an operator\'s login session, in hours.'),
+    session_ttl_hours: number(12, "Lifetime of an operator's login session, in hours."),
   }),
 });
 

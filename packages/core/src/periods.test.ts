@@ -13,7 +13,13 @@ function p(tz: string, iso: string) {
 
 describe('periodAt: UTC', () => {
   it('mid-day: the day and month keys, seconds to midnight and to the 1st', () => {
-    expect(p('UTC', '2026-12-15T10:30:00Z')).toEqual({ day: '20261215', month: '202612', dayLeft: 13.5 * H, monthLeft: 16 * D + 13.5 * H, resetsAt: '2026-12-16T00:00:00.000Z' });
+    expect(p('UTC', '2026-12-15T10:30:00Z')).toEqual({
+      day: '20261215',
+      month: '202612',
+      dayLeft: 13.5 * H,
+      monthLeft: 16 * D + 13.5 * H,
+      resetsAt: '2026-12-16T00:00:00.000Z',
+    });
   });
 
   it('exactly at midnight a full day is left; one second before, one second', () => {
@@ -42,7 +48,13 @@ describe('periodAt: UTC', () => {
 
 describe('periodAt: Asia/Shanghai (UTC+8, no DST)', () => {
   it('local midnight is 16:00 UTC of the day before', () => {
-    expect(p('Asia/Shanghai', '2026-11-30T16:00:00Z')).toEqual({ day: '20261201', month: '202612', dayLeft: D, monthLeft: 31 * D, resetsAt: '2026-12-01T16:00:00.000Z' });
+    expect(p('Asia/Shanghai', '2026-11-30T16:00:00Z')).toEqual({
+      day: '20261201',
+      month: '202612',
+      dayLeft: D,
+      monthLeft: 31 * D,
+      resetsAt: '2026-12-01T16:00:00.000Z',
+    });
     expect(p('Asia/Shanghai', '2026-11-30T15:59:59Z')).toMatchObject({ day: '20261130', month: '202611', dayLeft: 1, monthLeft: 1 });
   });
 
@@ -52,7 +64,7 @@ describe('periodAt: Asia/Shanghai (UTC+8, no DST)', () => {
     expect(p('UTC', '2026-12-01T20:00:00Z')).toMatchObject({ day: '20261201', dayLeft: 4 * H });
   });
 
-  it('the local month (and year) change before UTC\'s', () => {
+  it("the local month (and year) change before UTC's", () => {
     expect(p('Asia/Shanghai', '2026-12-31T16:30:00Z')).toMatchObject({ day: '20270101', month: '202701', dayLeft: 23.5 * H, monthLeft: 30 * D + 23.5 * H });
     expect(p('UTC', '2026-12-31T16:30:00Z')).toMatchObject({ day: '20261231', month: '202612' });
     // February in Shanghai, non-leap year: ends 2027-02-28T16:00Z
@@ -62,7 +74,13 @@ describe('periodAt: Asia/Shanghai (UTC+8, no DST)', () => {
 
 describe('periodAt: America/New_York on DST change days', () => {
   it('spring forward (2026-03-08, 02:00 EST → 03:00 EDT): a 23-hour day', () => {
-    expect(p('America/New_York', '2026-03-08T05:00:00Z')).toEqual({ day: '20260308', month: '202603', dayLeft: 23 * H, monthLeft: 23 * D + 23 * H, resetsAt: '2026-03-09T04:00:00.000Z' });
+    expect(p('America/New_York', '2026-03-08T05:00:00Z')).toEqual({
+      day: '20260308',
+      month: '202603',
+      dayLeft: 23 * H,
+      monthLeft: 23 * D + 23 * H,
+      resetsAt: '2026-03-09T04:00:00.000Z',
+    });
     // 01:59:59 EST, one second before the jump: 21 h 0 m 1 s to midnight EDT
     expect(p('America/New_York', '2026-03-08T06:59:59Z')).toMatchObject({ day: '20260308', dayLeft: 21 * H + 1 });
     // 03:00 EDT, right after the jump
@@ -73,7 +91,13 @@ describe('periodAt: America/New_York on DST change days', () => {
   });
 
   it('fall back (2026-11-01, 02:00 EDT → 01:00 EST): a 25-hour day, the repeated hour included', () => {
-    expect(p('America/New_York', '2026-11-01T04:00:00Z')).toEqual({ day: '20261101', month: '202611', dayLeft: 25 * H, monthLeft: 29 * D + 25 * H, resetsAt: '2026-11-02T05:00:00.000Z' });
+    expect(p('America/New_York', '2026-11-01T04:00:00Z')).toEqual({
+      day: '20261101',
+      month: '202611',
+      dayLeft: 25 * H,
+      monthLeft: 29 * D + 25 * H,
+      resetsAt: '2026-11-02T05:00:00.000Z',
+    });
     // 01:30 EDT and 01:30 EST: the same wall clock, an hour apart
     expect(p('America/New_York', '2026-11-01T05:30:00Z')).toMatchObject({ day: '20261101', dayLeft: 23.5 * H });
     expect(p('America/New_York', '2026-11-01T06:30:00Z')).toMatchObject({ day: '20261101', dayLeft: 22.5 * H });

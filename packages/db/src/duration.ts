@@ -12,6 +12,7 @@ export function parseDuration(text: string): number | null {
   if (!m) throw new ServiceError('invalid_argument', `invalid duration ${JSON.stringify(text)}: use e.g. 90m, 12h, 30d, 2w, 1y or never`);
   const seconds = Number(m[1]) * UNIT_SECONDS[m[2]!]!;
   if (seconds < 1) throw new ServiceError('invalid_argument', `duration ${JSON.stringify(text)} must be positive`);
-  if (seconds > MAX_TOKEN_LIFETIME_SECONDS) throw new ServiceError('invalid_argument', `duration ${JSON.stringify(text)} is too long (at most 10 years; use never)`);
+  if (seconds > MAX_TOKEN_LIFETIME_SECONDS)
+    throw new ServiceError('invalid_argument', `duration ${JSON.stringify(text)} is too long (at most 10 years; use never)`);
   return seconds;
 }

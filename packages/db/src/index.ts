@@ -21,26 +21,11 @@ export { hashPassword, verifyPassword } from './password.js';
 export { parseDuration } from './duration.js';
 export { toCsv } from './csv.js';
 export { createServices, type CreateServicesOptions, type Services } from './services/index.js';
-export type {
-  UsersService,
-  UserSummary,
-  UserUsage,
-  CreateUserInput,
-  ListUsersOptions,
-  ListUsersResult,
-} from './services/users.js';
+export type { UsersService, UserSummary, UserUsage, CreateUserInput, ListUsersOptions, ListUsersResult } from './services/users.js';
 export { validateUserId, type User, type UserStatus } from './services/users.js';
 export type { QuotasService, Quotas, QuotaPatch, EffectiveLimits } from './services/quotas.js';
 export type { TokensService, TokenRecord, TokenStatus, IssueTokenOptions } from './services/tokens.js';
-export type {
-  UsageService,
-  UsageTotals,
-  DayRange,
-  UserUsageReport,
-  DailyUsageRow,
-  RequestLogRow,
-  RequestLogOptions,
-} from './services/usage.js';
+export type { UsageService, UsageTotals, DayRange, UserUsageReport, DailyUsageRow, RequestLogRow, RequestLogOptions } from './services/usage.js';
 export type { AdminsService, Admin, AdminSession } from './services/admins.js';
 export type { AuditService, AuditEntry, AuditListOptions } from './services/audit.js';
 export type { SyncResult } from './services/sync.js';

@@ -63,7 +63,8 @@ export function userHashFields(u: UserState): Record<string, string> {
 /** A short reason for a failed Redis call: "Redis is unreachable" rather than ioredis's retry prose. */
 export function redisReason(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  if (e.name === 'MaxRetriesPerRequestError' || /Connection is closed|max retries per request|Stream isn't writeable/i.test(e.message)) return 'Redis is unreachable';
+  if (e.name === 'MaxRetriesPerRequestError' || /Connection is closed|max retries per request|Stream isn't writeable/i.test(e.message))
+    return 'Redis is unreachable';
   return e.message;
 }
 
@@ -74,11 +75,7 @@ export async function redisStep<T>(what: string, fn: () => Promise<T>): Promise<
   } catch (e) {
     if (e instanceof ServiceError) throw e;
     const reason = redisReason(e);
-    throw new ServiceError(
-      'redis_unavailable',
-      `${what}, but Redis could not be updated (${reason}); run \`dsp sync\` once Redis is reachable`,
-      { cause: e },
-    );
+    throw new ServiceError('redis_unavailable', `${what}, but Redis could not be updated (${reason}); run \`dsp sync\` once Redis is reachable`, { cause: e });
   }
 }
 
@@ -148,7 +145,9 @@ export async function readCounters(redis: Redis, prefix: string, userIds: readon
   let res: (string | null)[][];
   if (isCluster(redis)) {
     // a Cluster pipeline must stay in one slot: send the reads one by one (auto-pipelined per node)
-    res = await Promise.all(userIds.flatMap((id) => [redis.hmget(keys.day(prefix, id, period.day), 'req', 'tok'), redis.hmget(keys.month(prefix, id, period.month), 'req', 'tok')]));
+    res = await Promise.all(
+      userIds.flatMap((id) => [redis.hmget(keys.day(prefix, id, period.day), 'req', 'tok'), redis.hmget(keys.month(prefix, id, period.month), 'req', 'tok')]),
+    );
   } else {
     const p = redis.pipeline();
     for (const id of userIds) {

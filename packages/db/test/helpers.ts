@@ -105,8 +105,9 @@ export async function rejectsWithCode(p: Promise<unknown>, code: string, message
     await p;
   } catch (e) {
     const err = e as Error & { code: string };
-    if (err.name !== 'ServiceError' || err.code !== code) throw new Error(`expected ServiceError ${code}, got ${err.name} ${err.code}: ${err.message}`);
-    if (message && !message.test(err.message)) throw new Error(`message ${JSON.stringify(err.message)} does not match ${message}`);
+    if (err.name !== 'ServiceError' || err.code !== code)
+      throw new Error(`expected ServiceError ${code}, got ${err.name} ${err.code}: ${err.message}`, { cause: e });
+    if (message && !message.test(err.message)) throw new Error(`message ${JSON.stringify(err.message)} does not match ${message}`, { cause: e });
     return err;
   }
   throw new Error(`expected a ServiceError ${code}, but it resolved`);

@@ -12,7 +12,11 @@ afterAll(async () => {
 
 describe('insertUsageEvents', () => {
   it('inserts a batch in one statement and returns the count', async () => {
-    const batch = [event(), event({ model: 'deepseek-reasoner', reasoning_tokens: 9 }), event({ stream: true, aborted: true, status: 499, first_byte_ms: null })];
+    const batch = [
+      event(),
+      event({ model: 'deepseek-reasoner', reasoning_tokens: 9 }),
+      event({ stream: true, aborted: true, status: 499, first_byte_ms: null }),
+    ];
     expect(await insertUsageEvents(env.pool, batch)).toBe(3);
     const r = await env.pool.query('SELECT * FROM usage_ledger WHERE request_id = $1', [batch[2]!.request_id]);
     const row = r.rows[0];

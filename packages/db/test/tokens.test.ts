@@ -15,14 +15,27 @@ afterAll(async () => {
 
 describe('tokens.issue', () => {
   it('mints a verifiable JWT whose jti is the new row, and stores only a hint', async () => {
-    const { token, record } = await env.services.tokens.issue('alice', { name: 'laptop', concurrency: 3, models: ['deepseek-chat', 'deepseek-reasoner'], expiresIn: '30d' });
+    const { token, record } = await env.services.tokens.issue('alice', {
+      name: 'laptop',
+      concurrency: 3,
+      models: ['deepseek-chat', 'deepseek-reasoner'],
+      expiresIn: '30d',
+    });
     const payload = await env.verify(token);
     const claims = readClaims(payload);
     expect(claims).toEqual({ sub: 'alice', jti: record.id, exp: expect.any(Number), concurrency: 3, models: ['deepseek-chat', 'deepseek-reasoner'] });
     expect(payload.iss).toBe('dsp-test');
     const exp = (claims as { exp: number }).exp;
     expect(exp - Math.floor(Date.now() / 1000)).toBeGreaterThan(30 * 86400 - 10);
-    expect(record).toMatchObject({ userId: 'alice', name: 'laptop', hint: token.slice(-6), concurrency: 3, status: 'active', revokedAt: null, lastUsedAt: null });
+    expect(record).toMatchObject({
+      userId: 'alice',
+      name: 'laptop',
+      hint: token.slice(-6),
+      concurrency: 3,
+      status: 'active',
+      revokedAt: null,
+      lastUsedAt: null,
+    });
     expect(record.expiresAt!.getTime()).toBe(exp * 1000);
     const row = await env.pool.query('SELECT * FROM tokens WHERE id = $1', [record.id]);
     expect(JSON.stringify(row.rows[0])).not.toContain(token);
@@ -83,7 +96,10 @@ describe('tokens.list / get', () => {
   it('lists a user’s tokens with last use from the ledger', async () => {
     const { record } = await env.services.tokens.issue('bob', { name: 'ci' });
     const t1 = Date.now() - 60_000;
-    await insertUsageEvents(env.pool, [event({ token_id: record.id, user_id: 'bob', started_at: t1 - 5000 }), event({ token_id: record.id, user_id: 'bob', started_at: t1 })]);
+    await insertUsageEvents(env.pool, [
+      event({ token_id: record.id, user_id: 'bob', started_at: t1 - 5000 }),
+      event({ token_id: record.id, user_id: 'bob', started_at: t1 }),
+    ]);
     const list = await env.services.tokens.list('bob');
     expect(list.map((t) => t.name)).toEqual(['laptop', 'ci']);
     expect(list[1]!.lastUsedAt!.getTime()).toBe(t1);

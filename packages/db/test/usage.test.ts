@@ -11,10 +11,38 @@ beforeAll(async () => {
   await env.services.users.create({ id: 'bob' });
   await insertUsageEvents(env.pool, [
     // 2026-03-01 23:30 in Shanghai
-    event({ request_id: 'r1', user_id: 'alice', started_at: at('2026-03-01T15:30:00Z'), prompt_tokens: 100, completion_tokens: 50, cache_hit_tokens: 40, cache_miss_tokens: 60, reasoning_tokens: 0 }),
+    event({
+      request_id: 'r1',
+      user_id: 'alice',
+      started_at: at('2026-03-01T15:30:00Z'),
+      prompt_tokens: 100,
+      completion_tokens: 50,
+      cache_hit_tokens: 40,
+      cache_miss_tokens: 60,
+      reasoning_tokens: 0,
+    }),
     // 2026-03-02 00:30 in Shanghai (still March 1st in UTC)
-    event({ request_id: 'r2', user_id: 'alice', started_at: at('2026-03-01T16:30:00Z'), model: 'deepseek-reasoner', prompt_tokens: 10, completion_tokens: 20, reasoning_tokens: 15, cache_hit_tokens: 0, cache_miss_tokens: 10 }),
-    event({ request_id: 'r3', user_id: 'alice', started_at: at('2026-03-02T01:00:00Z'), status: 429, prompt_tokens: 0, completion_tokens: 0, cache_hit_tokens: 0, cache_miss_tokens: 0 }),
+    event({
+      request_id: 'r2',
+      user_id: 'alice',
+      started_at: at('2026-03-01T16:30:00Z'),
+      model: 'deepseek-reasoner',
+      prompt_tokens: 10,
+      completion_tokens: 20,
+      reasoning_tokens: 15,
+      cache_hit_tokens: 0,
+      cache_miss_tokens: 10,
+    }),
+    event({
+      request_id: 'r3',
+      user_id: 'alice',
+      started_at: at('2026-03-02T01:00:00Z'),
+      status: 429,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      cache_hit_tokens: 0,
+      cache_miss_tokens: 0,
+    }),
     event({ request_id: 'r4', user_id: 'bob', started_at: at('2026-03-02T02:00:00Z'), aborted: true, status: 499, prompt_tokens: 5, completion_tokens: 1 }),
     // outside the ranges used below
     event({ request_id: 'r5', user_id: 'alice', started_at: at('2026-02-20T00:00:00Z') }),

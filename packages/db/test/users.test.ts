@@ -25,7 +25,9 @@ describe('users.create', () => {
     expect(u.createdAt).toBeInstanceOf(Date);
     expect(await userHash(env.redis, userKey('alice'))).toEqual({ status: 'active', daily_tokens: '2000' });
     const audit = await auditFor('alice');
-    expect(audit).toEqual([{ actor: 'test:runner', action: 'user.create', details: { name: 'Alice A.', daily_requests: null, daily_tokens: 2000, monthly_tokens: null } }]);
+    expect(audit).toEqual([
+      { actor: 'test:runner', action: 'user.create', details: { name: 'Alice A.', daily_requests: null, daily_tokens: 2000, monthly_tokens: null } },
+    ]);
   });
 
   it('refuses a duplicate with a clear error', async () => {

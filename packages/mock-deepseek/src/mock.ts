@@ -427,9 +427,7 @@ export async function startMockDeepSeek(opts: MockOptions = {}): Promise<MockDee
     const finishJson = '"' + p.finish + '"';
 
     if (!fim) {
-      out.write(
-        frame(p.thinking ? '{"role":"assistant","content":null,"reasoning_content":""}' : '{"role":"assistant","content":""}', 'null'),
-      );
+      out.write(frame(p.thinking ? '{"role":"assistant","content":null,"reasoning_content":""}' : '{"role":"assistant","content":""}', 'null'));
     }
     if (stopAfter === 0) {
       out.finish(fault!);
@@ -470,8 +468,7 @@ export async function startMockDeepSeek(opts: MockOptions = {}): Promise<MockDee
   function plan(kind: 'chat' | 'fim', body: Record<string, any>, b: Behaviour, promptTokens: number): ChatPlan {
     const model: string = body.model;
     const thinkingType = body.thinking !== null && typeof body.thinking === 'object' ? body.thinking.type : undefined;
-    const thinking =
-      kind === 'chat' && (thinkingType === 'enabled' || (model === 'deepseek-reasoner' && thinkingType !== 'disabled'));
+    const thinking = kind === 'chat' && (thinkingType === 'enabled' || (model === 'deepseek-reasoner' && thinkingType !== 'disabled'));
     const wantContent = b.chunks;
     const wantReasoning = thinking ? b.chunks : 0;
     let reasoning = wantReasoning;
@@ -572,11 +569,7 @@ export async function startMockDeepSeek(opts: MockOptions = {}): Promise<MockDee
     if (requireAuth !== null && ctx.req.headers.authorization !== requireAuth) {
       const auth = ctx.req.headers.authorization;
       const key = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : '';
-      sendError(
-        ctx,
-        401,
-        key === '' ? undefined : 'Authentication Fails, Your api key: ****' + key.slice(-4) + ' is invalid',
-      );
+      sendError(ctx, 401, key === '' ? undefined : 'Authentication Fails, Your api key: ****' + key.slice(-4) + ' is invalid');
       return;
     }
     if (route === 'models' || route === 'balance') {

@@ -144,9 +144,7 @@ describe('other routes', () => {
       expect(res.status).toBe(200);
       const b = (await res.json()) as any;
       expect(b.object).toBe('list');
-      expect(b.data.map((m: any) => m.id).sort()).toEqual(
-        ['deepseek-chat', 'deepseek-reasoner', 'deepseek-v4-flash', 'deepseek-v4-pro'].sort(),
-      );
+      expect(b.data.map((m: any) => m.id).sort()).toEqual(['deepseek-chat', 'deepseek-reasoner', 'deepseek-v4-flash', 'deepseek-v4-pro'].sort());
       for (const m of b.data) expect(m).toEqual({ id: m.id, object: 'model', owned_by: 'deepseek' });
     }
   });

@@ -47,9 +47,7 @@ describe('faults', () => {
   });
 
   it('reset before headers: the client sees a socket error', async () => {
-    await expect(raw(mock.url, { body: chat(), headers: { 'x-mock-reset': 'before-headers' } })).rejects.toThrow(
-      /ECONNRESET|socket hang up/,
-    );
+    await expect(raw(mock.url, { body: chat(), headers: { 'x-mock-reset': 'before-headers' } })).rejects.toThrow(/ECONNRESET|socket hang up/);
     await sleep(20);
     expect(mock.abortedCount()).toBe(0); // the mock closed it itself
     expect(mock.inFlight()).toBe(0);
@@ -120,13 +118,8 @@ describe('faults', () => {
 
 describe('bookkeeping', () => {
   it('peak concurrency overall and per user_id', async () => {
-    const slow = (user: string) =>
-      raw(mock.url, { body: chat({ stream: true, user_id: user, mock: { chunks: 3, chunkDelayMs: 60 } }) });
-    const jobs = [
-      ...Array.from({ length: 4 }, () => slow('alice')),
-      ...Array.from({ length: 2 }, () => slow('bob')),
-      slow('carol'),
-    ];
+    const slow = (user: string) => raw(mock.url, { body: chat({ stream: true, user_id: user, mock: { chunks: 3, chunkDelayMs: 60 } }) });
+    const jobs = [...Array.from({ length: 4 }, () => slow('alice')), ...Array.from({ length: 2 }, () => slow('bob')), slow('carol')];
     await waitFor(() => mock.inFlight() === 7, 1000);
     await Promise.all(jobs);
     await waitFor(() => mock.inFlight() === 0, 500);

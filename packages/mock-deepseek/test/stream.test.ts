@@ -197,7 +197,7 @@ describe('knobs', () => {
     const m = await startMockDeepSeek({ chunks: 4 });
     try {
       const get = async (extra: Record<string, unknown> = {}) =>
-        ((await (await fetch(m.url + '/chat/completions', { method: 'POST', body: JSON.stringify(chat(extra)) })).json()) as any);
+        (await (await fetch(m.url + '/chat/completions', { method: 'POST', body: JSON.stringify(chat(extra)) })).json()) as any;
       expect((await get()).usage.completion_tokens).toBe(4);
       m.setBehaviour({ chunks: 2 });
       expect((await get()).usage.completion_tokens).toBe(2);

@@ -46,7 +46,12 @@ const list: Command = {
   async run(ctx) {
     const admins = await ctx.services().admins.list();
     if (ctx.global.json) return ctx.io.stdout(json(admins));
-    ctx.io.stdout(table(['USERNAME', 'STATUS', 'CREATED'], admins.map((a) => [a.username, a.disabledAt ? 'disabled' : 'active', a.createdAt])));
+    ctx.io.stdout(
+      table(
+        ['USERNAME', 'STATUS', 'CREATED'],
+        admins.map((a) => [a.username, a.disabledAt ? 'disabled' : 'active', a.createdAt]),
+      ),
+    );
   },
 };
 

@@ -31,9 +31,17 @@ async function checkKeys(config: Config): Promise<Finding> {
     const signer = await createSigner(config.auth);
     const { token } = await signer.mint({ sub: 'doctor', expiresInSeconds: 60 });
     await verifyJwt(token, keys, config.auth);
-    return { check: 'signing keys', status: 'ok', detail: `${config.auth.algorithms.join(', ')}: a token signed with the private key verifies with the public key` };
+    return {
+      check: 'signing keys',
+      status: 'ok',
+      detail: `${config.auth.algorithms.join(', ')}: a token signed with the private key verifies with the public key`,
+    };
   } catch (e) {
-    return { check: 'signing keys', status: 'fail', detail: `${(e as Error).message} (set auth.public_key_file / auth.private_key_file, or auth.secret for HS256)` };
+    return {
+      check: 'signing keys',
+      status: 'fail',
+      detail: `${(e as Error).message} (set auth.public_key_file / auth.private_key_file, or auth.secret for HS256)`,
+    };
   }
 }
 
@@ -44,18 +52,34 @@ async function checkRedis(ctx: Context, config: Config): Promise<Finding[]> {
     const info = await redis.info('server');
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
     const [major = 0, minor = 0] = version.split('.').map(Number);
-    const out: Finding[] = [{ check: 'redis', status: major > 6 || (major === 6 && minor >= 2) ? 'ok' : 'fail', detail: `${redactUrl(config.redis.url)} answers in ${ms} ms, version ${version}${major < 6 || (major === 6 && minor < 2) ? ' (6.2 or newer is needed)' : ''}` }];
+    const out: Finding[] = [
+      {
+        check: 'redis',
+        status: major > 6 || (major === 6 && minor >= 2) ? 'ok' : 'fail',
+        detail: `${redactUrl(config.redis.url)} answers in ${ms} ms, version ${version}${major < 6 || (major === 6 && minor < 2) ? ' (6.2 or newer is needed)' : ''}`,
+      },
+    ];
     const marker = await redis.get(`${config.redis.key_prefix}sync:marker`);
     out.push(
       marker
         ? { check: 'redis state', status: 'ok', detail: `synced from postgres at ${marker}` }
-        : { check: 'redis state', status: 'warn', detail: 'no sync marker: revocations and limits are not in redis yet; the gateway rebuilds them at start, or run `pnpm dsp sync`' },
+        : {
+            check: 'redis state',
+            status: 'warn',
+            detail: 'no sync marker: revocations and limits are not in redis yet; the gateway rebuilds them at start, or run `pnpm dsp sync`',
+          },
     );
     const [sec, usec] = await redis.time();
     out.push(skew('clock vs redis', Number(sec) * 1000 + Math.floor(Number(usec) / 1000)));
     return out;
   } catch (e) {
-    return [{ check: 'redis', status: 'fail', detail: `${redactUrl(config.redis.url)} is unreachable: ${(e as Error).message}. Is redis-server running? (redis.url, REDIS_URL)` }];
+    return [
+      {
+        check: 'redis',
+        status: 'fail',
+        detail: `${redactUrl(config.redis.url)} is unreachable: ${(e as Error).message}. Is redis-server running? (redis.url, REDIS_URL)`,
+      },
+    ];
   }
 }
 
@@ -64,18 +88,30 @@ async function checkPostgres(ctx: Context, config: Config): Promise<Finding[]> {
     const pool = ctx.pool();
     const [r, ms] = await timed(pool.query<{ now: Date; version: string }>('SELECT now() AS now, version() AS version'));
     const row = r.rows[0]!;
-    const out: Finding[] = [{ check: 'postgres', status: 'ok', detail: `${redactUrl(config.database.url)} answers in ${ms} ms (${row.version.split(' ').slice(0, 2).join(' ')})` }];
+    const out: Finding[] = [
+      { check: 'postgres', status: 'ok', detail: `${redactUrl(config.database.url)} answers in ${ms} ms (${row.version.split(' ').slice(0, 2).join(' ')})` },
+    ];
     const known = (await loadMigrations()).map((m) => m.name);
     const applied = await pool.query<{ name: string }>('SELECT name FROM schema_migrations').then(
       (q) => new Set(q.rows.map((x) => x.name)),
       () => new Set<string>(),
     );
     const pending = known.filter((n) => !applied.has(n));
-    out.push(pending.length ? { check: 'migrations', status: 'fail', detail: `${pending.length} pending (${pending.join(', ')}): run \`pnpm dsp migrate\`` } : { check: 'migrations', status: 'ok', detail: `all ${known.length} applied` });
+    out.push(
+      pending.length
+        ? { check: 'migrations', status: 'fail', detail: `${pending.length} pending (${pending.join(', ')}): run \`pnpm dsp migrate\`` }
+        : { check: 'migrations', status: 'ok', detail: `all ${known.length} applied` },
+    );
     out.push(skew('clock vs postgres', row.now.getTime()));
     return out;
   } catch (e) {
-    return [{ check: 'postgres', status: 'fail', detail: `${redactUrl(config.database.url)}: ${(e as Error).message}. Is PostgreSQL running and the database URL right? (database.url, DATABASE_URL)` }];
+    return [
+      {
+        check: 'postgres',
+        status: 'fail',
+        detail: `${redactUrl(config.database.url)}: ${(e as Error).message}. Is PostgreSQL running and the database URL right? (database.url, DATABASE_URL)`,
+      },
+    ];
   }
 }
 
@@ -87,15 +123,19 @@ async function checkUpstream(config: Config): Promise<Finding[]> {
     const [r, ms] = await timed(fetch(`${base}/models`, { headers, signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) }));
     await r.body?.cancel();
     const out: Finding[] = [];
-    if (demo) out.push({ check: 'upstream', status: 'warn', detail: `demo mode (no deepseek.api_key / DEEPSEEK_API_KEY): ${base} answered ${r.status} in ${ms} ms` });
-    else if (r.status === 401 || r.status === 403) out.push({ check: 'upstream key', status: 'fail', detail: `${base} refused the API key (HTTP ${r.status}): check deepseek.api_key / DEEPSEEK_API_KEY` });
+    if (demo)
+      out.push({ check: 'upstream', status: 'warn', detail: `demo mode (no deepseek.api_key / DEEPSEEK_API_KEY): ${base} answered ${r.status} in ${ms} ms` });
+    else if (r.status === 401 || r.status === 403)
+      out.push({ check: 'upstream key', status: 'fail', detail: `${base} refused the API key (HTTP ${r.status}): check deepseek.api_key / DEEPSEEK_API_KEY` });
     else if (r.ok) out.push({ check: 'upstream', status: 'ok', detail: `${base} reachable in ${ms} ms and accepts the API key` });
     else out.push({ check: 'upstream', status: 'warn', detail: `${base}/models answered HTTP ${r.status} in ${ms} ms` });
     const date = r.headers.get('date');
     if (date) out.push(skew('clock vs upstream', Date.parse(date), 2000));
     return out;
   } catch (e) {
-    return [{ check: 'upstream', status: 'fail', detail: `${base} is unreachable: ${(e as Error).message} (deepseek.base_url; outbound network, proxy or DNS)` }];
+    return [
+      { check: 'upstream', status: 'fail', detail: `${base} is unreachable: ${(e as Error).message} (deepseek.base_url; outbound network, proxy or DNS)` },
+    ];
   }
 }
 
@@ -103,7 +143,11 @@ async function checkUpstream(config: Config): Promise<Finding[]> {
 function skew(check: string, theirs: number, tolerance = 0): Finding {
   const d = Date.now() - theirs;
   const ok = Math.abs(d) <= MAX_SKEW_MS + tolerance;
-  return { check, status: ok ? 'ok' : 'fail', detail: `${d >= 0 ? '+' : ''}${d} ms${ok ? '' : ' — fix the clock (NTP): tokens will look expired or not yet valid'}` };
+  return {
+    check,
+    status: ok ? 'ok' : 'fail',
+    detail: `${d >= 0 ? '+' : ''}${d} ms${ok ? '' : ' — fix the clock (NTP): tokens will look expired or not yet valid'}`,
+  };
 }
 
 export const doctorCommand: Command = {

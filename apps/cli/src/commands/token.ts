@@ -18,7 +18,10 @@ const issue: Command = {
     const concurrency = int('concurrency', values.concurrency, { min: 1 });
     const modelsArg = str(values.models);
     if (values.models !== undefined && modelsArg === undefined) throw new UsageError('--models needs a value');
-    const models = modelsArg?.split(',').map((m) => m.trim()).filter(Boolean);
+    const models = modelsArg
+      ?.split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
     const { token, record } = await ctx.services().tokens.issue(positionals[0]!, {
       ...(str(values.name) !== undefined ? { name: str(values.name)! } : {}),
       ...(concurrency != null ? { concurrency } : {}),
@@ -48,7 +51,18 @@ const list: Command = {
     ctx.io.stdout(
       table(
         ['JTI', 'USER', 'NAME', 'STATUS', 'HINT', 'CONC', 'MODELS', 'EXPIRES', 'LAST USED', 'CREATED'],
-        tokens.map((t) => [t.id, t.userId, t.name, t.status, '…' + t.hint, t.concurrency, t.models?.join(','), t.expiresAt ? shortTime(t.expiresAt) : 'never', t.lastUsedAt, t.createdAt]),
+        tokens.map((t) => [
+          t.id,
+          t.userId,
+          t.name,
+          t.status,
+          '…' + t.hint,
+          t.concurrency,
+          t.models?.join(','),
+          t.expiresAt ? shortTime(t.expiresAt) : 'never',
+          t.lastUsedAt,
+          t.createdAt,
+        ]),
       ),
     );
     ctx.io.stderr(`${tokens.length} tokens\n`);

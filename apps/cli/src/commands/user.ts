@@ -29,7 +29,9 @@ export function quotaPatch(values: Record<string, string | boolean | undefined>)
 
 const limitText = (own: number | null, effective: number) => (effective === 0 ? 'unlimited' : String(effective)) + (own === null ? ' (default)' : '');
 
-export function describeUser(u: Pick<UserSummary, 'id' | 'name' | 'status' | 'dailyRequests' | 'dailyTokens' | 'monthlyTokens'> & { limits: UserSummary['limits'] }): string {
+export function describeUser(
+  u: Pick<UserSummary, 'id' | 'name' | 'status' | 'dailyRequests' | 'dailyTokens' | 'monthlyTokens'> & { limits: UserSummary['limits'] },
+): string {
   return (
     [
       `user ${u.id}${u.name ? ` (${u.name})` : ''}: ${u.status}`,

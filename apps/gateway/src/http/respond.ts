@@ -5,9 +5,20 @@ import { ERRORS, errorBody, type GatewayError } from '@dsp/core';
 
 const STATUS_LINES = new Map<number, string>();
 const REASONS: Record<number, string> = {
-  200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 402: 'Payment Required', 403: 'Forbidden', 404: 'Not Found',
-  405: 'Method Not Allowed', 413: 'Payload Too Large', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 export function statusLine(status: number): string {
@@ -38,7 +49,13 @@ export function sendError(x: Replyable, err: GatewayError): void {
   });
 }
 
-export function sendJson(x: Replyable, status: number, body: string | Buffer, extra?: readonly (readonly [string, string])[], contentType = 'application/json'): void {
+export function sendJson(
+  x: Replyable,
+  status: number,
+  body: string | Buffer,
+  extra?: readonly (readonly [string, string])[],
+  contentType = 'application/json',
+): void {
   if (x.aborted || x.headersSent) return;
   x.headersSent = true;
   x.res.cork(() => {

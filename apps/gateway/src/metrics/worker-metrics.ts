@@ -64,7 +64,12 @@ export function createWorkerMetrics(pool: PoolStatsSource, worker: string) {
     }),
     inFlight: new Gauge({ name: 'dsp_token_concurrent_requests', help: 'Admitted requests in flight (holding a token slot)', registers: r }),
     blocked: new Counter({ name: 'dsp_requests_blocked_total', help: 'Requests refused with 429', labelNames: ['reason'], registers: r }),
-    quotaUsage: new Histogram({ name: 'dsp_quota_usage_ratio', help: 'Highest used/limit of the user quotas at admission', buckets: RATIO_BUCKETS, registers: r }),
+    quotaUsage: new Histogram({
+      name: 'dsp_quota_usage_ratio',
+      help: 'Highest used/limit of the user quotas at admission',
+      buckets: RATIO_BUCKETS,
+      registers: r,
+    }),
     requests: new Counter({ name: 'dsp_requests_total', help: 'Requests answered', labelNames: ['route', 'status'], registers: r }),
     usageTokens: new Counter({ name: 'dsp_usage_tokens_total', help: 'Tokens reported by the upstream', labelNames: ['kind'], registers: r }),
     eventsPending: new Gauge({ name: 'dsp_usage_events_pending', help: 'Usage events waiting in memory for Redis', registers: r }),

@@ -108,7 +108,18 @@ function tooLarge(limit: number): GatewayError {
 }
 
 function abortedBeforeStart(): Outcome {
-  return { status: 499, usage: ZERO_USAGE, firstByteMs: null, body: null, contentType: '', headers: [], streamed: false, tail: null, error: null, aborted: true };
+  return {
+    status: 499,
+    usage: ZERO_USAGE,
+    firstByteMs: null,
+    body: null,
+    contentType: '',
+    headers: [],
+    streamed: false,
+    tail: null,
+    error: null,
+    aborted: true,
+  };
 }
 
 function internal(x: Exchange, e: unknown): GatewayError {

@@ -146,7 +146,11 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     const { res } = this.x;
     this.x.headersSent = true;
     res.cork(() => {
-      res.writeStatus(statusLine(200)).writeHeader('x-request-id', this.x.head.echoRequestId).writeHeader('cache-control', 'no-cache').writeHeader('content-type', this.contentType);
+      res
+        .writeStatus(statusLine(200))
+        .writeHeader('x-request-id', this.x.head.echoRequestId)
+        .writeHeader('cache-control', 'no-cache')
+        .writeHeader('content-type', this.contentType);
       for (const [k, v] of this.passed) res.writeHeader(k, v);
     });
   }

@@ -21,7 +21,11 @@ export async function startRecorder(config: Config): Promise<Recorder> {
   const log = createLogger(config.log.level, { role: 'recorder', pid: process.pid }, config.log.pretty);
   const pool = createPool(config.database);
   const registry = new Registry();
-  const written = new Counter({ name: 'dsp_usage_events_recorded_total', help: 'Usage events written to the ledger (duplicates excluded)', registers: [registry] });
+  const written = new Counter({
+    name: 'dsp_usage_events_recorded_total',
+    help: 'Usage events written to the ledger (duplicates excluded)',
+    registers: [registry],
+  });
   const failures = new Counter({ name: 'dsp_usage_record_failures_total', help: 'Ledger batch writes that failed and will be retried', registers: [registry] });
   let postgresDown = false;
 
@@ -67,4 +71,3 @@ export async function startRecorder(config: Config): Promise<Recorder> {
     },
   };
 }
-

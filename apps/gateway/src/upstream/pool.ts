@@ -59,7 +59,10 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
       // undici's own connect timer ticks at ~0.5 s resolution; this one keeps connect_timeout_seconds exact
       const socket = pending as unknown as Socket | undefined;
       if (socket && !settled && connectTimeout > 0) {
-        timer = setTimeout(() => socket.destroy(new errors.ConnectTimeoutError(`connecting to the upstream timed out after ${connectTimeout} ms`)), connectTimeout);
+        timer = setTimeout(
+          () => socket.destroy(new errors.ConnectTimeoutError(`connecting to the upstream timed out after ${connectTimeout} ms`)),
+          connectTimeout,
+        );
       }
     },
   });

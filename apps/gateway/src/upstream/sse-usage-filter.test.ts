@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SseUsageFilter } from './sse-usage-filter.js';
 
-const chunk = (content: string) => `data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}\n\n`;
+const chunk = (content: string) =>
+  `data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}\n\n`;
 const usage = 'data: {"id":"x","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}\n\n';
 const done = 'data: [DONE]\n\n';
 const stream = [': keep-alive\n\n', chunk('Hel'), chunk('lo'), usage, done].join('');

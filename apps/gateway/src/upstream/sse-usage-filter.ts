@@ -29,7 +29,14 @@ export class SseUsageFilter {
       return EMPTY;
     }
     // fast path: whole events, none of which mentions usage or ends the stream
-    if (this.carry === null && chunk.length >= 2 && chunk[chunk.length - 1] === 10 && chunk[chunk.length - 2] === 10 && chunk.indexOf(USAGE) === -1 && chunk.indexOf(DONE) === -1) {
+    if (
+      this.carry === null &&
+      chunk.length >= 2 &&
+      chunk[chunk.length - 1] === 10 &&
+      chunk[chunk.length - 2] === 10 &&
+      chunk.indexOf(USAGE) === -1 &&
+      chunk.indexOf(DONE) === -1
+    ) {
       return chunk;
     }
     const buf = this.carry === null ? chunk : Buffer.concat([this.carry, chunk]);

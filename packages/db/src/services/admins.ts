@@ -82,10 +82,9 @@ export function createAdminsService(ctx: ServiceContext): AdminsService {
   async function setDisabled(username: string, disabled: boolean): Promise<Admin> {
     const row = await mustFind(username);
     return withTransaction(ctx.pool, async (c) => {
-      const res = await c.query<AdminRow>(
-        `UPDATE admins SET disabled_at = ${disabled ? 'coalesce(disabled_at, now())' : 'NULL'} WHERE id = $1 RETURNING *`,
-        [row.id],
-      );
+      const res = await c.query<AdminRow>(`UPDATE admins SET disabled_at = ${disabled ? 'coalesce(disabled_at, now())' : 'NULL'} WHERE id = $1 RETURNING *`, [
+        row.id,
+      ]);
       if (disabled) await c.query('DELETE FROM admin_sessions WHERE admin_id = $1', [row.id]);
       if (Boolean(row.disabled_at) !== disabled) await writeAudit(c, ctx.actor, disabled ? 'admin.disable' : 'admin.enable', row.username, {});
       return toAdmin(res.rows[0]!);

@@ -26,13 +26,7 @@ export interface AuditService {
   list(options?: AuditListOptions): Promise<{ rows: AuditEntry[]; nextBefore: number | null }>;
 }
 
-export async function writeAudit(
-  db: Queryable,
-  actor: string,
-  action: string,
-  target: string | null,
-  details: Record<string, unknown> = {},
-): Promise<void> {
+export async function writeAudit(db: Queryable, actor: string, action: string, target: string | null, details: Record<string, unknown> = {}): Promise<void> {
   await db.query('INSERT INTO audit_log (actor, action, target, details) VALUES ($1, $2, $3, $4)', [actor, action, target, JSON.stringify(details)]);
 }
 

@@ -48,9 +48,13 @@ export function validateQuotaPatch(patch: unknown, { requireOne }: { requireOne:
   const out: QuotaPatch = {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) continue;
-    if (!(QUOTA_FIELDS as readonly string[]).includes(k)) throw new ServiceError('invalid_argument', `unknown quota "${k}" (expected ${QUOTA_FIELDS.join(', ')})`);
+    if (!(QUOTA_FIELDS as readonly string[]).includes(k))
+      throw new ServiceError('invalid_argument', `unknown quota "${k}" (expected ${QUOTA_FIELDS.join(', ')})`);
     if (v !== null && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
-      throw new ServiceError('invalid_argument', `${QUOTA_COLUMNS[k as QuotaField]} must be an integer >= 0 (0 = unlimited) or default, got ${JSON.stringify(v)}`);
+      throw new ServiceError(
+        'invalid_argument',
+        `${QUOTA_COLUMNS[k as QuotaField]} must be an integer >= 0 (0 = unlimited) or default, got ${JSON.stringify(v)}`,
+      );
     out[k as QuotaField] = v as number | null;
   }
   if (requireOne && Object.keys(out).length === 0) throw new ServiceError('invalid_argument', 'no quota to change was given');

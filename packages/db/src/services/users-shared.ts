@@ -76,4 +76,3 @@ export function validateUserId(id: unknown): string {
     throw new ServiceError('invalid_argument', `invalid user id ${JSON.stringify(id)}: use 1-128 characters of A-Z a-z 0-9 . _ @ : -`);
   return id;
 }
-

@@ -5,14 +5,7 @@ import { withTransaction } from '../pool.js';
 import { readCounters, redisReason, redisStep, writeUserHash } from '../redis.js';
 import { clampLimit, writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import {
-  QUOTA_COLUMNS,
-  QUOTA_FIELDS,
-  validateQuotaPatch,
-  type EffectiveLimits,
-  type QuotaPatch,
-  type QuotasService,
-} from './quotas.js';
+import { QUOTA_COLUMNS, QUOTA_FIELDS, validateQuotaPatch, type EffectiveLimits, type QuotaPatch, type QuotasService } from './quotas.js';
 import {
   NEXT_VERSION,
   USER_COLUMNS,
@@ -202,7 +195,11 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
       }
       const w = where.length ? 'WHERE ' + where.join(' AND ') : '';
       const [page, count] = await Promise.all([
-        ctx.pool.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users ${w} ORDER BY id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, limit, offset]),
+        ctx.pool.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users ${w} ORDER BY id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [
+          ...args,
+          limit,
+          offset,
+        ]),
         ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM users ${w}`, args),
       ]);
       const s = await summarize(page.rows.map(rowToUser));
