@@ -87,9 +87,12 @@ async function seedDemo(config) {
       const { token, record } = await services.tokens.issue('demo', { name: `demo-${Date.now()}`, concurrency: 4 });
       demo = { ...demo, token, tokenId: record.id };
     }
-    if ((await services.admins.list()).length === 0) {
+    if (!demo.adminPassword) {
+      // the demo admin's password lives only in .dsp/demo.json: a new checkout gets a new one
       const password = randomBytes(9).toString('base64url');
-      await services.admins.create('admin', password);
+      const exists = (await services.admins.list()).some((a) => a.username === 'admin');
+      if (exists) await services.admins.setPassword('admin', password);
+      else await services.admins.create('admin', password);
       demo = { ...demo, adminUser: 'admin', adminPassword: password };
     }
     writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
@@ -132,7 +135,7 @@ async function main() {
     `  admin     http://${config.admin.host}:${config.admin.port}`,
   ];
   if (seeded) {
-    if (seeded.adminPassword) lines.push(`  admin login: ${seeded.adminUser} / ${seeded.adminPassword}   (also in .dsp/demo.json)`);
+    lines.push(`  admin login: ${seeded.adminUser} / ${seeded.adminPassword}   (also in .dsp/demo.json)`);
     lines.push(
       '',
       'Try a streamed answer with the demo token:',
