@@ -10,8 +10,8 @@ type ScriptArg = string | number;
 /** Typed as a single-node client; a Cluster speaks every command the gateway uses the same way. */
 export interface GatewayRedis extends Redis {
   dspAdmitV1(...args: ScriptArg[]): Promise<number[]>;
-  dspFinishV2(...args: ScriptArg[]): Promise<number>;
-  dspFinishNoOutboxV2(...args: ScriptArg[]): Promise<number>;
+  dspFinishV3(...args: ScriptArg[]): Promise<number>;
+  dspFinishNoOutboxV3(...args: ScriptArg[]): Promise<number>;
   dspRenewV1(...args: ScriptArg[]): Promise<number>;
 }
 

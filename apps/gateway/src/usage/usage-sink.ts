@@ -53,12 +53,14 @@ export class UsageSink {
     }
   }
 
-  private send(p: Pending): Promise<unknown> {
+  /** `retry`: the first attempt failed, possibly after it ran (see the finish script). */
+  private send(p: Pending, retry = false): Promise<unknown> {
     const { redis, outboxKey } = this.o;
     const l = p.lease;
-    if (!this.o.cluster) return redis.dspFinishV2(l.key, l.dayKey, l.monthKey, outboxKey, l.id, p.tokens, l.dayTtl, l.monthTtl, p.event);
+    const again = retry ? '1' : '0';
+    if (!this.o.cluster) return redis.dspFinishV3(l.key, l.dayKey, l.monthKey, outboxKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again, p.event);
     // on Redis Cluster the outbox is in another slot: two commands, sent in the same pipeline
-    return Promise.all([redis.dspFinishNoOutboxV2(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl), redis.rpush(outboxKey, p.event)]);
+    return Promise.all([redis.dspFinishNoOutboxV3(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again), redis.rpush(outboxKey, p.event)]);
   }
 
   private keep(p: Pending): void {
@@ -75,7 +77,7 @@ export class UsageSink {
     while (this.buffer.length > 0) {
       const p = this.buffer[0]!;
       try {
-        await this.send(p);
+        await this.send(p, true);
       } catch {
         return;
       }

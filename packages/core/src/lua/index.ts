@@ -5,8 +5,8 @@ import { RENEW_LUA } from './renew.js';
 /** Scripts with their key counts, registered under versioned names so two releases never collide. */
 export const SCRIPTS = {
   dspAdmitV1: { numberOfKeys: 5, lua: ADMIT_LUA },
-  dspFinishV2: { numberOfKeys: 4, lua: FINISH_LUA },
-  dspFinishNoOutboxV2: { numberOfKeys: 3, lua: FINISH_NO_OUTBOX_LUA },
+  dspFinishV3: { numberOfKeys: 4, lua: FINISH_LUA },
+  dspFinishNoOutboxV3: { numberOfKeys: 3, lua: FINISH_NO_OUTBOX_LUA },
   dspRenewV1: { numberOfKeys: 1, lua: RENEW_LUA },
 } as const;
 

@@ -1,0 +1,87 @@
+// The Lua scripts against a real Redis: admission decisions, lease ownership, and a finish that is
+// safe to retry (a lost reply must not charge the tokens twice).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { SCRIPTS, decodeAdmission, keys } from '../src/index.js';
+
+type Scripted = Redis & Record<string, (...a: (string | number)[]) => Promise<unknown>>;
+const prefix = `dsp-test-lua-${randomBytes(4).toString('hex')}:`;
+let r: Scripted;
+
+beforeAll(() => {
+  r = new Redis('redis://127.0.0.1:6379') as Scripted;
+  for (const [name, s] of Object.entries(SCRIPTS)) r.defineCommand(name, s);
+});
+afterAll(async () => {
+  const found = await r.keys(`${prefix}*`);
+  if (found.length) await r.del(...found);
+  r.disconnect();
+});
+
+const k = (sub: string, jti = 't1') => ({
+  user: keys.user(prefix, sub),
+  revoked: keys.revoked(prefix, sub),
+  lease: keys.leases(prefix, sub, jti),
+  day: keys.day(prefix, sub, '20261201'),
+  month: keys.month(prefix, sub, '202612'),
+  outbox: keys.outbox(prefix, 'test', 0),
+});
+
+async function admit(sub: string, leaseId: string, o: { concurrency?: number; dailyTokens?: number } = {}) {
+  const x = k(sub);
+  const raw = (await r.dspAdmitV1(
+    x.user,
+    x.revoked,
+    x.lease,
+    x.day,
+    x.month,
+    't1',
+    leaseId,
+    o.concurrency ?? 1,
+    5000,
+    0,
+    o.dailyTokens ?? 0,
+    0,
+    3600,
+    3600,
+  )) as number[];
+  return decodeAdmission(raw);
+}
+
+const finish = (sub: string, leaseId: string, tokens: number, retry: boolean) => {
+  const x = k(sub);
+  return r.dspFinishV3(x.lease, x.day, x.month, x.outbox, leaseId, tokens, 3600, 3600, retry ? '1' : '0', JSON.stringify({ request_id: leaseId }));
+};
+
+describe('admit + finish scripts', () => {
+  it('holds one slot per token, refuses the second, and frees it on finish', async () => {
+    expect((await admit('u1', 'a')).ok).toBe(true);
+    expect(await admit('u1', 'b')).toMatchObject({ ok: false, reason: 'concurrency' });
+    expect(await finish('u1', 'a', 10, false)).toBe(1);
+    expect((await admit('u1', 'b')).ok).toBe(true);
+  });
+
+  it('a finish retried after its first attempt ran charges once', async () => {
+    expect((await admit('u2', 'a')).ok).toBe(true);
+    expect(await finish('u2', 'a', 40, false)).toBe(1); // ran, but pretend its reply was lost
+    expect(await finish('u2', 'a', 40, true)).toBe(0); // the retry
+    expect(Number(await r.hget(k('u2').day, 'tok'))).toBe(40);
+  });
+
+  it('a retry whose first attempt never ran still charges', async () => {
+    expect((await admit('u3', 'a')).ok).toBe(true);
+    expect(await finish('u3', 'a', 25, true)).toBe(1);
+    expect(Number(await r.hget(k('u3').day, 'tok'))).toBe(25);
+  });
+
+  it('refuses a revoked token, a disabled user and a spent daily token quota', async () => {
+    await r.sadd(k('u4').revoked, 't1');
+    expect(await admit('u4', 'a')).toEqual({ ok: false, reason: 'revoked' });
+    await r.hset(k('u5').user, 'status', 'disabled');
+    expect(await admit('u5', 'a')).toEqual({ ok: false, reason: 'disabled' });
+    expect((await admit('u6', 'a', { dailyTokens: 50 })).ok).toBe(true);
+    await finish('u6', 'a', 60, false);
+    expect(await admit('u6', 'b', { dailyTokens: 50 })).toMatchObject({ ok: false, reason: 'quota', quota: 'daily_tokens', used: 60, limit: 50 });
+  });
+});
