@@ -11,6 +11,7 @@ import pg from 'pg';
 import { Client } from 'undici';
 import { migrate } from '@dsp/db';
 import { freePort, waitFor, type Gateway } from '../../apps/gateway/test/harness.js';
+import { isRedisUp, startPrivateRedis as startServerOnly, type PrivateRedis as ServerOnly } from '../../apps/gateway/test/private-redis.js';
 
 export { freePort, waitFor };
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -23,63 +24,22 @@ export function report(what: string, value: number | string, unit = 'ms'): void 
 
 // ---- private Redis ----------------------------------------------------------------------------
 
-export interface PrivateRedis {
-  port: number;
-  url: string;
-  dir: string;
+export interface PrivateRedis extends ServerOnly {
+  /** a client of the test's own (lease inspection) */
   client: Redis;
-  /** SHUTDOWN SAVE (state kept in dump.rdb, as a persistent production Redis would) */
-  stop(): void;
-  start(): Promise<void>;
-  destroy(): void;
 }
 
-function redisUp(port: number): boolean {
-  return spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
-}
-
+/** The shared private redis-server helper, plus a client that rides out the outage. */
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'dsp-faults-redis-'));
-  const start = async () => {
-    execFileSync('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--daemonize',
-      'yes',
-      '--pidfile',
-      join(dir, 'redis.pid'),
-      '--logfile',
-      join(dir, 'redis.log'),
-    ]);
-    await waitFor(() => redisUp(port), 10_000);
-  };
-  await start();
-  const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  const server = await startServerOnly();
+  const client = new Redis(server.port, '127.0.0.1', { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
   client.on('error', () => {});
   return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    dir,
+    ...server,
     client,
-    stop() {
-      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'save']);
-      const until = Date.now() + 5000;
-      while (redisUp(port) && Date.now() < until) spawnSync('sleep', ['0.05']);
-    },
-    start,
-    destroy() {
+    async destroy() {
       client.disconnect();
-      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
-      rmSync(dir, { recursive: true, force: true });
+      await server.destroy();
     },
   };
 }
@@ -125,7 +85,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
       join(dir, `redis-${p}.log`),
     ]);
   }
-  for (const p of ports) await waitFor(() => redisUp(p), 10_000);
+  for (const p of ports) await waitFor(() => isRedisUp(p), 10_000);
   execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe' });
   await waitFor(
     () => ports.every((p) => /cluster_state:ok/.test(spawnSync('redis-cli', ['-p', String(p), 'cluster', 'info'], { encoding: 'utf8' }).stdout)),

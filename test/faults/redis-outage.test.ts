@@ -23,7 +23,7 @@ describe('Redis outage (private redis-server)', () => {
   });
   afterAll(async () => {
     const codes = [await reject?.stop(), await allow?.stop()];
-    redis?.destroy();
+    await redis?.destroy();
     expect(codes).toEqual([0, 0]);
   });
 
@@ -36,7 +36,7 @@ describe('Redis outage (private redis-server)', () => {
     await sleep(1500);
 
     const downAt = performance.now();
-    redis.stop();
+    await redis.stop({ save: true });
     const stoppedAt = performance.now();
     await sleep(DOWN_MS / 2);
     const ready = await fetch(`${reject.url}/readyz`);

@@ -448,67 +448,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
 }
 
-export interface PrivateRedis {
-  port: number;
-  url: string;
-  start(): Promise<void>;
-  /** SHUTDOWN NOSAVE: everything in it is gone */
-  stop(): Promise<void>;
-}
-
-/** A redis-server of its own on a random port, no persistence. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'dsp-redis-'));
-  const start = async () => {
-    await exec('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'yes',
-      '--dir',
-      dir,
-      '--pidfile',
-      join(dir, 'redis.pid'),
-      '--logfile',
-      join(dir, 'redis.log'),
-    ]);
-    const until = Date.now() + 5000;
-    for (;;) {
-      const ok = await exec('redis-cli', ['-p', String(port), 'ping']).then(
-        (r) => r.stdout.trim() === 'PONG',
-        () => false,
-      );
-      if (ok) return;
-      if (Date.now() > until) throw new Error(`private redis on ${port} did not start`);
-      await sleep(50);
-    }
-  };
-  await start();
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    start,
-    async stop() {
-      await exec('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => {});
-      const until = Date.now() + 5000;
-      while (
-        Date.now() < until &&
-        (await exec('redis-cli', ['-p', String(port), 'ping']).then(
-          () => true,
-          () => false,
-        ))
-      )
-        await sleep(50);
-    },
-  };
-}
+export { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 
 // ---- the verdict -------------------------------------------------------------------------------
 

@@ -1,64 +1,12 @@
 // Redis goes away: with on_redis_error = "reject" requests get 503 service_unavailable and /readyz
 // fails; with "allow" requests are served without lock and quota; when Redis returns, service
 // recovers by itself. Uses a PRIVATE redis-server on a random port (never the shared 6379).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatBody, freePort, startGateway, waitFor, type Gateway } from './harness.js';
+import { chatBody, startGateway, waitFor, type Gateway } from './harness.js';
+import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { errorOf, post, rawPost, rawRequest, type RawResponse } from './util.js';
-
-class PrivateRedis {
-  readonly dir = mkdtempSync(join(tmpdir(), 'dsp-redis-'));
-  readonly pidfile = join(this.dir, 'redis.pid');
-  constructor(readonly port: number) {}
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  start(): void {
-    execFileSync(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--daemonize',
-        'yes',
-        '--pidfile',
-        this.pidfile,
-        '--dir',
-        this.dir,
-      ],
-      { stdio: 'ignore' },
-    );
-  }
-  async waitUp(): Promise<void> {
-    await waitFor(() => this.ping(), 5000);
-  }
-  ping(): boolean {
-    try {
-      return execFileSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === 'PONG';
-    } catch {
-      return false;
-    }
-  }
-  stop(): void {
-    try {
-      execFileSync('redis-cli', ['-p', String(this.port), 'shutdown', 'nosave'], { stdio: 'ignore' });
-    } catch {
-      /* redis-cli exits non-zero when the server closes the connection on shutdown */
-    }
-  }
-  async waitDown(): Promise<void> {
-    await waitFor(() => !this.ping(), 5000);
-  }
-}
 
 describe('redis outage', () => {
   let redis: PrivateRedis;
@@ -73,17 +21,13 @@ describe('redis outage', () => {
   const codeOf = (r: RawResponse) => (JSON.parse(r.body.toString()) as { error?: { code?: string } }).error?.code;
 
   beforeAll(async () => {
-    redis = new PrivateRedis(await freePort());
-    redis.start();
-    await redis.waitUp();
+    redis = await startPrivateRedis();
     reject = await startGateway({ workers: 2, recorder: false, config: { redis: { url: redis.url } } });
     allow = await startGateway({ workers: 1, recorder: false, config: { redis: { url: redis.url }, limits: { on_redis_error: 'allow' } } });
   });
   afterAll(async () => {
     const codes = await Promise.all([reject?.stop(), allow?.stop()]);
-    redis.stop();
-    await redis.waitDown();
-    rmSync(redis.dir, { recursive: true, force: true });
+    await redis.destroy();
     expect(codes).toEqual([0, 0]);
   });
 
@@ -95,8 +39,7 @@ describe('redis outage', () => {
   });
 
   it('Redis stopped: 503 service_unavailable and /readyz 503 ("reject"); served anyway ("allow"); recovers by itself', async () => {
-    redis.stop();
-    await redis.waitDown();
+    await redis.stop();
     const downAt = performance.now();
 
     // every worker notices: several fresh connections in a row say not ready
@@ -138,8 +81,7 @@ describe('redis outage', () => {
     expect(allow.logs.some((l) => l.includes('admitting without lock or quota'))).toBe(true);
 
     // Redis returns (empty): the gateway reconnects by itself
-    redis.start();
-    await redis.waitUp();
+    await redis.start();
     const upAt = performance.now();
     await waitFor(async () => (await chat(reject, 'ro-back')).status === 200, 5000);
     const recoveredMs = performance.now() - upAt;
@@ -161,7 +103,7 @@ describe('redis outage', () => {
   });
 
   it('Redis hung (SIGSTOP): requests get 503 within redis_timeout_ms instead of waiting', async () => {
-    const pid = Number(readFileSync(redis.pidfile, 'utf8').trim());
+    const pid = Number(readFileSync(join(redis.dir, 'redis.pid'), 'utf8').trim());
     process.kill(pid, 'SIGSTOP');
     try {
       const t0 = performance.now();
