@@ -1,90 +1,15 @@
-// The plain JSON shapes the server hands to the browser components (dates as ISO strings).
+// The plain JSON shapes the server hands to the browser components: the service layer's own types
+// (type-only imports, nothing of @dsp/db reaches the browser bundle) as JSON makes them.
+import type { AuditEntry, DailyUsageRow, EffectiveLimits, RequestLogRow, TokenRecord, UsageTotals, User, UserSummary } from '@dsp/db';
 
-export interface Limits {
-  dailyRequests: number;
-  dailyTokens: number;
-  monthlyTokens: number;
-}
+/** What JSON.stringify makes of a value: Dates become ISO strings. */
+export type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
 
-export interface UserDTO {
-  id: string;
-  name: string | null;
-  status: 'active' | 'disabled';
-  dailyRequests: number | null;
-  dailyTokens: number | null;
-  monthlyTokens: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface UserSummaryDTO extends UserDTO {
-  limits: Limits;
-  usage: {
-    day: string;
-    month: string;
-    dailyRequests: number;
-    dailyTokens: number;
-    monthlyRequests: number;
-    monthlyTokens: number;
-  } | null;
-}
-
-export interface TokenDTO {
-  id: string;
-  userId: string;
-  name: string;
-  hint: string;
-  concurrency: number | null;
-  models: string[] | null;
-  expiresAt: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  status: 'active' | 'revoked' | 'expired';
-}
-
-export interface UsageTotalsDTO {
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  cacheHitTokens: number;
-  cacheMissTokens: number;
-  reasoningTokens: number;
-  totalTokens: number;
-  errors: number;
-  aborted: number;
-}
-
-export interface DailyUsageDTO extends UsageTotalsDTO {
-  day: string;
-  userId: string;
-  model: string;
-}
-
-export interface RequestLogDTO {
-  requestId: string;
-  tokenId: string;
-  userId: string;
-  model: string;
-  route: string;
-  stream: boolean;
-  status: number;
-  promptTokens: number;
-  completionTokens: number;
-  cacheHitTokens: number;
-  reasoningTokens: number;
-  firstByteMs: number | null;
-  totalMs: number;
-  startedAt: string;
-  aborted: boolean;
-  instance: string;
-}
-
-export interface AuditDTO {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-}
+export type Limits = Json<EffectiveLimits>;
+export type UserDTO = Json<User>;
+export type UserSummaryDTO = Json<UserSummary>;
+export type TokenDTO = Json<TokenRecord>;
+export type UsageTotalsDTO = Json<UsageTotals>;
+export type DailyUsageDTO = Json<DailyUsageRow>;
+export type RequestLogDTO = Json<RequestLogRow>;
+export type AuditDTO = Json<AuditEntry>;

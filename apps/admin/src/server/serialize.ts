@@ -1,21 +1,13 @@
-// Service-layer records → the JSON shapes of lib/types.ts.
+// Service-layer records → the JSON shapes of lib/types.ts (the same fields, dates as ISO strings).
 import 'server-only';
 import type { AuditEntry, DailyUsageRow, RequestLogRow, TokenRecord, User, UserSummary } from '@dsp/db';
 import type { AuditDTO, DailyUsageDTO, RequestLogDTO, TokenDTO, UserDTO, UserSummaryDTO } from '../lib/types';
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+const iso = (d: Date | string): string => new Date(d).toISOString();
+const isoOrNull = (d: Date | null): string | null => (d ? iso(d) : null);
 
 export function serializeUser(u: User): UserDTO {
-  return {
-    id: u.id,
-    name: u.name,
-    status: u.status,
-    dailyRequests: u.dailyRequests,
-    dailyTokens: u.dailyTokens,
-    monthlyTokens: u.monthlyTokens,
-    createdAt: u.createdAt.toISOString(),
-    updatedAt: u.updatedAt.toISOString(),
-  };
+  return { ...u, createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt) };
 }
 
 export function serializeUserSummary(u: UserSummary): UserSummaryDTO {
@@ -24,17 +16,12 @@ export function serializeUserSummary(u: UserSummary): UserSummaryDTO {
 
 export function serializeToken(t: TokenRecord): TokenDTO {
   return {
-    id: t.id,
-    userId: t.userId,
-    name: t.name,
-    hint: t.hint,
-    concurrency: t.concurrency,
+    ...t,
     models: t.models ? [...t.models] : null,
-    expiresAt: iso(t.expiresAt),
-    createdAt: t.createdAt.toISOString(),
-    revokedAt: iso(t.revokedAt),
-    lastUsedAt: iso(t.lastUsedAt),
-    status: t.status,
+    expiresAt: isoOrNull(t.expiresAt),
+    createdAt: iso(t.createdAt),
+    revokedAt: isoOrNull(t.revokedAt),
+    lastUsedAt: isoOrNull(t.lastUsedAt),
   };
 }
 
@@ -43,26 +30,9 @@ export function serializeDaily(r: DailyUsageRow): DailyUsageDTO {
 }
 
 export function serializeRequest(r: RequestLogRow): RequestLogDTO {
-  return {
-    requestId: r.requestId,
-    tokenId: r.tokenId,
-    userId: r.userId,
-    model: r.model,
-    route: r.route,
-    stream: r.stream,
-    status: r.status,
-    promptTokens: r.promptTokens,
-    completionTokens: r.completionTokens,
-    cacheHitTokens: r.cacheHitTokens,
-    reasoningTokens: r.reasoningTokens,
-    firstByteMs: r.firstByteMs,
-    totalMs: r.totalMs,
-    startedAt: new Date(r.startedAt).toISOString(),
-    aborted: r.aborted,
-    instance: r.instance,
-  };
+  return { ...r, startedAt: iso(r.startedAt) };
 }
 
 export function serializeAudit(a: AuditEntry): AuditDTO {
-  return { id: a.id, at: new Date(a.at).toISOString(), actor: a.actor, action: a.action, target: a.target, details: a.details ?? {} };
+  return { ...a, at: iso(a.at), details: a.details ?? {} };
 }
