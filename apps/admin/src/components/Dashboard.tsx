@@ -117,73 +117,42 @@ export function Dashboard({ urls }: { urls: string[] }) {
         {stat('stat-reuse', t('dashboard.reuse'), total?.reuseRatio != null ? `${number(total.reuseRatio * 100, 1)} %` : dash)}
       </Row>
       <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
-        <Col xs={24} lg={12}>
-          <Card size="small" title={t('dashboard.chart.rps')}>
-            <ResponsiveContainer width="100%" height={220}>
-              <LineChart data={chartData} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="time" minTickGap={40} />
-                <YAxis allowDecimals />
-                <ChartTooltip />
-                <Line type="linear" dataKey="rps" name={t('dashboard.rps')} stroke="#4d6bfe" dot={false} isAnimationActive={false} connectNulls={false} />
-              </LineChart>
-            </ResponsiveContainer>
-          </Card>
-        </Col>
-        <Col xs={24} lg={12}>
-          <Card size="small" title={t('dashboard.chart.latency')}>
-            <ResponsiveContainer width="100%" height={220}>
-              <LineChart data={chartData} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="time" minTickGap={40} />
-                <YAxis />
-                <ChartTooltip />
-                <Legend />
-                <Line type="linear" dataKey="p50" name={t('dashboard.p50')} stroke="#52c41a" dot={false} isAnimationActive={false} />
-                <Line type="linear" dataKey="p95" name={t('dashboard.p95')} stroke="#fa8c16" dot={false} isAnimationActive={false} />
-                <Line type="linear" dataKey="fb50" name={t('dashboard.fb50')} stroke="#722ed1" dot={false} isAnimationActive={false} />
-              </LineChart>
-            </ResponsiveContainer>
-          </Card>
-        </Col>
-        <Col xs={24} lg={12}>
-          <Card size="small" title={t('dashboard.chart.blocked')}>
-            <ResponsiveContainer width="100%" height={200}>
-              <LineChart data={chartData} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="time" minTickGap={40} />
-                <YAxis />
-                <ChartTooltip />
-                <Legend />
-                <Line
-                  type="linear"
-                  dataKey="blockedConcurrency"
-                  name={t('dashboard.reason.concurrency')}
-                  stroke="#f5222d"
-                  dot={false}
-                  isAnimationActive={false}
-                />
-                <Line type="linear" dataKey="blockedQuota" name={t('dashboard.reason.quota')} stroke="#faad14" dot={false} isAnimationActive={false} />
-              </LineChart>
-            </ResponsiveContainer>
-          </Card>
-        </Col>
-        <Col xs={24} lg={12}>
-          <Card size="small" title={t('dashboard.chart.pool')}>
-            <ResponsiveContainer width="100%" height={200}>
-              <LineChart data={chartData} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="time" minTickGap={40} />
-                <YAxis allowDecimals={false} />
-                <ChartTooltip />
-                <Legend />
-                <Line type="stepAfter" dataKey="poolActive" name={t('dashboard.poolActive')} stroke="#13c2c2" dot={false} isAnimationActive={false} />
-                <Line type="stepAfter" dataKey="poolIdle" name={t('dashboard.poolIdle')} stroke="#8c8c8c" dot={false} isAnimationActive={false} />
-                <Line type="stepAfter" dataKey="inFlight" name={t('dashboard.inFlight')} stroke="#eb2f96" dot={false} isAnimationActive={false} />
-              </LineChart>
-            </ResponsiveContainer>
-          </Card>
-        </Col>
+        <TimeChart
+          title={t('dashboard.chart.rps')}
+          data={chartData}
+          height={220}
+          series={[{ key: 'rps', name: t('dashboard.rps'), color: '#4d6bfe' }]}
+          legend={false}
+        />
+        <TimeChart
+          title={t('dashboard.chart.latency')}
+          data={chartData}
+          height={220}
+          series={[
+            { key: 'p50', name: t('dashboard.p50'), color: '#52c41a' },
+            { key: 'p95', name: t('dashboard.p95'), color: '#fa8c16' },
+            { key: 'fb50', name: t('dashboard.fb50'), color: '#722ed1' },
+          ]}
+        />
+        <TimeChart
+          title={t('dashboard.chart.blocked')}
+          data={chartData}
+          series={[
+            { key: 'blockedConcurrency', name: t('dashboard.reason.concurrency'), color: '#f5222d' },
+            { key: 'blockedQuota', name: t('dashboard.reason.quota'), color: '#faad14' },
+          ]}
+        />
+        <TimeChart
+          title={t('dashboard.chart.pool')}
+          data={chartData}
+          step
+          integers
+          series={[
+            { key: 'poolActive', name: t('dashboard.poolActive'), color: '#13c2c2' },
+            { key: 'poolIdle', name: t('dashboard.poolIdle'), color: '#8c8c8c' },
+            { key: 'inFlight', name: t('dashboard.inFlight'), color: '#eb2f96' },
+          ]}
+        />
       </Row>
       <Card size="small" title={t('dashboard.hosts')}>
         <Table<HostFigures | HostDown>
@@ -228,5 +197,33 @@ export function Dashboard({ urls }: { urls: string[] }) {
         />
       </Card>
     </>
+  );
+}
+
+interface Series {
+  key: string;
+  name: string;
+  color: string;
+}
+
+/** One live line chart of the dashboard: the last minutes of some history fields. */
+function TimeChart(p: { title: string; data: object[]; series: Series[]; height?: number; legend?: boolean; step?: boolean; integers?: boolean }) {
+  return (
+    <Col xs={24} lg={12}>
+      <Card size="small" title={p.title}>
+        <ResponsiveContainer width="100%" height={p.height ?? 200}>
+          <LineChart data={p.data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="time" minTickGap={40} />
+            <YAxis allowDecimals={!p.integers} />
+            <ChartTooltip />
+            {p.legend !== false && <Legend />}
+            {p.series.map((x) => (
+              <Line key={x.key} type={p.step ? 'stepAfter' : 'linear'} dataKey={x.key} name={x.name} stroke={x.color} dot={false} isAnimationActive={false} />
+            ))}
+          </LineChart>
+        </ResponsiveContainer>
+      </Card>
+    </Col>
   );
 }
