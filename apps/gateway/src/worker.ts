@@ -1,7 +1,7 @@
 // An HTTP worker: builds its dependencies once (pool, Redis, queue, keys, metrics), serves the
 // route table on the shared port, and drains on shutdown.
 import { Queue } from 'bullmq';
-import { instanceId, type Config } from '@dsp/config';
+import { instanceId, workerCount, type Config } from '@dsp/config';
 import { PeriodClock, USAGE_QUEUE, keys, loadVerifyKeys } from '@dsp/core';
 import { loadNativeUws } from './uws.js';
 import { createLogger } from './log.js';
@@ -59,6 +59,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     redis,
     queue,
     outboxKey: keys.outbox(config.redis.key_prefix, instance, slot),
+    orphanKeys: slot === 0 ? orphanOutboxes(config, instance) : [],
     cluster,
     batchSize: config.usage.batch_size,
     flushIntervalMs: config.usage.flush_interval_ms,
@@ -85,12 +86,12 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     probeUpstream: upstreamProber(upstream, config),
   };
   leases.start();
-  usage.start();
   const stopPoolLog = startPoolLog(upstream, metrics, log, config.metrics.pool_log_interval_seconds);
 
   // take traffic once Redis answers (bounded: with Redis down the worker still starts and answers
   // per on_redis_error); else a fresh worker refuses, or with "allow" admits blind, for a moment
   await whenReady(redis, REDIS_READY_WAIT_MS);
+  usage.start(); // after Redis answers: its first look at orphaned outboxes must not fail for nothing
   const app = createApp(uws, deps);
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
     app.listen(config.server.host, config.server.port, (s) =>
@@ -125,6 +126,14 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Outbox keys of slots beyond this host's worker count (up to a bound), for slot 0 to drain. */
+const MAX_SLOTS_CHECKED = 64;
+function orphanOutboxes(config: Config, instance: string): string[] {
+  const out: string[] = [];
+  for (let s = workerCount(config); s < MAX_SLOTS_CHECKED; s++) out.push(keys.outbox(config.redis.key_prefix, instance, s));
+  return out;
 }
 
 /** GET /models once a second at most: a successful connect marks the upstream reachable again. */

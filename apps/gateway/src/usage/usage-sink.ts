@@ -20,6 +20,11 @@ export interface UsageSinkOptions {
   redis: GatewayRedis;
   queue: Queue;
   outboxKey: string;
+  /**
+   * Outboxes of worker slots this host no longer runs (it restarted with fewer workers): drained
+   * by this sink too, so their events are not stranded. Only slot 0 is given any.
+   */
+  orphanKeys: readonly string[];
   /** Redis Cluster: the outbox cannot be written inside the finish script */
   cluster: boolean;
   batchSize: number;
@@ -30,18 +35,34 @@ export interface UsageSinkOptions {
 }
 
 const QUEUE_CALL_DEADLINE_MS = 5000;
+const ORPHAN_CHECK_MS = 30_000;
 
 export class UsageSink {
   private readonly buffer: Pending[] = [];
   private moverTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private moving = false;
+  private orphanTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: UsageSinkOptions) {}
 
   start(): void {
     this.moverTimer = setInterval(() => void this.move(), this.o.flushIntervalMs);
     this.retryTimer = setInterval(() => void this.retryBuffered(), 1000);
+    if (this.o.orphanKeys.length > 0) {
+      void this.adoptOrphans();
+      this.orphanTimer = setInterval(() => void this.adoptOrphans(), ORPHAN_CHECK_MS);
+    }
+  }
+
+  /** Move whatever the outboxes of vanished slots hold (one LLEN per key, single-slot commands). */
+  private async adoptOrphans(): Promise<void> {
+    for (const key of this.o.orphanKeys) {
+      const left = await this.o.redis.llen(key).catch(() => 0);
+      if (left === 0) continue;
+      this.o.log.warn({ outbox: key, events: left }, 'draining the usage outbox of a worker slot this host no longer runs');
+      while ((await this.move(key)) > 0);
+    }
   }
 
   /** Release + charge + enqueue, in one round trip. Never throws. */
@@ -87,11 +108,11 @@ export class UsageSink {
   }
 
   /** Move one batch from the outbox to BullMQ. At-least-once: the recorder ignores duplicates. */
-  private async move(): Promise<number> {
+  private async move(outboxKey = this.o.outboxKey): Promise<number> {
     if (this.moving) return 0;
     this.moving = true;
     try {
-      const { redis, queue, outboxKey, batchSize } = this.o;
+      const { redis, queue, batchSize } = this.o;
       const items = await redis.lrange(outboxKey, 0, batchSize - 1);
       if (items.length === 0) return 0;
       const events = items.map((s) => JSON.parse(s) as unknown);
@@ -111,6 +132,7 @@ export class UsageSink {
     const until = Date.now() + deadlineMs;
     if (this.moverTimer) clearInterval(this.moverTimer);
     if (this.retryTimer) clearInterval(this.retryTimer);
+    if (this.orphanTimer) clearInterval(this.orphanTimer);
     while (Date.now() < until) {
       await this.retryBuffered();
       while (this.moving) await sleep(10);
