@@ -3,10 +3,12 @@
 // use it at the gateway → see it in usage and on the live dashboard → revoke it → the gateway
 // refuses it → the audit log shows every step. Screenshots of every page, in both languages, go to
 // test-artifacts/admin/.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
 import { chatBody, freePort, startGateway, type Gateway } from '../../gateway/test/harness.js';
 import { ARTIFACTS, CHROMIUM_ARGS, backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
@@ -68,7 +70,9 @@ describe('admin console: the operator journey', () => {
       metricsUrls: [gw.metricsUrl, deadMetricsUrl],
       dir: gw.keys.dir,
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's browser with \`apt-get install -y chromium fonts-wqy-microhei\` (.ci/run does)`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', permissions: ['clipboard-read', 'clipboard-write'] });
     page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
