@@ -28,8 +28,6 @@ export interface Deps {
   state: WorkerState;
   /** try one upstream connection (at most once a second) so a failed upstream can become ready again */
   probeUpstream(): void;
-  /** called after every answered request (drain bookkeeping) */
-  onRequestDone?: () => void;
 }
 
 export interface WorkerState {

@@ -2,7 +2,8 @@
 // offline queue (a request never waits for a reconnect; it gets 503 or is admitted per config).
 // With redis.cluster the same options go to an ioredis Cluster seeded from redis.url: every key of
 // one request carries the user's hash tag, so each script runs on the one node owning that slot.
-import { Cluster, Redis, type ClusterOptions } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
+import { clusterFromUrl } from '@dsp/db/redis';
 import { SCRIPTS } from '@dsp/core';
 
 type ScriptArg = string | number;
@@ -17,17 +18,6 @@ export interface GatewayRedis extends Redis {
 
 export function defineScripts(r: Redis | Cluster): void {
   for (const [name, s] of Object.entries(SCRIPTS)) r.defineCommand(name, { numberOfKeys: s.numberOfKeys, lua: s.lua });
-}
-
-/** A Cluster from a seed URL; its credentials (and TLS for rediss:) apply to every node discovered. */
-export function clusterFromUrl(url: string, options: ClusterOptions): Cluster {
-  const u = new URL(url);
-  const auth = {
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
-  return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], { ...options, redisOptions: { ...auth, ...options.redisOptions } });
 }
 
 export function connectRedis(url: string, timeoutMs: number, onState: (ready: boolean) => void, cluster = false): GatewayRedis {

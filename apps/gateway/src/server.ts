@@ -7,7 +7,7 @@ import type { Deps } from './deps.js';
 import { handleCompletion } from './pipeline/chat-completion.js';
 import type { Route } from './pipeline/exchange.js';
 import { handleModels } from './pipeline/models.js';
-import { statusLine } from './http/respond.js';
+import { writeHead } from './http/respond.js';
 
 const CHAT: Route = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat' };
 const CHAT_V1: Route = { name: '/v1/chat/completions', upstreamPath: '/chat/completions', kind: 'chat' };
@@ -31,7 +31,7 @@ export function createApp(uws: Uws, deps: Deps): TemplatedApp {
 }
 
 function plain(res: HttpResponse, status: number, body: string): void {
-  res.cork(() => res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('x-request-id', randomUUID()).end(body));
+  res.cork(() => writeHead(res, status, randomUUID()).end(body));
 }
 
 function ready(res: HttpResponse, deps: Deps): void {
@@ -48,7 +48,7 @@ function refuse(res: HttpResponse, req: HttpRequest, code: 'not_found' | 'method
       ? new GatewayError('not_found', `no route for ${req.getUrl()}`)
       : new GatewayError('method_not_allowed', `${req.getCaseSensitiveMethod()} is not allowed on ${req.getUrl()}`);
   res.cork(() => {
-    res.writeStatus(statusLine(e.status)).writeHeader('content-type', 'application/json').writeHeader('x-request-id', randomUUID());
+    writeHead(res, e.status, randomUUID());
     if (req.getMethod() === 'head') return res.endWithoutBody();
     res.end(errorBody(e.code, e.message));
   });

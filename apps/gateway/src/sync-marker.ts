@@ -2,7 +2,7 @@
 // Redis), the primary rebuilds revocations, user status, limits and counters from Postgres —
 // at start and after every reconnect — so a revoked token stays refused.
 import { Redis } from 'ioredis';
-import { clusterFromUrl } from './redis.js';
+import { clusterFromUrl } from '@dsp/db/redis';
 import type { Config } from '@dsp/config';
 import { createPool, createServices } from '@dsp/db';
 import type { Logger } from './log.js';

@@ -24,8 +24,26 @@ export function createRedis(url: string, options: { failFast?: boolean; cluster?
   return client;
 }
 
-/** A Cluster from a seed URL; its credentials (and TLS for rediss:) apply to every node discovered. */
-function clusterFromUrl(url: string, options: ConstructorParameters<typeof Cluster>[1] & object): Cluster {
+/**
+ * A client for long-running processes (the admin console): keeps reconnecting after an outage
+ * (unlike the CLI's fail-fast client), but fails each command within a few seconds instead of
+ * queueing it while Redis is down.
+ */
+export function createServerRedis(url: string, options: { cluster?: boolean } = {}): Redis {
+  const retry = (times: number) => Math.min(200 * times, 2000);
+  const perNode = { connectTimeout: 3000, commandTimeout: 3000, maxRetriesPerRequest: 1 };
+  const client = options.cluster
+    ? (clusterFromUrl(url, { lazyConnect: true, redisOptions: perNode, clusterRetryStrategy: retry }) as unknown as Redis)
+    : new Redis(url, { lazyConnect: true, ...perNode, retryStrategy: retry });
+  client.on('error', () => {}); // surfaced by the failing command
+  return client;
+}
+
+/**
+ * A Cluster from a seed URL; its credentials (and TLS for rediss:) apply to every node discovered.
+ * Also used by the gateway (as `@dsp/db/redis`, which does not load pg).
+ */
+export function clusterFromUrl(url: string, options: ConstructorParameters<typeof Cluster>[1] & object): Cluster {
   const u = new URL(url);
   const auth = {
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),

@@ -1,7 +1,7 @@
 // The only place that writes responses to uWS. Every write outside the synchronous handler is
 // corked; nothing is written after the client went away.
 import type { HttpResponse } from 'uWebSockets.js';
-import { ERRORS, errorBody, type GatewayError } from '@dsp/core';
+import { errorBody, type GatewayError } from '@dsp/core';
 
 const STATUS_LINES = new Map<number, string>();
 const REASONS: Record<number, string> = {
@@ -30,6 +30,11 @@ export function statusLine(status: number): string {
   return s;
 }
 
+/** Status line, content type and request id: what every response starts with. Call inside cork. */
+export function writeHead(res: HttpResponse, status: number, requestId: string, contentType = 'application/json'): HttpResponse {
+  return res.writeStatus(statusLine(status)).writeHeader('content-type', contentType).writeHeader('x-request-id', requestId);
+}
+
 /** What a response needs to know about its exchange. */
 export interface Replyable {
   res: HttpResponse;
@@ -40,13 +45,7 @@ export interface Replyable {
 }
 
 export function sendError(x: Replyable, err: GatewayError): void {
-  if (x.aborted || x.headersSent) return;
-  x.headersSent = true;
-  x.res.cork(() => {
-    x.res.writeStatus(statusLine(ERRORS[err.code].status)).writeHeader('content-type', 'application/json').writeHeader('x-request-id', x.head.echoRequestId);
-    for (const k in err.headers) x.res.writeHeader(k, err.headers[k]!);
-    x.res.end(errorBody(err.code, err.message));
-  });
+  sendJson(x, err.status, errorBody(err.code, err.message), Object.entries(err.headers));
 }
 
 export function sendJson(
@@ -59,7 +58,7 @@ export function sendJson(
   if (x.aborted || x.headersSent) return;
   x.headersSent = true;
   x.res.cork(() => {
-    x.res.writeStatus(statusLine(status)).writeHeader('content-type', contentType).writeHeader('x-request-id', x.head.echoRequestId);
+    writeHead(x.res, status, x.head.echoRequestId, contentType);
     if (extra) for (const [k, v] of extra) x.res.writeHeader(k, v);
     x.res.end(body);
   });

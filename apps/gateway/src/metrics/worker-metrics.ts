@@ -79,7 +79,15 @@ export function createWorkerMetrics(pool: PoolStatsSource, worker: string) {
   m.blocked.inc({ reason: 'concurrency' }, 0);
   m.blocked.inc({ reason: 'quota' }, 0);
   for (const kind of ['prompt', 'completion', 'cache_hit', 'reasoning']) m.usageTokens.inc({ kind }, 0);
-  return m;
+  return {
+    ...m,
+    /** One answered request, counted and timed under the same labels (so their _count agree). */
+    observeRequest(route: string, status: number | string, seconds: number): void {
+      const labels = { route, status: String(status) };
+      m.requests.inc(labels);
+      m.requestDuration.observe(labels, seconds);
+    },
+  };
 }
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -70,16 +70,15 @@ function done(x: Exchange, err: GatewayError | null, status = err?.status ?? 200
   if (err) sendError(x, err);
   deps.state.active--;
   const seconds = (performance.now() - x.t0) / 1000;
-  const labels = { route: x.route.name, status: String(err ? err.status : status) };
-  deps.metrics.requests.inc(labels);
-  deps.metrics.requestDuration.observe(labels, seconds);
+  const answered = err ? err.status : status;
+  deps.metrics.observeRequest(x.route.name, answered, seconds);
   if (deps.log.isLevelEnabled('debug')) {
     deps.log.debug(
       {
         rid: x.head.requestId,
         user: x.identity?.sub,
         route: x.route.name,
-        status: labels.status,
+        status: String(answered),
         total_ms: round(seconds * 1000),
         connect_ms: x.connectMs === null ? null : round(x.connectMs),
         first_byte_ms: o?.firstByteMs == null ? null : round(o.firstByteMs),
@@ -87,7 +86,6 @@ function done(x: Exchange, err: GatewayError | null, status = err?.status ?? 200
       'request',
     );
   }
-  deps.onRequestDone?.();
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -25,10 +25,6 @@ export class LeaseKeeper {
     this.live.delete(lease);
   }
 
-  get size(): number {
-    return this.live.size;
-  }
-
   private async renewAll(): Promise<void> {
     if (this.live.size === 0) return;
     const ms = String(this.leaseMs);

@@ -10,12 +10,7 @@ import { authenticate, type Identity } from './authenticate.js';
 export function handleModels(res: HttpResponse, req: HttpRequest, route: string, deps: Deps): void {
   const x = { res, head: readHead(req), aborted: false, headersSent: false };
   const t0 = performance.now();
-  // counted like the completion routes, so dsp_request_duration_seconds _count agrees with dsp_requests_total
-  const count = (status: number) => {
-    const labels = { route, status: String(status) };
-    deps.metrics.requests.inc(labels);
-    deps.metrics.requestDuration.observe(labels, (performance.now() - t0) / 1000);
-  };
+  const count = (status: number) => deps.metrics.observeRequest(route, status, (performance.now() - t0) / 1000);
   res.onAborted(() => {
     x.aborted = true;
   });

@@ -4,8 +4,8 @@
 // (the finish stage makes the usage event durable before the response ends).
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import { GatewayError, usageCounts, ZERO_USAGE, type UpstreamUsage, type UsageCounts } from '@dsp/core';
-import { statusLine } from '../http/respond.js';
+import { GatewayError, errorBody, isGatewayError, usageCounts, ZERO_USAGE, type UpstreamUsage, type UsageCounts } from '@dsp/core';
+import { writeHead } from '../http/respond.js';
 import { SseUsageFilter } from '../upstream/sse-usage-filter.js';
 import type { Exchange } from './exchange.js';
 import type { Upstream } from './parse.js';
@@ -33,7 +33,6 @@ export interface Outcome {
 const PASS_HEADERS = new Set(['x-ds-trace-id', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'retry-after']);
 /** a non-stream answer larger than this is refused rather than buffered */
 const MAX_BUFFERED_BODY = 32 << 20;
-const SSE_ERROR_PREFIX = 'data: ';
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export function proxy(x: Exchange, up: Upstream): Promise<Outcome> {
@@ -135,7 +134,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     const mapped = mapUpstreamError(err);
     if (this.sse) {
       // mid-stream: the client has a 200 already; end its stream cleanly with an error event
-      this.write(Buffer.from(`${SSE_ERROR_PREFIX}${JSON.stringify({ error: { message: mapped.message, type: mapped.type, code: mapped.code } })}\n\n`));
+      this.write(Buffer.from(`data: ${errorBody(mapped.code, mapped.message)}\n\n`));
       this.x.deps.log.warn({ rid: this.x.head.requestId, err: err.message }, 'upstream stream ended early');
       return this.settle({ status: 200, streamed: true, usage: usageCounts(this.sse.usage), error: null });
     }
@@ -146,11 +145,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     const { res } = this.x;
     this.x.headersSent = true;
     res.cork(() => {
-      res
-        .writeStatus(statusLine(200))
-        .writeHeader('x-request-id', this.x.head.echoRequestId)
-        .writeHeader('cache-control', 'no-cache')
-        .writeHeader('content-type', this.contentType);
+      writeHead(res, 200, this.x.head.echoRequestId, this.contentType).writeHeader('cache-control', 'no-cache');
       for (const [k, v] of this.passed) res.writeHeader(k, v);
     });
   }
@@ -221,7 +216,7 @@ function usageOfJson(body: Buffer): UsageCounts {
 
 /** undici's error codes → the DESIGN.md table: timeouts 504, anything before an answer 502. */
 function mapUpstreamError(err: Error): GatewayError {
-  if (err instanceof GatewayError) return err;
+  if (isGatewayError(err)) return err;
   const code = (err as { code?: string }).code;
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':

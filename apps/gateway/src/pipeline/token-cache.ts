@@ -30,8 +30,4 @@ export class TokenCache {
     }
     this.map.set(token, { identity, until });
   }
-
-  get size(): number {
-    return this.map.size;
-  }
 }

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'bullmq';
-import { clusterFromUrl } from '../redis.js';
+import { clusterFromUrl } from '@dsp/db/redis';
 
 /**
  * BullMQ connections: its own (it needs maxRetriesPerRequest: null), from the same URL. On Redis

@@ -144,10 +144,6 @@ export class UsageSink {
     }
     if (this.buffer.length > 0) this.o.log.error({ events: this.buffer.length }, 'usage events still buffered at exit (Redis unreachable)');
   }
-
-  get pending(): number {
-    return this.buffer.length;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
