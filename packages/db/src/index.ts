@@ -16,7 +16,7 @@ export {
 } from './pool.js';
 export { migrate, migrateDatabase, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrateResult } from './migrate.js';
 export { insertUsageEvents } from './ledger.js';
-export { createRedis, type RedisClient } from './redis.js';
+export { createRedis, createServerRedis, type RedisClient } from './redis.js';
 export { hashPassword, verifyPassword } from './password.js';
 export { parseDuration } from './duration.js';
 export { toCsv } from './csv.js';

@@ -2,14 +2,13 @@
 // Issue a token, then show the JWT exactly once with a copy button. The JWT lives only in this
 // component's state and is dropped when the dialog closes.
 import { useState } from 'react';
-import { useRouter } from 'next/navigation';
 import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Space } from 'antd';
 import { CopyOutlined } from '@ant-design/icons';
 import type { MessageKey } from '@/i18n/messages';
 import type { TokenDTO } from '@/lib/types';
 import { api } from './api';
 import { useI18n } from './Providers';
-import { useApiError } from './useApiError';
+import { useMutation } from './useMutation';
 
 export interface UserOption {
   id: string;
@@ -36,16 +35,13 @@ export function IssueTokenModal({
 }) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const router = useRouter();
-  const onError = useApiError();
+  const { busy, run } = useMutation();
   const [form] = Form.useForm();
-  const [busy, setBusy] = useState(false);
   const [issued, setIssued] = useState<{ token: string; record: TokenDTO } | null>(null);
 
   async function submit() {
     const v = await form.validateFields();
-    setBusy(true);
-    try {
+    await run(async () => {
       const res = await api<{ token: string; record: TokenDTO }>('POST', '/api/tokens', {
         userId: fixedUser ?? v.userId,
         name: v.name?.trim() || undefined,
@@ -55,12 +51,7 @@ export function IssueTokenModal({
       });
       onClose();
       setIssued(res);
-      router.refresh();
-    } catch (e) {
-      onError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function copy(token: string) {

@@ -1,28 +1,22 @@
 'use client';
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
 import { App, Button, Popconfirm, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TokenDTO } from '@/lib/types';
 import { api } from './api';
 import { useI18n } from './Providers';
 import { StatusTag } from './UsersView';
-import { useApiError } from './useApiError';
+import { useMutation } from './useMutation';
 
 export function TokensTable({ tokens, showUser = true, defaultConcurrency }: { tokens: TokenDTO[]; showUser?: boolean; defaultConcurrency: number }) {
   const { t, dateTime } = useI18n();
   const { message } = App.useApp();
-  const router = useRouter();
-  const onError = useApiError();
+  const { run } = useMutation();
 
-  async function revoke(tok: TokenDTO) {
-    try {
+  const revoke = (tok: TokenDTO) =>
+    run(async () => {
       await api('POST', `/api/tokens/${encodeURIComponent(tok.id)}/revoke`);
       message.success(t('tokens.revoked', { name: tok.name }));
-      router.refresh();
-    } catch (e) {
-      onError(e);
-    }
-  }
+    });
 
   return (
     <Table<TokenDTO>

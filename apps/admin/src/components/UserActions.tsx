@@ -1,49 +1,33 @@
 'use client';
 // Per-user actions shared by the users table and the user page: edit quotas, disable / enable.
 import { useState } from 'react';
-import { useRouter } from 'next/navigation';
 import { App, Button, Form, Modal, Popconfirm, Space } from 'antd';
 import type { Limits, UserDTO } from '@/lib/types';
 import { api } from './api';
 import { QuotaFields, quotaValues } from './QuotaFields';
 import { useI18n } from './Providers';
-import { useApiError } from './useApiError';
+import { useMutation } from './useMutation';
 
 export function UserActions({ user, defaults, size = 'small' }: { user: UserDTO; defaults: Limits; size?: 'small' | 'middle' }) {
   const { t } = useI18n();
   const { message } = App.useApp();
-  const router = useRouter();
-  const onError = useApiError();
+  const { busy, run } = useMutation();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [form] = Form.useForm();
 
-  async function setStatus(status: 'active' | 'disabled') {
-    setBusy(true);
-    try {
+  const setStatus = (status: 'active' | 'disabled') =>
+    run(async () => {
       await api('POST', `/api/users/${encodeURIComponent(user.id)}/status`, { status });
       message.success(t(status === 'disabled' ? 'users.disabledMsg' : 'users.enabledMsg', { id: user.id }));
-      router.refresh();
-    } catch (e) {
-      onError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   async function saveQuotas() {
     const v = await form.validateFields();
-    setBusy(true);
-    try {
+    await run(async () => {
       await api('POST', `/api/users/${encodeURIComponent(user.id)}/quota`, quotaValues(v));
       message.success(t('users.quotaSaved', { id: user.id }));
       setOpen(false);
-      router.refresh();
-    } catch (e) {
-      onError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -11,7 +11,7 @@ import { QuotaBar } from './QuotaBar';
 import { QuotaFields, quotaValues } from './QuotaFields';
 import { useI18n } from './Providers';
 import { UserActions } from './UserActions';
-import { useApiError } from './useApiError';
+import { useMutation } from './useMutation';
 
 export interface UsersViewProps {
   rows: UserSummaryDTO[];
@@ -38,9 +38,8 @@ export function UsersView({ rows, total, usageError, search, page, pageSize, sta
   const { t, dateTime } = useI18n();
   const { message } = App.useApp();
   const router = useRouter();
-  const onError = useApiError();
+  const { busy, run } = useMutation();
   const [createOpen, setCreateOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [form] = Form.useForm();
 
   const go = (p: { q?: string; page?: number; size?: number; status?: string | null }) => {
@@ -57,17 +56,11 @@ export function UsersView({ rows, total, usageError, search, page, pageSize, sta
 
   async function create() {
     const v = await form.validateFields();
-    setBusy(true);
-    try {
+    await run(async () => {
       await api('POST', '/api/users', { id: v.id.trim(), name: v.name ?? null, ...quotaValues(v) });
       message.success(t('users.created', { id: v.id.trim() }));
       setCreateOpen(false);
-      router.refresh();
-    } catch (e) {
-      onError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

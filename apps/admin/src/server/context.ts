@@ -1,7 +1,6 @@
 // The single server-side instance of the Postgres pool, the Redis client and the service layer
 // (@dsp/db). Kept on globalThis so every route bundle of the Next server shares one of each.
 import 'server-only';
-import { Redis } from 'ioredis';
 import type { Pool, RedisClient, Services } from '@dsp/db';
 import { loadDb } from './dsp';
 import { getConfig } from './env';
@@ -17,18 +16,9 @@ type Holder = { [KEY]?: Promise<Backend> };
 
 async function build(): Promise<Backend> {
   const config = getConfig();
-  const { createPool, createServices } = await loadDb();
+  const { createPool, createServerRedis, createServices } = await loadDb();
   const pool = createPool(config.database);
-  // a long-running process: keep reconnecting after an outage (unlike the CLI's fail-fast client),
-  // but fail each command within a few seconds instead of queueing it while Redis is down
-  const redis: RedisClient = new Redis(config.redis.url, {
-    lazyConnect: true,
-    connectTimeout: 3000,
-    commandTimeout: 3000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: (times: number) => Math.min(200 * times, 2000),
-  });
-  redis.on('error', () => {}); // surfaced by the failing command
+  const redis: RedisClient = createServerRedis(config.redis.url, { cluster: config.redis.cluster });
   const services = createServices({ pool, redis, config, actor: 'admin' });
   return { pool, redis, services };
 }
