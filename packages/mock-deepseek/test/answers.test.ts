@@ -1,21 +1,11 @@
 // Non-stream answers, FIM, models, balance, validation and error bodies.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chatPromptTokens, expectedText, fimPromptTokens, startMockDeepSeek, type MockDeepSeek } from '../src/index.js';
-import { chat, raw } from './helpers.js';
+import { chat, raw, withMock } from './helpers.js';
 
 let mock: MockDeepSeek;
-
-beforeAll(async () => {
-  mock = await startMockDeepSeek();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  mock.reset();
-  mock.setBehaviour({});
-});
+withMock((m) => (mock = m));
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(mock.url + path, {

@@ -1,21 +1,11 @@
 // Hang, reset, abort detection, concurrency peaks, records and issued usage.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMockDeepSeek, type MockDeepSeek } from '../src/index.js';
-import { chat, dataChunks, raw, sleep, waitFor } from './helpers.js';
+import { chat, dataChunks, raw, sleep, waitFor, withMock } from './helpers.js';
 
 let mock: MockDeepSeek;
-
-beforeAll(async () => {
-  mock = await startMockDeepSeek();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  mock.reset();
-  mock.setBehaviour({});
-});
+withMock((m) => (mock = m));
 
 describe('faults', () => {
   it('hang before headers: the client times out, the mock sees the abort', async () => {

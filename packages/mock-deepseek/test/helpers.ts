@@ -1,5 +1,7 @@
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startMockDeepSeek, type MockDeepSeek } from '../src/index.js';
 
 export interface Piece {
   t: number;
@@ -107,4 +109,18 @@ export async function waitFor(cond: () => boolean, timeoutMs = 2000, stepMs = 2)
     if (performance.now() > end) throw new Error('waitFor timed out');
     await sleep(stepMs);
   }
+}
+
+/** One mock for a test file: started before its tests, reset before each, closed after. */
+export function withMock(set: (m: MockDeepSeek) => void): void {
+  let mock: MockDeepSeek;
+  beforeAll(async () => {
+    mock = await startMockDeepSeek();
+    set(mock);
+  });
+  afterAll(() => mock.close());
+  beforeEach(() => {
+    mock.reset();
+    mock.setBehaviour({});
+  });
 }

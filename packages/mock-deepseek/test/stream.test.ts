@@ -1,22 +1,12 @@
 // SSE framing, keep-alive comments, chunk timing, knobs, and a real OpenAI client.
 
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chatPromptTokens, expectedText, startMockDeepSeek, type MockDeepSeek } from '../src/index.js';
-import { chat, dataChunks, raw, sseEvents } from './helpers.js';
+import { chat, dataChunks, raw, sseEvents, withMock } from './helpers.js';
 
 let mock: MockDeepSeek;
-
-beforeAll(async () => {
-  mock = await startMockDeepSeek();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  mock.reset();
-  mock.setBehaviour({});
-});
+withMock((m) => (mock = m));
 
 /** Asserts the exact framing: only `data: …` events (or comments), each followed by a blank line, ending in [DONE]. */
 function assertFraming(text: string): string[] {
