@@ -157,7 +157,7 @@ export async function startGateway(o) {
   const configFile = join(o.dir, `gateway-${port}.toml`);
   writeFileSync(configFile, toToml(sections));
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...o.env };
-  const argv = [process.execPath, ...(o.nodeArgs ?? []), GATEWAY_MAIN, '--config', configFile];
+  const argv = [process.execPath, ...(o.nodeArgs ?? []), o.main ?? GATEWAY_MAIN, '--config', configFile];
   // `nofile`: raise the open-files limit in a shell that then execs node (same pid), as far as
   // the hard limit allows
   const proc = o.nofile

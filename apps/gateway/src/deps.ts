@@ -5,6 +5,7 @@ import type { Logger } from './log.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import type { UpstreamPool } from './upstream/pool.js';
 import type { GatewayRedis } from './redis.js';
+import type { HotScripts } from './redis/script-client.js';
 import type { TokenCache } from './pipeline/token-cache.js';
 import type { LeaseKeeper } from './pipeline/lease-keeper.js';
 import type { UsageSink } from './usage/usage-sink.js';
@@ -15,6 +16,8 @@ export interface Deps {
   metrics: WorkerMetrics;
   upstream: UpstreamPool;
   redis: GatewayRedis;
+  /** admit / finish / renew: the script client on single-node Redis, ioredis on a Cluster */
+  scripts: HotScripts;
   verifyKeys: VerifyKeys;
   tokenCache: TokenCache;
   clock: PeriodClock;

@@ -36,16 +36,8 @@ export function connectRedis(url: string, timeoutMs: number, onState: (ready: bo
   return r as GatewayRedis;
 }
 
-/** Resolves once the client is ready, or after `ms` regardless. */
-export function whenReady(r: Redis | Cluster, ms: number): Promise<void> {
-  if (r.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      r.off('ready', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    r.once('ready', done);
-  });
+/** Resolves once `ready()` holds, or after `ms` regardless. */
+export async function whenReady(ready: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ready() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
 }

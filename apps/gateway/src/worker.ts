@@ -9,6 +9,7 @@ import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metric
 import { serveMetricsToPrimary } from './metrics/cluster-metrics.js';
 import { createUpstreamPool, type UpstreamPool } from './upstream/pool.js';
 import { connectRedis, whenReady } from './redis.js';
+import { ScriptClient, type HotScripts } from './redis/script-client.js';
 import { TokenCache } from './pipeline/token-cache.js';
 import { LeaseKeeper } from './pipeline/lease-keeper.js';
 import { UsageSink } from './usage/usage-sink.js';
@@ -42,21 +43,28 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   serveMetricsToPrimary([metrics.registry]);
 
   const cluster = config.redis.cluster;
-  const redis = connectRedis(
-    config.redis.url,
-    config.limits.redis_timeout_ms,
-    (ready) => {
-      if (ready !== state.redisReady) log.info({ ready }, ready ? 'redis ready' : 'redis connection lost');
-      state.redisReady = ready;
-    },
-    cluster,
-  );
+  // ready when both connections are: ioredis (outbox, revocations) and the script client
+  const up = { client: false, scripts: cluster };
+  const onRedisState = (which: keyof typeof up) => (ready: boolean) => {
+    up[which] = ready;
+    const both = up.client && up.scripts;
+    if (both !== state.redisReady) log.info({ ready: both }, both ? 'redis ready' : 'redis connection lost');
+    state.redisReady = both;
+  };
+  const redis = connectRedis(config.redis.url, config.limits.redis_timeout_ms, onRedisState('client'), cluster);
+  // single-node Redis over TCP: the lean script client; TLS and Cluster: ioredis runs them too
+  const plainTcp = new URL(config.redis.url).protocol === 'redis:';
+  const scriptClient =
+    !cluster && plainTcp ? new ScriptClient({ url: config.redis.url, timeoutMs: config.limits.redis_timeout_ms, onState: onRedisState('scripts') }) : null;
+  if (!scriptClient) up.scripts = true;
+  const scripts: HotScripts = scriptClient ?? redis;
   const queue = new Queue(USAGE_QUEUE, { connection: queueConnection(config.redis.url, cluster), prefix: keys.queuePrefix(config.redis.key_prefix, cluster) });
   queue.on('error', (e) => log.debug({ err: e.message }, 'usage queue error'));
   const leaseMs = Math.round(config.limits.lock_lease_seconds * 1000);
-  const leases = new LeaseKeeper(redis, leaseMs);
+  const leases = new LeaseKeeper(scripts, leaseMs);
   const usage = new UsageSink({
     redis,
+    scripts,
     queue,
     outboxKey: keys.outbox(config.redis.key_prefix, instance, slot),
     orphanKeys: slot === 0 ? orphanOutboxes(config, instance) : [],
@@ -74,6 +82,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     metrics,
     upstream,
     redis,
+    scripts,
     verifyKeys: await loadVerifyKeys(config.auth),
     tokenCache: new TokenCache(TOKEN_CACHE_SIZE),
     clock: new PeriodClock(config.quota.timezone),
@@ -90,7 +99,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
 
   // take traffic once Redis answers (bounded: with Redis down the worker still starts and answers
   // per on_redis_error); else a fresh worker refuses, or with "allow" admits blind, for a moment
-  await whenReady(redis, REDIS_READY_WAIT_MS);
+  await whenReady(() => state.redisReady, REDIS_READY_WAIT_MS);
   usage.start(); // after Redis answers: its first look at orphaned outboxes must not fail for nothing
   const app = createApp(uws, deps);
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
@@ -117,6 +126,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     await usage.drain(Math.max(1000, until - Date.now()));
     await Promise.allSettled([queue.close(), upstream.close()]);
     redis.disconnect();
+    scriptClient?.disconnect();
     (app as unknown as { close?: () => void }).close?.();
     log.info('worker stopped');
     process.exit(0);

@@ -78,14 +78,29 @@ export function createWorkerMetrics(pool: PoolStatsSource, worker: string) {
   // The ratio is derived from the two counters summed over the cluster, by the primary.
   m.blocked.inc({ reason: 'concurrency' }, 0);
   m.blocked.inc({ reason: 'quota' }, 0);
-  for (const kind of ['prompt', 'completion', 'cache_hit', 'reasoning']) m.usageTokens.inc({ kind }, 0);
+  // labelled children resolved once: prom-client hashes the label object on every call otherwise
+  const tokens = {
+    prompt: m.usageTokens.labels('prompt'),
+    completion: m.usageTokens.labels('completion'),
+    cacheHit: m.usageTokens.labels('cache_hit'),
+    reasoning: m.usageTokens.labels('reasoning'),
+  };
+  for (const t of Object.values(tokens)) t.inc(0);
+  const byRouteStatus = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
   return {
     ...m,
+    tokens,
     /** One answered request, counted and timed under the same labels (so their _count agree). */
     observeRequest(route: string, status: number | string, seconds: number): void {
-      const labels = { route, status: String(status) };
-      m.requests.inc(labels);
-      m.requestDuration.observe(labels, seconds);
+      const key = `${route} ${status}`;
+      let c = byRouteStatus.get(key);
+      if (!c) {
+        const labels = { route, status: String(status) };
+        c = { count: m.requests.labels(labels), time: m.requestDuration.labels(labels) };
+        byRouteStatus.set(key, c);
+      }
+      c.count.inc();
+      c.time.observe(seconds);
     },
   };
 }

@@ -34,7 +34,7 @@ export async function admit(identity: Identity, requestId: string, deps: Deps): 
   };
   let result: Admission;
   try {
-    const raw = await deps.redis.dspAdmitV1(
+    const raw = await deps.scripts.dspAdmitV1(
       identity.keyUser,
       identity.keyRevoked,
       lease.key,

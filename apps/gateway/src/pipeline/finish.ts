@@ -31,11 +31,11 @@ export async function finish(x: Exchange, o: Outcome): Promise<void> {
     instance: deps.instance,
   };
   await deps.usage.finish(lease, o.usage.total, JSON.stringify(event));
-  const t = deps.metrics.usageTokens;
+  const t = deps.metrics.tokens;
   if (o.usage.total > 0) {
-    t.inc({ kind: 'prompt' }, o.usage.prompt);
-    t.inc({ kind: 'completion' }, o.usage.completion);
-    t.inc({ kind: 'cache_hit' }, o.usage.cacheHit);
-    t.inc({ kind: 'reasoning' }, o.usage.reasoning);
+    t.prompt.inc(o.usage.prompt);
+    t.completion.inc(o.usage.completion);
+    t.cacheHit.inc(o.usage.cacheHit);
+    t.reasoning.inc(o.usage.reasoning);
   }
 }

@@ -1,6 +1,6 @@
 // Renews the leases of every long request of this worker in one pipelined batch every third of
 // the lease time, so a stream keeps its slot while a dead worker's slots expire by themselves.
-import type { GatewayRedis } from '../redis.js';
+import type { HotScripts } from '../redis/script-client.js';
 import type { Lease } from './admit.js';
 
 export class LeaseKeeper {
@@ -8,7 +8,7 @@ export class LeaseKeeper {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly redis: GatewayRedis,
+    private readonly scripts: HotScripts,
     private readonly leaseMs: number,
   ) {}
 
@@ -28,8 +28,8 @@ export class LeaseKeeper {
   private async renewAll(): Promise<void> {
     if (this.live.size === 0) return;
     const ms = String(this.leaseMs);
-    // auto-pipelining sends these in one round trip
-    await Promise.allSettled([...this.live].map((l) => this.redis.dspRenewV1(l.key, l.id, ms)));
+    // made in one turn of the event loop: sent in one write
+    await Promise.allSettled([...this.live].map((l) => this.scripts.dspRenewV1(l.key, l.id, ms)));
   }
 
   stop(): void {

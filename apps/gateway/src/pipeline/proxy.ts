@@ -4,9 +4,10 @@
 // (the finish stage makes the usage event durable before the response ends).
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import { GatewayError, errorBody, isGatewayError, usageCounts, ZERO_USAGE, type UpstreamUsage, type UsageCounts } from '@dsp/core';
+import { GatewayError, errorBody, isGatewayError, usageCounts, ZERO_USAGE, type UsageCounts } from '@dsp/core';
 import { writeHead } from '../http/respond.js';
 import { SseUsageFilter } from '../upstream/sse-usage-filter.js';
+import { usageOfJson } from '../upstream/json-usage.js';
 import type { Exchange } from './exchange.js';
 import type { Upstream } from './parse.js';
 
@@ -202,15 +203,6 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       aborted: this.x.aborted,
       ...o,
     });
-  }
-}
-
-function usageOfJson(body: Buffer): UsageCounts {
-  // the usage object sits at the end of DeepSeek's answer; parse the whole (small) body once
-  try {
-    return usageCounts((JSON.parse(body.toString('utf8')) as { usage?: UpstreamUsage }).usage);
-  } catch {
-    return ZERO_USAGE;
   }
 }
 

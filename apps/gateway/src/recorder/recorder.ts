@@ -31,8 +31,9 @@ export async function startRecorder(config: Config): Promise<Recorder> {
 
   const worker = new Worker(
     USAGE_QUEUE,
-    async (job: Job<{ events: UsageEvent[] }>) => {
-      const events = job.data.events ?? [];
+    async (job: Job<{ events: (string | UsageEvent)[] }>) => {
+      // JSON text from the outbox (objects: jobs queued by 0.1.0)
+      const events = (job.data.events ?? []).map((e) => (typeof e === 'string' ? (JSON.parse(e) as UsageEvent) : e));
       try {
         const inserted = await insertUsageEvents(pool, events);
         written.inc(inserted);

@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import { USAGE_JOB_OPTIONS } from './job-options.js';
 import type { Logger } from '../log.js';
 import type { GatewayRedis } from '../redis.js';
+import type { HotScripts } from '../redis/script-client.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { Lease } from '../pipeline/admit.js';
 
@@ -17,7 +18,10 @@ interface Pending {
 }
 
 export interface UsageSinkOptions {
+  /** outbox reads and trims */
   redis: GatewayRedis;
+  /** the finish script */
+  scripts: HotScripts;
   queue: Queue;
   outboxKey: string;
   /**
@@ -76,12 +80,15 @@ export class UsageSink {
 
   /** `retry`: the first attempt failed, possibly after it ran (see the finish script). */
   private send(p: Pending, retry = false): Promise<unknown> {
-    const { redis, outboxKey } = this.o;
+    const { redis, scripts, outboxKey } = this.o;
     const l = p.lease;
     const again = retry ? '1' : '0';
-    if (!this.o.cluster) return redis.dspFinishV3(l.key, l.dayKey, l.monthKey, outboxKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again, p.event);
+    if (!this.o.cluster) return scripts.dspFinishV3(l.key, l.dayKey, l.monthKey, outboxKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again, p.event);
     // on Redis Cluster the outbox is in another slot: two commands, sent in the same pipeline
-    return Promise.all([redis.dspFinishNoOutboxV3(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again), redis.rpush(outboxKey, p.event)]);
+    return Promise.all([
+      scripts.dspFinishNoOutboxV3(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again),
+      redis.rpush(outboxKey, p.event),
+    ]);
   }
 
   private keep(p: Pending): void {
@@ -115,8 +122,8 @@ export class UsageSink {
       const { redis, queue, batchSize } = this.o;
       const items = await redis.lrange(outboxKey, 0, batchSize - 1);
       if (items.length === 0) return 0;
-      const events = items.map((s) => JSON.parse(s) as unknown);
-      await withDeadline(queue.add('usage', { events }, USAGE_JOB_OPTIONS), QUEUE_CALL_DEADLINE_MS);
+      // the events travel as the JSON text the finish script stored: the recorder parses them once
+      await withDeadline(queue.add('usage', { events: items }, USAGE_JOB_OPTIONS), QUEUE_CALL_DEADLINE_MS);
       await redis.ltrim(outboxKey, items.length, -1);
       return items.length;
     } catch (e) {
