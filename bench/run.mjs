@@ -691,6 +691,9 @@ function report(R) {
   for (const t of R.targets) p(`| ${t.name} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : '**no**'} |`);
   p();
 
+  p(readFileSync(join(REPO, 'bench/optimisations.md'), 'utf8').trim());
+  p();
+
   if (R.profile && !R.profile.error) {
     p('## Where the worker spends its CPU (`node --cpu-prof`)');
     p();
@@ -722,7 +725,8 @@ function report(R) {
     }
     p();
     p("`(garbage collector)` is V8's GC; `(program)` native code outside JavaScript; `writev` is undici writing an upstream request (head and");
-    p('body in one call, client-h1.js `writeBuffer`); `writeUtf8String` is ioredis writing an auto-pipelined batch of commands (Pipeline.js `write`);');
+    p("body in one call, client-h1.js `writeBuffer`); `writeUtf8String` is a socket write of a string: the script client's one write per event-loop turn");
+    p('(script-client.js `flush`) and ioredis (outbox moves, BullMQ);');
     p("`wasm-function[…]` is undici's llhttp parser. The profile of the last run is kept in");
     p('`bench/profiles/gateway-worker.cpuprofile` (git-ignored): open it in Chrome DevTools (Performance) or speedscope for a flame graph.');
     p();

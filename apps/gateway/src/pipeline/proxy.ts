@@ -52,6 +52,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private sse: SseUsageFilter | null = null;
   private paused = false;
   private done = false;
+  /** the stream's status line and headers wait for the first chunk, to leave in the same write */
+  private headPending = false;
   /** the gateway's own deadline: undici's timers tick at ~0.5 s, too coarse for a 1-2 s setting */
   private deadline: NodeJS.Timeout | null = null;
 
@@ -106,7 +108,11 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.x.aborted) return controller.abort(new Error('client went away'));
     if (status === 200 && this.up.stream && this.contentType.startsWith('text/event-stream')) {
       this.sse = new SseUsageFilter(!this.up.clientWantsUsage);
-      this.writeStreamHeaders();
+      // committed to a 200 stream; the head goes out with the first chunk when that arrives in the
+      // same read (one write instead of two), else at the end of this turn of the event loop
+      this.x.headersSent = true;
+      this.headPending = true;
+      setImmediate(() => this.flushHead());
       this.armSilence();
     }
   }
@@ -142,13 +148,16 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.settle({ status: mapped.status, error: mapped, usage: ZERO_USAGE });
   }
 
-  private writeStreamHeaders(): void {
+  /** Status line and headers of the stream. Call inside cork. */
+  private writeStreamHead(): void {
     const { res } = this.x;
-    this.x.headersSent = true;
-    res.cork(() => {
-      writeHead(res, 200, this.x.head.echoRequestId, this.contentType).writeHeader('cache-control', 'no-cache');
-      for (const [k, v] of this.passed) res.writeHeader(k, v);
-    });
+    this.headPending = false;
+    writeHead(res, 200, this.x.head.echoRequestId, this.contentType).writeHeader('cache-control', 'no-cache');
+    for (const [k, v] of this.passed) res.writeHeader(k, v);
+  }
+
+  private flushHead(): void {
+    if (this.headPending && !this.x.aborted) this.x.res.cork(() => this.writeStreamHead());
   }
 
   /** From the headers on: stream_timeout_seconds of silence between chunks (each chunk refreshes it). */
@@ -181,6 +190,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.x.aborted) return true;
     let ok = true;
     this.x.res.cork(() => {
+      if (this.headPending) this.writeStreamHead();
       ok = this.x.res.write(bytes);
     });
     return ok;
@@ -189,6 +199,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private settle(o: Partial<Outcome> & { status: number; usage: UsageCounts }): void {
     if (this.done) return;
     this.done = true;
+    this.flushHead(); // a stream that ended before any chunk still gets its head before the end
     if (this.deadline) clearTimeout(this.deadline);
     this.x.cancelUpstream = null;
     this.x.deps.upstream.connectTimes?.unwatch(this.x.head.requestId);

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Interleaved A/B of two gateway builds (or two sets of node flags) on one mock upstream, one
+// Redis prefix, one database: how an optimisation's effect was measured on this shared, noisy
+// host. Both gateways run side by side with 1 HTTP worker each; rounds alternate A, B, B, A, ...
+// so drift in the machine's speed hits both alike. Reports medians of req/s and of the worker's
+// CPU per request (from /proc), and B/A ratios.
+//
+//   git worktree add /tmp/base <commit> && (cd /tmp/base && pnpm install && pnpm build)
+//   node bench/ab.mjs --a /tmp/base/apps/gateway/dist/main.js            # A = base, B = this checkout
+//   node bench/ab.mjs --b-node-args "--max-semi-space-size=2"            # same build, B with flags
+// Options: --a MAIN, --b MAIN (default: this checkout), --a-node-args, --b-node-args, --stream,
+// --rounds N (6), --seconds S (5), --connections C (64).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import {
+  GATEWAY_MAIN,
+  REDIS_URL,
+  clusterMembers,
+  cpuSeconds,
+  createDatabase,
+  makeKeys,
+  requireBuilt,
+  rssBytes,
+  startGateway,
+  startMock,
+} from '../load-tests/lib/stack.mjs';
+import { openRedis } from '../load-tests/lib/resp.mjs';
+import { hammer } from '../load-tests/lib/loadgen.mjs';
+import { mintTokens } from '../load-tests/mint-tokens.mjs';
+
+const { values: o } = parseArgs({
+  options: {
+    a: { type: 'string', default: GATEWAY_MAIN },
+    b: { type: 'string', default: GATEWAY_MAIN },
+    'a-node-args': { type: 'string', default: '' },
+    'b-node-args': { type: 'string', default: '' },
+    stream: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '6' },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '64' },
+  },
+});
+const ROUNDS = Number(o.rounds);
+const SECONDS = Number(o.seconds);
+const CONNS = Number(o.connections);
+const body = JSON.stringify({
+  model: 'deepseek-chat',
+  messages: [{ role: 'user', content: 'Hello from the benchmark' }],
+  ...(o.stream ? { stream: true } : {}),
+});
+const split = (s) => s.split(' ').filter(Boolean);
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+requireBuilt();
+const dir = mkdtempSync(join(tmpdir(), 'dsp-ab-'));
+const keys = await makeKeys(dir);
+const prefix = `dsp-ab-${randomBytes(4).toString('hex')}:`;
+const mock = await startMock([]);
+const db = await createDatabase();
+const variants = {
+  a: { main: o.a, nodeArgs: split(o['a-node-args']) },
+  b: { main: o.b, nodeArgs: split(o['b-node-args']) },
+};
+const gw = {};
+try {
+  for (const [name, v] of Object.entries(variants)) {
+    gw[name] = await startGateway({ dir, keys, prefix, databaseUrl: db.url, upstreamUrl: mock.url, workers: 1, main: v.main, nodeArgs: v.nodeArgs });
+    console.log(`${name}: ${v.main} ${v.nodeArgs.join(' ')}`);
+  }
+  const auth = {
+    issuer: 'deepseek-proxy',
+    audience: 'deepseek-proxy',
+    algorithms: ['ES256'],
+    public_key_file: keys.publicKeyFile,
+    private_key_file: keys.privateKeyFile,
+  };
+  const tokens = (await mintTokens({ auth, count: 256, userPrefix: 'ab' })).tokens.map((t) => t.token);
+  for (const name of ['a', 'b']) await hammer({ url: gw[name].url, body, connections: CONNS, seconds: 2, tokens });
+  const runs = { a: [], b: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const name of i % 2 ? ['b', 'a'] : ['a', 'b']) {
+      const worker = clusterMembers(gw[name].pid).http[0];
+      const cpu0 = cpuSeconds(worker);
+      const r = await hammer({ url: gw[name].url, body, connections: CONNS, seconds: SECONDS, tokens });
+      const us = ((cpuSeconds(worker) - cpu0) / r.requests) * 1e6;
+      const bad = r.requests - r.ok;
+      runs[name].push({ rps: r.rps, us });
+      console.log(`${name}: ${r.rps.toFixed(0)} req/s, worker ${us.toFixed(1)} µs/req, p50 ${r.p50.toFixed(2)} ms${bad ? `, ${bad} non-200` : ''}`);
+    }
+  }
+  const m = (name, k) => median(runs[name].map((x) => x[k]));
+  for (const name of ['a', 'b']) {
+    const rss = rssBytes(clusterMembers(gw[name].pid).http[0]) / 2 ** 20;
+    console.log(`median ${name}: ${m(name, 'rps').toFixed(0)} req/s, ${m(name, 'us').toFixed(1)} µs/req; worker RSS ${rss.toFixed(1)} MB`);
+  }
+  console.log(`B/A: req/s ${(m('b', 'rps') / m('a', 'rps')).toFixed(3)}, worker CPU per request ${(m('b', 'us') / m('a', 'us')).toFixed(3)}`);
+} finally {
+  for (const g of Object.values(gw)) await g.stop();
+  await mock.stop();
+  await db.drop();
+  const redis = await openRedis(REDIS_URL);
+  await redis.deletePrefix(prefix);
+  redis.close();
+}
