@@ -3,13 +3,14 @@
 // Redis prefix, one database: how an optimisation's effect was measured on this shared, noisy
 // host. Both gateways run side by side with 1 HTTP worker each; rounds alternate A, B, B, A, ...
 // so drift in the machine's speed hits both alike. Reports medians of req/s and of the worker's
-// CPU per request (from /proc), and B/A ratios.
+// CPU per request (from /proc), redis-server's CPU per request, and B/A ratios.
 //
 //   git worktree add /tmp/base <commit> && (cd /tmp/base && pnpm install && pnpm build)
 //   node bench/ab.mjs --a /tmp/base/apps/gateway/dist/main.js            # A = base, B = this checkout
 //   node bench/ab.mjs --b-node-args "--max-semi-space-size=2"            # same build, B with flags
 // Options: --a MAIN, --b MAIN (default: this checkout), --a-node-args, --b-node-args, --stream,
 // --rounds N (6), --seconds S (5), --connections C (64).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,12 @@ const body = JSON.stringify({
   ...(o.stream ? { stream: true } : {}),
 });
 const split = (s) => s.split(' ').filter(Boolean);
+/** CPU seconds of every redis-server on the machine (the shared one serves both gateways) */
+const redisCpu = () =>
+  execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' })
+    .split(/\s+/)
+    .filter(Boolean)
+    .reduce((sum, pid) => sum + cpuSeconds(Number(pid)), 0);
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 requireBuilt();
@@ -84,19 +91,27 @@ try {
     for (const name of i % 2 ? ['b', 'a'] : ['a', 'b']) {
       const worker = clusterMembers(gw[name].pid).http[0];
       const cpu0 = cpuSeconds(worker);
+      const redis0 = redisCpu();
       const r = await hammer({ url: gw[name].url, body, connections: CONNS, seconds: SECONDS, tokens });
       const us = ((cpuSeconds(worker) - cpu0) / r.requests) * 1e6;
+      const redisUs = ((redisCpu() - redis0) / r.requests) * 1e6;
       const bad = r.requests - r.ok;
-      runs[name].push({ rps: r.rps, us });
-      console.log(`${name}: ${r.rps.toFixed(0)} req/s, worker ${us.toFixed(1)} µs/req, p50 ${r.p50.toFixed(2)} ms${bad ? `, ${bad} non-200` : ''}`);
+      runs[name].push({ rps: r.rps, us, redisUs });
+      console.log(
+        `${name}: ${r.rps.toFixed(0)} req/s, worker ${us.toFixed(1)} µs/req, redis ${redisUs.toFixed(1)} µs/req, p50 ${r.p50.toFixed(2)} ms${bad ? `, ${bad} non-200` : ''}`,
+      );
     }
   }
   const m = (name, k) => median(runs[name].map((x) => x[k]));
   for (const name of ['a', 'b']) {
     const rss = rssBytes(clusterMembers(gw[name].pid).http[0]) / 2 ** 20;
-    console.log(`median ${name}: ${m(name, 'rps').toFixed(0)} req/s, ${m(name, 'us').toFixed(1)} µs/req; worker RSS ${rss.toFixed(1)} MB`);
+    console.log(
+      `median ${name}: ${m(name, 'rps').toFixed(0)} req/s, worker ${m(name, 'us').toFixed(1)} µs/req, redis ${m(name, 'redisUs').toFixed(1)} µs/req; worker RSS ${rss.toFixed(1)} MB`,
+    );
   }
-  console.log(`B/A: req/s ${(m('b', 'rps') / m('a', 'rps')).toFixed(3)}, worker CPU per request ${(m('b', 'us') / m('a', 'us')).toFixed(3)}`);
+  console.log(
+    `B/A: req/s ${(m('b', 'rps') / m('a', 'rps')).toFixed(3)}, worker CPU per request ${(m('b', 'us') / m('a', 'us')).toFixed(3)}, redis CPU per request ${(m('b', 'redisUs') / m('a', 'redisUs')).toFixed(3)}`,
+  );
 } finally {
   for (const g of Object.values(gw)) await g.stop();
   await mock.stop();

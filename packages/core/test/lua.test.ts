@@ -28,7 +28,7 @@ const k = (sub: string, jti = 't1') => ({
   outbox: keys.outbox(prefix, 'test', 0),
 });
 
-async function admit(sub: string, leaseId: string, o: { concurrency?: number; dailyTokens?: number } = {}) {
+async function admit(sub: string, leaseId: string, o: { concurrency?: number; dailyTokens?: number; leaseMs?: number } = {}) {
   const x = k(sub);
   const raw = (await r.dspAdmitV1(
     x.user,
@@ -39,7 +39,7 @@ async function admit(sub: string, leaseId: string, o: { concurrency?: number; da
     't1',
     leaseId,
     o.concurrency ?? 1,
-    5000,
+    o.leaseMs ?? 5000,
     0,
     o.dailyTokens ?? 0,
     0,
@@ -60,6 +60,16 @@ describe('admit + finish scripts', () => {
     expect(await admit('u1', 'b')).toMatchObject({ ok: false, reason: 'concurrency' });
     expect(await finish('u1', 'a', 10, false)).toBe(1);
     expect((await admit('u1', 'b')).ok).toBe(true);
+  });
+
+  it('a full token takes a new request once a lease expired (its holder died), not before', async () => {
+    expect((await admit('ux', 'a', { concurrency: 2, leaseMs: 150 })).ok).toBe(true);
+    expect((await admit('ux', 'b', { concurrency: 2, leaseMs: 5000 })).ok).toBe(true);
+    expect(await admit('ux', 'c', { concurrency: 2 })).toEqual({ ok: false, reason: 'concurrency', inFlight: 2 });
+    await new Promise((res) => setTimeout(res, 200)); // lease a expired; b still live
+    expect(await admit('ux', 'c', { concurrency: 2 })).toEqual({ ok: true, usageRatio: 0, inFlight: 2 });
+    expect(await admit('ux', 'd', { concurrency: 2 })).toEqual({ ok: false, reason: 'concurrency', inFlight: 2 });
+    expect(await r.zrange(k('ux').lease, 0, -1)).toEqual(['b', 'c']);
   });
 
   it('a finish retried after its first attempt ran charges once', async () => {
