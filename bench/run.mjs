@@ -28,6 +28,7 @@ import {
   listProfiles,
   makeKeys,
   openFilesLimit,
+  pssBytes,
   requireBuilt,
   rssAnonBytes,
   rssBytes,
@@ -105,6 +106,7 @@ function pidsNamed(name) {
 
 const sumCpu = (pids) => pids.reduce((s, p) => s + cpuSeconds(p), 0);
 const sumRss = (pids) => pids.reduce((s, p) => s + rssBytes(p), 0);
+const sumPss = (pids) => pids.reduce((s, p) => s + pssBytes(p), 0);
 
 /** CPU seconds of every process that matters, to diff around a measurement. */
 function cpuSnapshot(ctx) {
@@ -371,8 +373,10 @@ async function slowStreams(ctx, n, holdSeconds) {
   while (state.firstData + state.non200 + state.errors < n && Date.now() < deadline) await sleep(200);
   const rampSeconds = (performance.now() - t0) / 1000;
   const samples = [];
+  const pssSamples = [];
   for (let t = 0; t <= holdSeconds; t += 2) {
     samples.push(totalGatewayRss(ctx));
+    pssSamples.push(totalGatewayPss(ctx));
     if (t < holdSeconds) await sleep(2000);
   }
   const dataBefore = socks.map((x) => x.st.data);
@@ -398,6 +402,7 @@ async function slowStreams(ctx, n, holdSeconds) {
     rampSeconds,
     rss0,
     peak: Math.max(...samples),
+    peakPss: Math.max(...pssSamples),
     samples,
     workerRss,
     mockRss,
@@ -410,6 +415,12 @@ async function slowStreams(ctx, n, holdSeconds) {
 function totalGatewayRss(ctx) {
   const m = clusterMembers(ctx.gateway.pid);
   return sumRss([m.primary, ...m.http, ...m.recorder]);
+}
+
+/** The same processes' PSS: what they hold together, shared pages (node binary, libraries) counted once. */
+function totalGatewayPss(ctx) {
+  const m = clusterMembers(ctx.gateway.pid);
+  return sumPss([m.primary, ...m.http, ...m.recorder]);
 }
 
 async function soak(ctx, tokens, seconds) {
@@ -659,11 +670,11 @@ function report(R) {
     );
     p();
     p(
-      '| streams | 200 + first chunk | still receiving at the end | non-200 | socket errors | gateway RSS before MB | gateway RSS peak MB (primary + worker + recorder) | worker RSS MB | mock RSS MB | in flight (metrics) | RSS after closing MB |',
+      '| streams | 200 + first chunk | still receiving at the end | non-200 | socket errors | gateway RSS before MB | gateway RSS peak MB (primary + worker + recorder) | same, PSS peak MB | worker RSS MB | mock RSS MB | in flight (metrics) | RSS after closing MB |',
     );
-    p('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    p('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     p(
-      `| ${fmt(S.n)} | ${fmt(S.firstData)} | ${fmt(S.alive)} | ${fmt(S.non200)} | ${fmt(S.errors)} | ${mb(S.rss0)} | ${mb(S.peak)} | ${S.workerRss.map(mb).join(', ')} | ${mb(S.mockRss)} | ${S.inFlight ?? '–'} | ${mb(S.afterClose)} |`,
+      `| ${fmt(S.n)} | ${fmt(S.firstData)} | ${fmt(S.alive)} | ${fmt(S.non200)} | ${fmt(S.errors)} | ${mb(S.rss0)} | ${mb(S.peak)} | ${mb(S.peakPss)} | ${S.workerRss.map(mb).join(', ')} | ${mb(S.mockRss)} | ${S.inFlight ?? '–'} | ${mb(S.afterClose)} |`,
     );
   }
   p();
@@ -793,8 +804,8 @@ function evaluateTargets(R) {
   if (!R.slow.skipped)
     add(
       `${fmt(R.slow.n)} concurrent slow streams held with ≤ 300 MB total`,
-      `${fmt(R.slow.alive)} held, ${mb(R.slow.peak)} MB (gateway processes)`,
-      R.slow.alive === R.slow.n && R.slow.peak <= 300 * MB,
+      `${fmt(R.slow.alive)} held, ${mb(R.slow.peakPss)} MB PSS of the gateway processes (their RSS sum, which counts the shared node binary once per process: ${mb(R.slow.peak)} MB)`,
+      R.slow.alive === R.slow.n && R.slow.peakPss <= 300 * MB,
     );
   const A = R.seed;
   const seed = [];

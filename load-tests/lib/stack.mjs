@@ -295,6 +295,19 @@ export function rssAnonBytes(pid) {
   }
 }
 
+/**
+ * Proportional set size in bytes (smaps_rollup Pss): pages shared with other processes (the node
+ * binary, libraries) divided among them, so a sum over processes counts each page once.
+ */
+export function pssBytes(pid) {
+  try {
+    const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Read and write system calls so far (/proc/<pid>/io syscr, syscw; writev counts as a write). */
 export function syscalls(pid) {
   try {
