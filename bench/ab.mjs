@@ -7,7 +7,7 @@
 //
 //   git worktree add /tmp/base <commit> && (cd /tmp/base && pnpm install && pnpm build)
 //   node bench/ab.mjs --a /tmp/base/apps/gateway/dist/main.js            # A = base, B = this checkout
-//   node bench/ab.mjs --b-node-args "--max-semi-space-size=2"            # same build, B with flags
+//   node bench/ab.mjs --b-node-args="--max-semi-space-size=2"            # same build, B with flags
 // Options: --a MAIN, --b MAIN (default: this checkout), --a-node-args, --b-node-args, --stream,
 // --rounds N (6), --seconds S (5), --connections C (64).
 import { execFileSync } from 'node:child_process';

@@ -13,6 +13,7 @@ const BODY = chatBody({ stream: true, mock: mockKnob(5) });
 // a 429 is an expected answer here, not a failed request
 http.setResponseCallback(http.expectedStatuses(200, 429));
 
+/** @type {import('k6/options').Options} */
 export const options = {
   scenarios: { contention: { executor: 'constant-vus', vus: Number(__ENV.VUS || 50), duration: __ENV.DURATION || '30s' } },
   thresholds: thresholds('contention'),

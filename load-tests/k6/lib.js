@@ -20,7 +20,10 @@ export function thresholds(name) {
   return THRESHOLDS[name];
 }
 
-/** Tokens minted by mint-tokens.mjs, loaded once and shared by every VU. */
+/**
+ * Tokens minted by mint-tokens.mjs, loaded once and shared by every VU.
+ * @returns {string[]}
+ */
 export function loadTokens(file, name) {
   return new SharedArray(name || 'tokens', function () {
     const doc = JSON.parse(open(file || __ENV.TOKENS_FILE || '../tokens.json'));

@@ -17,6 +17,7 @@ const overQuota = new Counter('over_quota_200');
 
 http.setResponseCallback(http.expectedStatuses(200, 429));
 
+/** @type {import('k6/options').Options} */
 export const options = {
   scenarios: { quota: { executor: 'per-vu-iterations', vus: doc.tokens.length, iterations: 1, maxDuration: '2m' } },
   thresholds: thresholds('quota'),

@@ -21,6 +21,7 @@ import { classify, record } from '../lib/checks.js';
 
 const tokens = loadTokens();
 
+/** @type {import('k6/options').Options} */
 export const options = {
   scenarios: { smoke: { executor: 'shared-iterations', vus: 1, iterations: 1, maxDuration: '60s' } },
   thresholds: thresholds('smoke'),

@@ -19,6 +19,7 @@ const STREAM = chatBody({ stream: true });
 const rssGrowth = new Trend('rss_growth_mb');
 const rss = new Trend('gateway_rss_mb');
 
+/** @type {import('k6/options').Options} */
 export const options = {
   scenarios: {
     soak: {
@@ -49,9 +50,11 @@ function scrapeRss() {
   const res = http.get(METRICS_URL, { tags: { kind: 'metrics' }, responseCallback: http.expectedStatuses(200) });
   if (res.status !== 200) return null;
   let sum = 0;
-  res.body.split('\n').forEach(function (line) {
-    if (line.indexOf('process_resident_memory_bytes') === 0) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  });
+  String(res.body)
+    .split('\n')
+    .forEach(function (line) {
+      if (line.indexOf('process_resident_memory_bytes') === 0) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    });
   return sum / 1048576;
 }
 

@@ -7,6 +7,7 @@ import { chatBody, judgeStream, loadTokens, mockKnob, post, thresholds, tokenOfV
 const tokens = loadTokens();
 const BODY = chatBody({ stream: true, mock: mockKnob(20) });
 
+/** @type {import('k6/options').Options} */
 export const options = {
   scenarios: {
     streaming: { executor: 'constant-vus', vus: Math.min(Number(__ENV.VUS || 20), tokens.length), duration: __ENV.DURATION || '30s' },

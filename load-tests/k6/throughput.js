@@ -8,6 +8,7 @@ const tokens = loadTokens();
 const maxVUs = Math.min(Number(__ENV.MAX_VUS || 200), tokens.length);
 const BODY = chatBody();
 
+/** @type {import('k6/options').Options} */
 export const options = {
   scenarios: {
     throughput: {
