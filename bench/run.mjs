@@ -591,6 +591,20 @@ function report(R) {
     );
   }
   p();
+  p(
+    "The whole machine during each cell (/proc/stat): how busy its cores were, and its CPU per answered request summed over every process — load generator, mock, proxy, Redis, Postgres, the rest of the host. When the cores are saturated, a target's req/s is bounded by cores ÷ this figure, so gw / direct ≈ (direct figure ÷ gateway figure):",
+  );
+  p();
+  const cores = Number(R.machine.nproc) || 1;
+  const targetNames = ['direct', 'nginx', 'bare', 'gateway'];
+  p(`| mode | conns | ${targetNames.map((t) => `${t}: busy / µs per req`).join(' | ')} | direct ÷ gateway µs |`);
+  p(`|---|---:|${targetNames.map(() => '---:').join('|')}|---:|`);
+  const machine = (t) => (t ? `${fmt((100 * t.cpu.machine) / t.cpu.seconds / cores)} % / ${us(t.cpu.machine, t.requests)}` : '–');
+  for (const row of R.matrix) {
+    const share = row.direct.cpu.machine / row.direct.requests / (row.gateway.cpu.machine / row.gateway.requests);
+    p(`| ${row.mode} | ${row.connections} | ${targetNames.map((t) => machine(row[t])).join(' | ')} | ${share.toFixed(2)}× |`);
+  }
+  p();
   p('System calls per request (/proc/<pid>/io: syscr / syscw; a `writev` is one write; epoll waits are not counted):');
   p();
   p('| mode | conns | gateway worker reads / writes | bare proxy reads / writes | nginx reads / writes | mock reads / writes (direct cell) |');
