@@ -7,9 +7,14 @@ export class RespError extends Error {
   override readonly name = 'ReplyError';
 }
 
-/** `$<bytes>\r\n<s>\r\n` for every part, behind the `*<n>` array header. */
+/** A command: the `*<n>` array header, then its parts. */
 export function encodeCommand(parts: readonly (string | number)[]): string {
-  let out = `*${parts.length}\r\n`;
+  return `*${parts.length}\r\n${encodeParts(parts)}`;
+}
+
+/** `$<bytes>\r\n<s>\r\n` for every part (no array header: callers may prepend pre-encoded parts). */
+export function encodeParts(parts: readonly (string | number)[]): string {
+  let out = '';
   for (const p of parts) {
     const s = typeof p === 'string' ? p : String(p);
     out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { SCRIPTS } from '@dsp/core';
-import { RespError, RespReader, encodeCommand, type RespValue } from './resp.js';
+import { RespError, RespReader, encodeCommand, encodeParts, type RespValue } from './resp.js';
 
 type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
@@ -32,13 +32,17 @@ interface Call {
 }
 
 interface Script {
-  sha: string;
   lua: string;
   numberOfKeys: number;
+  /** `EVALSHA <sha> <numkeys>` encoded once; a call only adds the array header and its arguments */
+  evalsha: string;
 }
 
 const SHAS = Object.fromEntries(
-  Object.entries(SCRIPTS).map(([name, s]) => [name, { sha: createHash('sha1').update(s.lua).digest('hex'), lua: s.lua, numberOfKeys: s.numberOfKeys }]),
+  Object.entries(SCRIPTS).map(([name, s]) => {
+    const sha = createHash('sha1').update(s.lua).digest('hex');
+    return [name, { lua: s.lua, numberOfKeys: s.numberOfKeys, evalsha: encodeParts(['EVALSHA', sha, s.numberOfKeys]) }];
+  }),
 ) as Record<ScriptName, Script>;
 
 export interface ScriptClientOptions {
@@ -94,14 +98,13 @@ export class ScriptClient implements HotScripts {
 
   private run(name: ScriptName, args: Arg[]): Promise<RespValue> {
     if (!this.ready) return Promise.reject(new Error('redis is not connected'));
-    const s = SHAS[name];
-    return this.send(['EVALSHA', s.sha, s.numberOfKeys, ...args], name, args);
+    return this.send(`*${args.length + 3}\r\n${SHAS[name].evalsha}${encodeParts(args)}`, name, args);
   }
 
-  private send(parts: Arg[], script: ScriptName | null, args: Arg[]): Promise<RespValue> {
+  private send(command: string, script: ScriptName | null, args: Arg[]): Promise<RespValue> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ script, args, sentAt: performance.now(), settled: false, resolve, reject });
-      this.out += encodeCommand(parts);
+      this.out += command;
       if (!this.flushQueued) {
         this.flushQueued = true;
         // after the current poll phase: every call made while handling this batch of sockets
@@ -131,7 +134,7 @@ export class ScriptClient implements HotScripts {
       if (call.script && v.message.startsWith('NOSCRIPT')) {
         // Redis forgot the script: send the source once; it is cached again after this
         const s = SHAS[call.script];
-        this.send(['EVAL', s.lua, s.numberOfKeys, ...call.args], null, call.args).then(call.resolve, call.reject);
+        this.send(encodeCommand(['EVAL', s.lua, s.numberOfKeys, ...call.args]), null, call.args).then(call.resolve, call.reject);
         return;
       }
       call.settled = true;
@@ -179,9 +182,11 @@ export class ScriptClient implements HotScripts {
     try {
       if (password) {
         const user = decodeURIComponent(username);
-        await this.send(user ? ['AUTH', user, decodeURIComponent(password)] : ['AUTH', decodeURIComponent(password)], null, []).then(failOnError);
+        await this.send(encodeCommand(user ? ['AUTH', user, decodeURIComponent(password)] : ['AUTH', decodeURIComponent(password)]), null, []).then(
+          failOnError,
+        );
       }
-      if (db) await this.send(['SELECT', db], null, []).then(failOnError);
+      if (db) await this.send(encodeCommand(['SELECT', db]), null, []).then(failOnError);
     } catch {
       socket.destroy();
       return;
