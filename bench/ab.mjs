@@ -11,24 +11,8 @@
 // Options: --a MAIN, --b MAIN (default: this checkout), --a-node-args, --b-node-args, --stream,
 // --rounds N (6), --seconds S (5), --connections C (64).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import {
-  GATEWAY_MAIN,
-  REDIS_URL,
-  clusterMembers,
-  cpuSeconds,
-  createDatabase,
-  makeKeys,
-  requireBuilt,
-  rssBytes,
-  startGateway,
-  startMock,
-} from '../load-tests/lib/stack.mjs';
-import { openRedis } from '../load-tests/lib/resp.mjs';
+import { GATEWAY_MAIN, clusterMembers, cpuSeconds, rssBytes, startGateway, startStack } from '../load-tests/lib/stack.mjs';
 import { hammer } from '../load-tests/lib/loadgen.mjs';
 import { mintTokens } from '../load-tests/mint-tokens.mjs';
 
@@ -61,30 +45,25 @@ const redisCpu = () =>
     .reduce((sum, pid) => sum + cpuSeconds(Number(pid)), 0);
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
-requireBuilt();
-const dir = mkdtempSync(join(tmpdir(), 'dsp-ab-'));
-const keys = await makeKeys(dir);
-const prefix = `dsp-ab-${randomBytes(4).toString('hex')}:`;
-const mock = await startMock([]);
-const db = await createDatabase();
 const variants = {
   a: { main: o.a, nodeArgs: split(o['a-node-args']) },
   b: { main: o.b, nodeArgs: split(o['b-node-args']) },
 };
-const gw = {};
+// A with the whole stack (mock, database, Redis prefix); B beside it on the same ones
+const stack = await startStack({ workers: 1, ...variants.a });
+const gw = { a: stack.gateway };
 try {
-  for (const [name, v] of Object.entries(variants)) {
-    gw[name] = await startGateway({ dir, keys, prefix, databaseUrl: db.url, upstreamUrl: mock.url, workers: 1, main: v.main, nodeArgs: v.nodeArgs });
-    console.log(`${name}: ${v.main} ${v.nodeArgs.join(' ')}`);
-  }
-  const auth = {
-    issuer: 'deepseek-proxy',
-    audience: 'deepseek-proxy',
-    algorithms: ['ES256'],
-    public_key_file: keys.publicKeyFile,
-    private_key_file: keys.privateKeyFile,
-  };
-  const tokens = (await mintTokens({ auth, count: 256, userPrefix: 'ab' })).tokens.map((t) => t.token);
+  gw.b = await startGateway({
+    dir: stack.dir,
+    keys: stack.keys,
+    prefix: stack.prefix,
+    databaseUrl: stack.db.url,
+    upstreamUrl: stack.mock.url,
+    workers: 1,
+    ...variants.b,
+  });
+  for (const [name, v] of Object.entries(variants)) console.log(`${name}: ${v.main} ${v.nodeArgs.join(' ')}`);
+  const tokens = (await mintTokens({ auth: stack.auth, count: 256, userPrefix: 'ab' })).tokens.map((t) => t.token);
   for (const name of ['a', 'b']) await hammer({ url: gw[name].url, body, connections: CONNS, seconds: 2, tokens });
   const runs = { a: [], b: [] };
   for (let i = 0; i < ROUNDS; i++) {
@@ -113,10 +92,6 @@ try {
     `B/A: req/s ${(m('b', 'rps') / m('a', 'rps')).toFixed(3)}, worker CPU per request ${(m('b', 'us') / m('a', 'us')).toFixed(3)}, redis CPU per request ${(m('b', 'redisUs') / m('a', 'redisUs')).toFixed(3)}`,
   );
 } finally {
-  for (const g of Object.values(gw)) await g.stop();
-  await mock.stop();
-  await db.drop();
-  const redis = await openRedis(REDIS_URL);
-  await redis.deletePrefix(prefix);
-  redis.close();
+  await gw.b?.stop();
+  await stack.stop();
 }

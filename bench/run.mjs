@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import {
   REDIS_URL,
   REPO,
+  authSettings,
   clusterMembers,
   cpuSeconds,
   createDatabase,
@@ -880,16 +881,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'dsp-bench-'));
   const ctx = { dir, prefix: `dsp-bench-${randomBytes(4).toString('hex')}:` };
   ctx.keys = await makeKeys(dir);
-  ctx.auth = {
-    issuer: 'deepseek-proxy',
-    audience: 'deepseek-proxy',
-    algorithms: ['ES256'],
-    public_key_file: ctx.keys.publicKeyFile,
-    private_key_file: ctx.keys.privateKeyFile,
-    secret: '',
-    key_id: '',
-    previous_public_key_files: [],
-  };
+  ctx.auth = authSettings(ctx.keys);
   const cleanups = [];
   try {
     ctx.mock = await startMock([]);

@@ -196,6 +196,20 @@ export async function startGateway(o) {
   return gw;
 }
 
+/** The `[auth]` settings a token signer needs for `makeKeys` keys (what the gateway verifies). */
+export function authSettings(keys) {
+  return {
+    issuer: 'deepseek-proxy',
+    audience: 'deepseek-proxy',
+    algorithms: ['ES256'],
+    public_key_file: keys.publicKeyFile,
+    private_key_file: keys.privateKeyFile,
+    secret: '',
+    key_id: '',
+    previous_public_key_files: [],
+  };
+}
+
 /**
  * The whole stack: keys, mock (unless `upstreamUrl`), temp database, gateway. stop() also deletes
  * the Redis prefix and drops the database.
@@ -224,16 +238,7 @@ export async function startStack(o = {}) {
     mock,
     db,
     gateway,
-    auth: {
-      issuer: 'deepseek-proxy',
-      audience: 'deepseek-proxy',
-      algorithms: ['ES256'],
-      public_key_file: keys.publicKeyFile,
-      private_key_file: keys.privateKeyFile,
-      secret: '',
-      key_id: '',
-      previous_public_key_files: [],
-    },
+    auth: authSettings(keys),
     async stop() {
       await gateway.stop();
       await mock?.stop();
@@ -275,38 +280,27 @@ export function clusterMembers(primary) {
   return out;
 }
 
-/** Resident set size in bytes (VmRSS). */
-export function rssBytes(pid) {
+/** A `<field>: <n> kB` line of a /proc/<pid> file, in bytes (0 when the process is gone). */
+function procKb(pid, file, field) {
   try {
-    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
   }
 }
 
+/** Resident set size in bytes (VmRSS). */
+export const rssBytes = (pid) => procKb(pid, 'status', 'VmRSS');
+
 /** Private (anonymous) resident memory in bytes (RssAnon: the heap, not the mapped binary). */
-export function rssAnonBytes(pid) {
-  try {
-    const m = /RssAnon:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+export const rssAnonBytes = (pid) => procKb(pid, 'status', 'RssAnon');
 
 /**
  * Proportional set size in bytes (smaps_rollup Pss): pages shared with other processes (the node
  * binary, libraries) divided among them, so a sum over processes counts each page once.
  */
-export function pssBytes(pid) {
-  try {
-    const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+export const pssBytes = (pid) => procKb(pid, 'smaps_rollup', 'Pss');
 
 /** Read and write system calls so far (/proc/<pid>/io syscr, syscw; writev counts as a write). */
 export function syscalls(pid) {

@@ -5,16 +5,13 @@
 import { Redis, type Cluster } from 'ioredis';
 import { clusterFromUrl } from '@dsp/db/redis';
 import { SCRIPTS } from '@dsp/core';
+import type { HotScripts } from './redis/script-client.js';
 
-type ScriptArg = string | number;
-
-/** Typed as a single-node client; a Cluster speaks every command the gateway uses the same way. */
-export interface GatewayRedis extends Redis {
-  dspAdmitV1(...args: ScriptArg[]): Promise<number[]>;
-  dspFinishV3(...args: ScriptArg[]): Promise<number>;
-  dspFinishNoOutboxV3(...args: ScriptArg[]): Promise<number>;
-  dspRenewV1(...args: ScriptArg[]): Promise<number>;
-}
+/**
+ * Typed as a single-node client; a Cluster speaks every command the gateway uses the same way.
+ * defineScripts gives it the script commands under the same names the script client has.
+ */
+export interface GatewayRedis extends Redis, HotScripts {}
 
 export function defineScripts(r: Redis | Cluster): void {
   for (const [name, s] of Object.entries(SCRIPTS)) r.defineCommand(name, { numberOfKeys: s.numberOfKeys, lua: s.lua });

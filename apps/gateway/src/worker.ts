@@ -43,8 +43,10 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   serveMetricsToPrimary([metrics.registry]);
 
   const cluster = config.redis.cluster;
+  // single-node Redis over TCP: the lean script client runs the scripts; TLS and Cluster: ioredis
+  const ownScriptClient = !cluster && new URL(config.redis.url).protocol === 'redis:';
   // ready when both connections are: ioredis (outbox, revocations) and the script client
-  const up = { client: false, scripts: cluster };
+  const up = { client: false, scripts: !ownScriptClient };
   const onRedisState = (which: keyof typeof up) => (ready: boolean) => {
     up[which] = ready;
     const both = up.client && up.scripts;
@@ -52,11 +54,9 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     state.redisReady = both;
   };
   const redis = connectRedis(config.redis.url, config.limits.redis_timeout_ms, onRedisState('client'), cluster);
-  // single-node Redis over TCP: the lean script client; TLS and Cluster: ioredis runs them too
-  const plainTcp = new URL(config.redis.url).protocol === 'redis:';
-  const scriptClient =
-    !cluster && plainTcp ? new ScriptClient({ url: config.redis.url, timeoutMs: config.limits.redis_timeout_ms, onState: onRedisState('scripts') }) : null;
-  if (!scriptClient) up.scripts = true;
+  const scriptClient = ownScriptClient
+    ? new ScriptClient({ url: config.redis.url, timeoutMs: config.limits.redis_timeout_ms, onState: onRedisState('scripts') })
+    : null;
   const scripts: HotScripts = scriptClient ?? redis;
   const queue = new Queue(USAGE_QUEUE, { connection: queueConnection(config.redis.url, cluster), prefix: keys.queuePrefix(config.redis.key_prefix, cluster) });
   queue.on('error', (e) => log.debug({ err: e.message }, 'usage queue error'));
