@@ -167,6 +167,8 @@ function plan(i: number, kind: Kind, rand: () => number): Plan {
   return { kind, body, expected: { prompt, completion: n + reasoning, reasoning, cacheHit: cacheHitTokens(prompt) } };
 }
 
+const ABORT_EARLY_MS = 700;
+
 /** One request, read to its end (or aborted as its kind says). Never throws. */
 export async function runOne(url: string, lane: Lane, i: number, p: Plan): Promise<Result> {
   const r: Result = {
@@ -186,10 +188,12 @@ export async function runOne(url: string, lane: Lane, i: number, p: Plan): Promi
   const ac = new AbortController();
   let early: NodeJS.Timeout | null = null;
   if (p.kind === 'abort-early') {
+    // after the gateway admitted the request (the ledger must hold it) and before the mock's first
+    // byte at 1.5 s; under a loaded CI host admission has taken over 150 ms, so the margin is wide
     early = setTimeout(() => {
       r.clientAborted = true;
       ac.abort();
-    }, 150);
+    }, ABORT_EARLY_MS);
   }
   try {
     const res = await fetch(`${url}/v1/chat/completions`, {
