@@ -42,6 +42,8 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,
+          // a mutation's server round trip and page refresh can take seconds on a loaded host
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

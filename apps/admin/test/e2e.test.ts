@@ -19,6 +19,8 @@ const TOKEN_NAME = 'e2e-laptop';
 const DAILY_TOKENS = 100000;
 const TZ = 'Asia/Shanghai';
 
+/** The page's handlers are attached (Providers marks <html> once React hydrated it). */
+const hydrated = (p: Page) => p.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 const num = (s: string | null) => Number((s ?? '').replace(/[^\d.]/g, '') || NaN);
 
 describe('admin console: the operator journey', () => {
@@ -50,6 +52,7 @@ describe('admin console: the operator journey', () => {
   const go = async (path: string) => {
     await page.goto(admin.url + path);
     await page.getByTestId('page-title').waitFor();
+    await hydrated(page);
   };
 
   beforeAll(async () => {
@@ -90,6 +93,7 @@ describe('admin console: the operator journey', () => {
   it('sends an unauthenticated visitor to the sign-in page and signs the operator in', async () => {
     await page.goto(admin.url + '/users');
     await page.waitForURL(/\/login\?next=%2Fusers/);
+    await hydrated(page);
     await shot('login-en');
     // a wrong password is refused with a message, not a session
     await page.getByTestId('login-username').fill('root');
@@ -307,6 +311,7 @@ describe('admin console: the operator journey', () => {
     const anon = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const p = await anon.newPage();
     await p.goto(admin.url + '/login');
+    await hydrated(p);
     await p.getByTestId('language-toggle').getByText('简体中文').click();
     await expect.poll(() => p.getByTestId('page-title').textContent()).toBe('登录');
     await shot('login-zh', p);

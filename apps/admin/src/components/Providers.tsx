@@ -1,7 +1,7 @@
 'use client';
 // Client-side context of every page: the language (antd locale, dayjs locale, our dictionary) and
 // the timezone dates are shown in (config.quota.timezone).
-import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
 import { App as AntApp, ConfigProvider, theme } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
@@ -52,6 +52,11 @@ export function Providers({ locale, timezone: tz, children }: { locale: Locale; 
       number: (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '—' : fmt(digits).format(n)),
     };
   }, [locale, tz]);
+  // marks the page interactive (its handlers attached): browser tests wait for it before clicking,
+  // since a click on server-rendered markup before hydration does nothing
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = '1';
+  }, []);
   return (
     <Ctx.Provider value={value}>
       <ConfigProvider
