@@ -107,7 +107,6 @@ function pidsNamed(name) {
 
 const sumCpu = (pids) => pids.reduce((s, p) => s + cpuSeconds(p), 0);
 const sumRss = (pids) => pids.reduce((s, p) => s + rssBytes(p), 0);
-const sumPss = (pids) => pids.reduce((s, p) => s + pssBytes(p), 0);
 
 /** CPU seconds of every process that matters, to diff around a measurement. */
 function cpuSnapshot(ctx) {
@@ -377,7 +376,7 @@ async function slowStreams(ctx, n, holdSeconds) {
   const pssSamples = [];
   for (let t = 0; t <= holdSeconds; t += 2) {
     samples.push(totalGatewayRss(ctx));
-    pssSamples.push(totalGatewayPss(ctx));
+    pssSamples.push(gatewayPss(ctx));
     if (t < holdSeconds) await sleep(2000);
   }
   const dataBefore = socks.map((x) => x.st.data);
@@ -403,7 +402,10 @@ async function slowStreams(ctx, n, holdSeconds) {
     rampSeconds,
     rss0,
     peak: Math.max(...samples),
-    peakPss: Math.max(...pssSamples),
+    // the sample with the largest total, and the last one (the idle primary and recorder shrink
+    // their heaps some seconds after the load before this section ends)
+    peakPss: pssSamples.reduce((a, b) => (b.total > a.total ? b : a)),
+    lastPss: pssSamples.at(-1),
     samples,
     workerRss,
     mockRss,
@@ -419,9 +421,11 @@ function totalGatewayRss(ctx) {
 }
 
 /** The same processes' PSS: what they hold together, shared pages (node binary, libraries) counted once. */
-function totalGatewayPss(ctx) {
+/** PSS of the gateway's processes: total, and each of primary, HTTP workers, recorder (in that order). */
+function gatewayPss(ctx) {
   const m = clusterMembers(ctx.gateway.pid);
-  return sumPss([m.primary, ...m.http, ...m.recorder]);
+  const parts = [m.primary, ...m.http, ...m.recorder].map(pssBytes);
+  return { total: parts.reduce((a, b) => a + b, 0), parts };
 }
 
 async function soak(ctx, tokens, seconds) {
@@ -685,11 +689,11 @@ function report(R) {
     );
     p();
     p(
-      '| streams | 200 + first chunk | still receiving at the end | non-200 | socket errors | gateway RSS before MB | gateway RSS peak MB (primary + worker + recorder) | same, PSS peak MB | worker RSS MB | mock RSS MB | in flight (metrics) | RSS after closing MB |',
+      '| streams | 200 + first chunk | still receiving at the end | non-200 | socket errors | gateway RSS before MB | gateway RSS peak MB (primary + worker + recorder) | same, PSS peak MB (primary / worker / recorder) | PSS at the end of the hold MB | worker RSS MB | mock RSS MB | in flight (metrics) | RSS after closing MB |',
     );
-    p('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    p('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     p(
-      `| ${fmt(S.n)} | ${fmt(S.firstData)} | ${fmt(S.alive)} | ${fmt(S.non200)} | ${fmt(S.errors)} | ${mb(S.rss0)} | ${mb(S.peak)} | ${mb(S.peakPss)} | ${S.workerRss.map(mb).join(', ')} | ${mb(S.mockRss)} | ${S.inFlight ?? '–'} | ${mb(S.afterClose)} |`,
+      `| ${fmt(S.n)} | ${fmt(S.firstData)} | ${fmt(S.alive)} | ${fmt(S.non200)} | ${fmt(S.errors)} | ${mb(S.rss0)} | ${mb(S.peak)} | ${mb(S.peakPss.total)} (${S.peakPss.parts.map(mb).join(' / ')}) | ${mb(S.lastPss.total)} | ${S.workerRss.map(mb).join(', ')} | ${mb(S.mockRss)} | ${S.inFlight ?? '–'} | ${mb(S.afterClose)} |`,
     );
   }
   p();
@@ -819,8 +823,8 @@ function evaluateTargets(R) {
   if (!R.slow.skipped)
     add(
       `${fmt(R.slow.n)} concurrent slow streams held with ≤ 300 MB total`,
-      `${fmt(R.slow.alive)} held, ${mb(R.slow.peakPss)} MB PSS of the gateway processes (their RSS sum, which counts the shared node binary once per process: ${mb(R.slow.peak)} MB)`,
-      R.slow.alive === R.slow.n && R.slow.peakPss <= 300 * MB,
+      `${fmt(R.slow.alive)} held, ${mb(R.slow.peakPss.total)} MB PSS of the gateway processes at the peak; ${mb(R.slow.lastPss.total)} MB at the end of the hold (their RSS sum, which counts the shared node binary once per process: ${mb(R.slow.peak)} MB)`,
+      R.slow.alive === R.slow.n && R.slow.peakPss.total <= 300 * MB,
     );
   const A = R.seed;
   const seed = [];

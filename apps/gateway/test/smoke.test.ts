@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { GATEWAY_MAIN, chatBody, startGateway, type Gateway } from './harness.js';
 
 describe('gateway smoke', () => {
@@ -20,6 +21,15 @@ describe('gateway smoke', () => {
     expect(r.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const seen = gw.mock.received.at(-1)!;
     expect(seen.headers.authorization).toBe('Bearer sk-upstream-secret-key');
+  });
+
+  it('runs the usage recorder with a small young generation, and the HTTP workers with V8 defaults', async () => {
+    const recorderPid = () => gw.logs.map((l) => /"role":"recorder","pid":(\d+).*"msg":"usage recorder started"/.exec(l)?.[1]).find(Boolean);
+    await expect.poll(recorderPid, { timeout: 10_000 }).toBeDefined();
+    const argv = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(argv(Number(recorderPid()))).toContain('--max-semi-space-size=1');
+    const [worker] = await gw.workerPids();
+    expect(argv(worker!).some((a) => a.startsWith('--max-semi-space-size'))).toBe(false);
   });
 
   it('refuses to start a second gateway on a port already in use (SO_REUSEPORT would share it silently)', () => {
