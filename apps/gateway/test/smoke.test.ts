@@ -23,13 +23,13 @@ describe('gateway smoke', () => {
     expect(seen.headers.authorization).toBe('Bearer sk-upstream-secret-key');
   });
 
-  it('runs the usage recorder with a small young generation, and the HTTP workers with V8 defaults', async () => {
+  it('runs the usage recorder with a small young generation and slow old-generation growth, and the HTTP workers with V8 defaults', async () => {
     const recorderPid = () => gw.logs.map((l) => /"role":"recorder","pid":(\d+).*"msg":"usage recorder started"/.exec(l)?.[1]).find(Boolean);
     await expect.poll(recorderPid, { timeout: 10_000 }).toBeDefined();
     const argv = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    expect(argv(Number(recorderPid()))).toContain('--max-semi-space-size=1');
+    expect(argv(Number(recorderPid()))).toEqual(expect.arrayContaining(['--max-semi-space-size=1', '--heap-growing-percent=25']));
     const [worker] = await gw.workerPids();
-    expect(argv(worker!).some((a) => a.startsWith('--max-semi-space-size'))).toBe(false);
+    expect(argv(worker!).some((a) => a.startsWith('--max-semi-space-size') || a.startsWith('--heap-growing-percent'))).toBe(false);
   });
 
   it('refuses to start a second gateway on a port already in use (SO_REUSEPORT would share it silently)', () => {
