@@ -402,8 +402,8 @@ async function slowStreams(ctx, n, holdSeconds) {
     rampSeconds,
     rss0,
     peak: Math.max(...samples),
-    // the sample with the largest total, and the last one (the idle primary and recorder shrink
-    // their heaps some seconds after the load before this section ends)
+    // the sample with the largest total, and the last one (the primary and the recorder, idle
+    // during the hold, may shrink their heaps before it ends)
     peakPss: pssSamples.reduce((a, b) => (b.total > a.total ? b : a)),
     lastPss: pssSamples.at(-1),
     samples,
@@ -420,8 +420,10 @@ function totalGatewayRss(ctx) {
   return sumRss([m.primary, ...m.http, ...m.recorder]);
 }
 
-/** The same processes' PSS: what they hold together, shared pages (node binary, libraries) counted once. */
-/** PSS of the gateway's processes: total, and each of primary, HTTP workers, recorder (in that order). */
+/**
+ * The same processes' PSS (shared pages such as the node binary counted once): their total, and each
+ * of primary, HTTP workers, recorder in that order.
+ */
 function gatewayPss(ctx) {
   const m = clusterMembers(ctx.gateway.pid);
   const parts = [m.primary, ...m.http, ...m.recorder].map(pssBytes);
