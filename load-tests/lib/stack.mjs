@@ -120,7 +120,8 @@ export function toToml(sections) {
   return lines.join('\n') + '\n';
 }
 
-function merge(a, b) {
+/** `b` deep-merged over `a` (tables merge, anything else replaces). */
+export function merge(a, b) {
   const out = { ...a };
   for (const [k, v] of Object.entries(b ?? {})) {
     out[k] = v && typeof v === 'object' && !Array.isArray(v) && typeof a[k] === 'object' ? merge(a[k], v) : v;

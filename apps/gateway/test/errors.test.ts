@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, importPKCS8 } from 'jose';
 import { createSigner, periodAt, upstreamUserId } from '@dsp/core';
-import { chatBody, freePort, makeKeys, startGateway, waitFor, type Gateway } from './harness.js';
+import { authSettings, chatBody, freePort, makeKeys, startGateway, waitFor, type Gateway } from './harness.js';
 import { b64url, errorOf, openRaw, post, rawPost, rawRequest, revokedKey, sleep, userKey } from './util.js';
 
 const TZ = 'Asia/Shanghai';
@@ -99,16 +99,7 @@ describe('error table', () => {
 
     it('bad signature: a token signed by another key (same kid), and a tampered payload', async () => {
       const other = await makeKeys();
-      const signer = await createSigner({
-        issuer: 'deepseek-proxy',
-        audience: 'deepseek-proxy',
-        algorithms: ['ES256'],
-        public_key_file: other.publicKeyFile,
-        private_key_file: other.privateKeyFile,
-        secret: '',
-        key_id: '',
-        previous_public_key_files: [],
-      });
+      const signer = await createSigner(authSettings(other));
       const foreign = (await signer.mint({ sub: 'err-401' })).token;
       expect(JSON.parse(Buffer.from(foreign.split('.')[0]!, 'base64url').toString()).kid).toBe('jwt.pub');
       await expectError(post(chat(), foreign, chatBody()), 401, 'invalid_token');

@@ -2,29 +2,21 @@
 // prefix and (optionally) database, in front of a real mock DeepSeek. Traffic stays on 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { createSigner, generateKeyPairPem, type MintOptions, type Signer } from '@dsp/core';
+import { createSigner, type MintOptions, type Signer } from '@dsp/core';
 import { startMockDeepSeek, type MockDeepSeek, type MockOptions } from '@dsp/mock-deepseek';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
+// the same stack helpers the load tests and the benchmark use
+import { authSettings, freePort, makeKeys as makeKeyFiles, merge, toToml } from '../../../load-tests/lib/stack.mjs';
+
+export { authSettings, freePort, toToml };
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const GATEWAY_MAIN = join(REPO, 'apps/gateway/dist/main.js');
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 export interface Keys {
   dir: string;
@@ -32,33 +24,13 @@ export interface Keys {
   privateKeyFile: string;
 }
 
+/** A fresh ES256 key pair in a new temp dir (the gateway's config and scratch files go there too). */
 export async function makeKeys(): Promise<Keys> {
   const dir = mkdtempSync(join(tmpdir(), 'dsp-test-'));
-  const { publicKey, privateKey } = await generateKeyPairPem('ES256');
-  const publicKeyFile = join(dir, 'jwt.pub.pem');
-  const privateKeyFile = join(dir, 'jwt.key.pem');
-  writeFileSync(publicKeyFile, publicKey);
-  writeFileSync(privateKeyFile, privateKey, { mode: 0o600 });
-  return { dir, publicKeyFile, privateKeyFile };
+  return { dir, ...(await makeKeyFiles(dir)) };
 }
 
 export const randomPrefix = () => `dsp-test-${randomBytes(4).toString('hex')}:`;
-
-/** TOML text from a nested object of sections. */
-export function toToml(sections: Record<string, Record<string, unknown>>): string {
-  const lines: string[] = [];
-  const emit = (name: string, table: Record<string, unknown>) => {
-    const nested: [string, Record<string, unknown>][] = [];
-    lines.push(`[${name}]`);
-    for (const [k, v] of Object.entries(table)) {
-      if (v && typeof v === 'object' && !Array.isArray(v)) nested.push([`${name}.${k}`, v as Record<string, unknown>]);
-      else lines.push(`${k} = ${JSON.stringify(v)}`);
-    }
-    for (const [n, t] of nested) emit(n, t);
-  };
-  for (const [name, table] of Object.entries(sections)) emit(name, table);
-  return lines.join('\n') + '\n';
-}
 
 export interface GatewayOptions {
   workers?: number;
@@ -115,7 +87,7 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
     log: { level: 'debug' },
     usage: { recorder: o.recorder ?? true, flush_interval_ms: 50 },
   };
-  for (const [s, t] of Object.entries(o.config ?? {})) sections[s] = deepMerge(sections[s] ?? {}, t);
+  for (const [s, t] of Object.entries(o.config ?? {})) sections[s] = merge(sections[s] ?? {}, t);
   const configFile = join(keys.dir, `gateway-${port}.toml`);
   writeFileSync(configFile, toToml(sections));
   const logs: string[] = [];
@@ -146,16 +118,7 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
     20_000,
     () => logs.join('\n'),
   );
-  const signer = await createSigner({
-    issuer: 'deepseek-proxy',
-    audience: 'deepseek-proxy',
-    algorithms: ['ES256'],
-    public_key_file: keys.publicKeyFile,
-    private_key_file: keys.privateKeyFile,
-    secret: '',
-    key_id: '',
-    previous_public_key_files: [],
-  });
+  const signer = await createSigner(authSettings(keys));
   const redis = new Redis('redis://127.0.0.1:6379');
   return {
     url,
@@ -228,17 +191,6 @@ export async function waitFor(fn: () => Promise<boolean> | boolean, timeoutMs: n
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms${describe ? `\n${describe().slice(-4000)}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && typeof a[k] === 'object'
-        ? deepMerge(a[k] as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
 }
 
 export const chatBody = (o: Record<string, unknown> = {}) => JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello' }], ...o });
