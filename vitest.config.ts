@@ -4,11 +4,15 @@ import { defineConfig } from 'vitest/config';
 // folders and talk to real Redis, Postgres and processes, so they run after the unit tests.
 export default defineConfig({
   test: {
+    // the JSON report is what CI's closing `tests: N passed, N failed` line is computed from
+    // (scripts/test-totals.mjs); the default reporter stays for people reading the log
+    reporters: ['default', 'json'],
+    outputFile: { json: '.dsp/test-results/vitest.json' },
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'load-tests/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'load-tests/**/*.test.ts', 'scripts/**/*.test.ts'],
           sequence: { groupOrder: 0 },
         },
       },

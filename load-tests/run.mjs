@@ -3,6 +3,7 @@
 // + an undici runner), judged by the same thresholds.json. Exits 1 when any threshold fails.
 //
 //   node load-tests/run.mjs [--ci] [--runner k6|node] [--scenarios smoke,throughput,streaming,contention,quota]
+//                           [--results FILE]   (writes {passed, failed, skipped} per scenario as JSON)
 //   node load-tests/run.mjs --base-url http://127.0.0.1:8877 --tokens tokens.json [--quota-tokens quota-tokens.json]
 //
 // Without --base-url it starts its own stack: mock upstream, a gateway with 2 workers, a temp Redis
@@ -37,6 +38,7 @@ function args(argv) {
     else if (a === '--base-url') o.baseUrl = val().replace(/\/+$/, '');
     else if (a === '--tokens') o.tokens = resolve(val());
     else if (a === '--quota-tokens') o.quotaTokens = resolve(val());
+    else if (a === '--results') o.results = resolve(val());
     else if (a === '--help' || a === '-h') o.help = true;
     else throw new Error(`unknown argument ${a} (see --help)`);
   }
@@ -134,10 +136,13 @@ async function main() {
   const tokens = JSON.parse(readFileSync(tokensFile, 'utf8')).tokens;
   const quotaDoc = quotaFile ? JSON.parse(readFileSync(quotaFile, 'utf8')) : null;
   const failed = [];
+  const passed = [];
+  const skipped = [];
   try {
     for (const name of o.scenarios) {
       if (name === 'quota' && !quotaDoc) {
         console.log(`\n— quota: skipped (no --quota-tokens file; mint one with --daily-requests N)`);
+        skipped.push(name);
         continue;
       }
       console.log(`\n— ${name}`);
@@ -150,7 +155,7 @@ async function main() {
           RATE: String(num('LOAD_RATE', 1000)),
         });
         console.log(`  ${code === 0 ? 'passed' : `FAILED (k6 exit ${code})`}`);
-        if (code !== 0) failed.push(name);
+        (code !== 0 ? failed : passed).push(name);
         continue;
       }
       const ctx = { baseUrl, tokens, quotaTokens: quotaDoc?.tokens ?? [], quota: quotaDoc?.dailyRequests ?? quotaLimit };
@@ -161,7 +166,7 @@ async function main() {
       console.log(formatResults(verdict.results));
       for (const f of r.failures) console.log(`  ! ${f}`);
       console.log(`  ${verdict.ok ? 'passed' : 'FAILED'}`);
-      if (!verdict.ok) failed.push(name);
+      (verdict.ok ? passed : failed).push(name);
     }
     if (stack && stack.gateway.proc.exitCode !== null) {
       failed.push('gateway-alive');
@@ -169,6 +174,8 @@ async function main() {
     }
   } finally {
     await stack?.stop();
+    if (o.results)
+      writeFileSync(o.results, JSON.stringify({ passed: passed.length, failed: failed.length, skipped: skipped.length, names: { passed, failed, skipped } }));
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`\nload tests (${k6 ? 'k6' : 'node fallback'}): ${failed.length ? `FAILED: ${failed.join(', ')}` : 'all thresholds passed'} in ${secs} s`);
