@@ -1,6 +1,6 @@
 // Environment overrides: DSP_<SECTION>__<KEY> (case-insensitive, `__` per nesting level) and the
 // usual DEEPSEEK_API_KEY / REDIS_URL / DATABASE_URL, which the DSP_ forms beat.
-import { schemaKeys, schemaTables, type ValueKind } from './schema.js';
+import { schemaKeys, schemaLists, schemaTables, type ValueKind } from './schema.js';
 import type { Env, SourceMap } from './sources.js';
 import { closest } from './suggest.js';
 import { setPath, type Table } from './util.js';
@@ -79,6 +79,19 @@ export function applyEnvOverrides(data: Table, env: Env, sources: SourceMap): st
     if (key) {
       setPath(data, key.path, typeEnvValue(key.meta.kind, value));
       sources.set(key.dotted, { kind: 'env', name });
+      continue;
+    }
+    const list = schemaLists().get(dotted);
+    if (list) {
+      // an array of tables is given whole, as a JSON array of objects; anything else is left for validation to report
+      let parsed: unknown = value;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        warnings.push(`env ${name}: not JSON; [[${dotted}]] is set by a JSON array of tables, e.g. [{"name":"main","api_key":"sk-..."}]`);
+      }
+      setPath(data, list.path, parsed);
+      sources.set(list.dotted, { kind: 'env', name });
       continue;
     }
     if (tables.has(dotted)) {

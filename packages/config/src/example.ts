@@ -1,7 +1,7 @@
 // The commented example config (deepseek-proxy.example.toml) and the profile files, both rendered
 // from the schema / profile data so they cannot drift from it.
 import { TUNING_PROFILES, type TuningProfile } from './profiles.js';
-import { schemaKeys, schemaSections, type KeyInfo, type SectionInfo } from './schema.js';
+import { schemaKeys, schemaSections, type KeyInfo, type SectionInfo, type TableListInfo } from './schema.js';
 import { commentLines, tomlLiteral } from './toml-text.js';
 
 const HEADER = `deepseek-proxy.example.toml: every key, each at its default, with what it means. Copy it to
@@ -20,6 +20,15 @@ function renderSection(s: SectionInfo, out: string[]): void {
   out.push('', ...commentLines(s.meta.description), `[${s.dotted}]`);
   for (const k of s.keys) out.push(...keyComment(k), `${k.path[k.path.length - 1]} = ${tomlLiteral(k.default)}`);
   for (const sub of s.sections) renderSection(sub, out);
+  for (const l of s.lists) renderList(l, out);
+}
+
+/** An array of tables is empty by default: one example item, commented out, after its key list. */
+function renderList(l: TableListInfo, out: string[]): void {
+  out.push('', ...commentLines(l.meta.description), ...commentLines('Keys of each item:'));
+  for (const k of l.keys) out.push(...commentLines(`  ${k.path[0]}: ${k.meta.description} [${k.meta.label}; default ${tomlLiteral(k.default)}]`));
+  out.push(`# [[${l.dotted}]]`);
+  for (const [k, v] of Object.entries(l.meta.example)) out.push(`# ${k} = ${tomlLiteral(v)}`);
 }
 
 /** The text of deepseek-proxy.example.toml. */

@@ -1,12 +1,12 @@
 // Small derived facts about a loaded config that several processes need.
 import { availableParallelism, hostname } from 'node:os';
 import { maskUrlPassword } from './errors.js';
-import { schemaKeys, type Config } from './schema.js';
+import { schemaKeys, schemaLists, type Config } from './schema.js';
 import { deepFreeze, getPath, setPath, cloneTree, type Table } from './util.js';
 
 /** True when no DeepSeek API key is configured: the gateway then talks to the built-in mock. */
 export function demoMode(config: Config): boolean {
-  return config.deepseek.api_key.trim() === '';
+  return config.deepseek.api_key.trim() === '' && config.deepseek.accounts.length === 0;
 }
 
 /** `server.instance_id`, or `<hostname>:<port>` when it is empty. */
@@ -27,6 +27,18 @@ export function redactConfig(config: Config): Config {
     if (typeof value !== 'string' || value === '') continue;
     if (key.meta.secret) setPath(copy, key.path, '<redacted>');
     else setPath(copy, key.path, maskUrlPassword(value));
+  }
+  for (const list of schemaLists().values()) {
+    const items = getPath(copy, list.path);
+    if (!Array.isArray(items)) continue;
+    for (const item of items as Table[]) {
+      for (const key of list.keys) {
+        const name = key.path[0]!;
+        const value = item[name];
+        if (typeof value !== 'string' || value === '') continue;
+        item[name] = key.meta.secret ? '<redacted>' : maskUrlPassword(value);
+      }
+    }
   }
   return deepFreeze(copy as unknown as Config);
 }

@@ -5,6 +5,8 @@ export {
   isValidTimeZone,
   schemaKeys,
   schemaSections,
+  schemaLists,
+  ACCOUNT_NAME_PATTERN,
   DEFAULT_MODELS,
   JWT_ALGORITHMS,
   LOG_LEVELS,
@@ -13,6 +15,7 @@ export {
   type KeyInfo,
   type KeyMeta,
   type SectionInfo,
+  type TableListInfo,
   type ValueKind,
 } from './schema.js';
 export { loadConfig, parseConfig, defaultConfig, type LoadedConfig, type LoadOptions, type ParseOptions } from './load.js';
@@ -24,3 +27,4 @@ export { renderConfigReference, renderGeneratedFiles } from './reference.js';
 export { renderExampleConfig } from './example.js';
 export { TUNING_PROFILES, type TuningProfile, type ProfileSetting } from './profiles.js';
 export type { Env } from './sources.js';
+export { upstreamAccounts, DEFAULT_ACCOUNT, type UpstreamAccount } from './accounts.js';

@@ -8,7 +8,8 @@ import { applyEnvOverrides } from './env.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { describeFsError, resolveFileKeys } from './files.js';
 import { resolveConfigFile } from './resolve.js';
-import { configSchema, schemaKeys, schemaSections, schemaTables, type Config, type SectionInfo } from './schema.js';
+import { checkAccounts, listItemKey, resolveListFileKeys } from './accounts.js';
+import { configSchema, schemaKeys, schemaSections, schemaTables, type Config, type KeyInfo, type SectionInfo, type TableListInfo } from './schema.js';
 import type { Env, Source, SourceMap } from './sources.js';
 import { closest } from './suggest.js';
 import { cloneTree, deepFreeze, getPath, isTable, type Table } from './util.js';
@@ -90,9 +91,11 @@ function build(text: string | null, file: string | null, env: Env, cwd: string):
   if (file !== null) removeUnknownKeys(data, file, warnings);
   warnings.push(...applyEnvOverrides(data, env, sources));
   resolveFileKeys({ data, sources, file, cwd, problems, warnings });
+  resolveListFileKeys({ data, sources, file, cwd, problems, warnings });
 
   const result = configSchema.safeParse(data);
   if (!result.success) problems.push(...issuesToProblems(result.error.issues, data, sources, file));
+  else checkAccounts(result.data, { sources, file, problems, warnings });
   if (problems.length > 0 || !result.success) throw new ConfigError(problems, { file, warnings });
   return { config: deepFreeze(result.data), file, warnings };
 }
@@ -134,34 +137,80 @@ function suggestionFor(name: string, prefix: string[], siblings: string[], isTab
 }
 
 function removeUnknownKeys(data: Table, file: string, warnings: string[]): void {
-  const visit = (table: Table, prefix: string[], keys: string[], sections: SectionInfo[]) => {
-    const siblings = [...keys, ...sections.map((s) => s.path[s.path.length - 1]!)];
+  const warn = (name: string, prefix: string[], display: string, siblings: string[], value: unknown, inItem: boolean) => {
+    const tableValue = isTable(value);
+    // inside an [[array]] item the only suggestions are the item's own keys
+    const guess = inItem ? closest(name, siblings) : suggestionFor(name, prefix, siblings, tableValue);
+    const what = tableValue ? `unknown table [${display}]` : `unknown key "${display}"`;
+    const hint = guess ? (tableValue ? ` (did you mean [${guess}]?)` : ` (did you mean "${guess}"?)`) : '';
+    warnings.push(`${file}: ${what}${hint}; it is ignored`);
+  };
+  const visit = (table: Table, prefix: string[], keys: string[], sections: SectionInfo[], lists: TableListInfo[]) => {
+    const last = (p: string[]) => p[p.length - 1]!;
+    const siblings = [...keys, ...sections.map((s) => last(s.path)), ...lists.map((l) => last(l.path))];
     for (const [name, value] of Object.entries(table)) {
       if (keys.includes(name)) continue;
-      const sub = sections.find((s) => s.path[s.path.length - 1] === name);
+      const sub = sections.find((s) => last(s.path) === name);
       if (sub) {
         if (isTable(value))
           visit(
             value,
             sub.path,
-            sub.keys.map((k) => k.path[k.path.length - 1]!),
+            sub.keys.map((k) => last(k.path)),
             sub.sections,
+            sub.lists,
           );
         continue; // a non-table value here is reported by validation
       }
-      const path = [...prefix, name].join('.');
-      const tableValue = isTable(value);
-      const guess = suggestionFor(name, prefix, siblings, tableValue);
-      const what = tableValue ? `unknown table [${path}]` : `unknown key "${path}"`;
-      const hint = guess ? (tableValue ? ` (did you mean [${guess}]?)` : ` (did you mean "${guess}"?)`) : '';
-      warnings.push(`${file}: ${what}${hint}; it is ignored`);
+      const list = lists.find((l) => last(l.path) === name);
+      if (list) {
+        if (Array.isArray(value)) {
+          const itemKeys = list.keys.map((k) => last(k.path));
+          value.forEach((item: unknown, i) => {
+            if (!isTable(item)) return;
+            for (const [k, v] of Object.entries(item)) {
+              if (itemKeys.includes(k)) continue;
+              warn(k, list.path, `${list.dotted}[${i}].${k}`, itemKeys, v, true);
+              delete item[k];
+            }
+          });
+        }
+        continue;
+      }
+      warn(name, prefix, [...prefix, name].join('.'), siblings, value, false);
       delete table[name];
     }
   };
-  visit(data, [], [], schemaSections());
+  visit(data, [], [], schemaSections(), []);
 }
 
 // ---- validation issues → problems -------------------------------------------------------------
+
+function listProblem(
+  at: { key: KeyInfo | undefined; display: string; listDotted: string },
+  path: readonly (string | number)[],
+  message: string,
+  data: Table,
+  sources: SourceMap,
+  file: string | null,
+): ConfigProblem {
+  const raw = getPath(data, path);
+  const source: Source = sources.get(at.listDotted) ?? (file ? { kind: 'file', name: file } : { kind: 'default', name: 'default' });
+  const wholeList = at.display === at.listDotted;
+  const item = at.key === undefined && !wholeList;
+  let expected = message;
+  if (at.key) expected = at.key.meta.label;
+  else if (wholeList) expected = `an array of tables ([[${at.listDotted}]])`;
+  else if (item) expected = `a table ([[${at.listDotted}]] item)`;
+  return {
+    path: at.display,
+    value: at.key?.meta.secret && raw !== undefined && raw !== '' ? REDACTED : raw,
+    expected,
+    source: source.name,
+    sourceKind: source.kind,
+    ...(at.key?.meta.required && raw === '' ? { missing: true } : {}),
+  };
+}
 
 function issuesToProblems(issues: readonly z.core.$ZodIssue[], data: Table, sources: SourceMap, file: string | null): ConfigProblem[] {
   const keys = schemaKeys();
@@ -170,6 +219,13 @@ function issuesToProblems(issues: readonly z.core.$ZodIssue[], data: Table, sour
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    const inList = listItemKey(path);
+    if (inList) {
+      if (seen.has(inList.display)) continue;
+      seen.add(inList.display);
+      problems.push(listProblem(inList, path, issue.message, data, sources, file));
+      continue;
+    }
     let leafLen = 0;
     for (let i = path.length; i > 0; i--) {
       if (keys.has(path.slice(0, i).join('.'))) {

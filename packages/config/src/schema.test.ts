@@ -29,6 +29,10 @@ describe('schema defaults', () => {
           http2_adaptive_window: true,
           max_connections: 0,
         },
+        max_attempts: 3,
+        balance_interval_seconds: 300,
+        breaker: { failure_threshold: 5, error_ratio: 0.5, window_seconds: 30, min_requests: 10, cooldown_seconds: 10 },
+        accounts: [],
       },
       auth: {
         issuer: 'deepseek-proxy',
@@ -41,7 +45,7 @@ describe('schema defaults', () => {
         key_id: '',
         previous_public_key_files: [],
       },
-      limits: { token_concurrency: 1, lock_lease_seconds: 30, on_redis_error: 'reject', redis_timeout_ms: 1000 },
+      limits: { token_concurrency: 1, lock_lease_seconds: 30, on_redis_error: 'reject', redis_timeout_ms: 1000, upstream_wait_ms: 0 },
       quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0 },
       redis: { url: 'redis://127.0.0.1:6379', key_prefix: 'dsp:', cluster: false },
       database: { url: 'postgres://postgres@127.0.0.1:5432/deepseek_proxy', pool_size: 10 },
@@ -83,7 +87,8 @@ describe('schema defaults', () => {
       'usage',
       'admin',
     ]);
-    expect(schemaSections()[1]!.sections.map((s) => s.dotted)).toEqual(['deepseek.http_client']);
+    expect(schemaSections()[1]!.sections.map((s) => s.dotted)).toEqual(['deepseek.http_client', 'deepseek.breaker']);
+    expect(schemaSections()[1]!.lists.map((l) => l.dotted)).toEqual(['deepseek.accounts']);
   });
 
   it('names env vars DSP_<SECTION>__<KEY>, one more __ per nested table', () => {

@@ -27,10 +27,19 @@ export interface SectionMeta {
   description: string;
 }
 
+/** An array of tables (`[[deepseek.accounts]]`): its items are tables of leaf keys. */
+export interface TableListMeta {
+  description: string;
+  /** One item as it is shown (commented out) in the example config and the docs. */
+  example: Record<string, unknown>;
+}
+
 /** Metadata of every leaf key, keyed by its (default-wrapped) schema instance. */
 export const keyMeta = z.registry<KeyMeta>();
 /** Metadata of every [section] table. */
 export const sectionMeta = z.registry<SectionMeta>();
+/** Metadata of every [[array of tables]]. */
+export const tableListMeta = z.registry<TableListMeta>();
 
 function leaf<T extends z.ZodType>(schema: T, meta: KeyMeta): T {
   const described = schema.describe(meta.description);
@@ -114,6 +123,13 @@ function section<S extends z.ZodRawShape>(description: string, shape: S) {
   return s;
 }
 
+/** An array of tables whose items have the leaf keys of `shape`; empty by default. */
+function tableList<S extends z.ZodRawShape>(meta: TableListMeta, shape: S) {
+  const s = z.array(z.object(shape)).default([]);
+  tableListMeta.add(s, meta);
+  return s;
+}
+
 // ---- value checks -----------------------------------------------------------------------------
 
 function urlWithProtocol(...protocols: string[]) {
@@ -145,6 +161,29 @@ const postgresUrl = urlWithProtocol('postgres:', 'postgresql:');
 export const JWT_ALGORITHMS = ['ES256', 'EdDSA', 'HS256'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const DEFAULT_MODELS = ['deepseek-chat', 'deepseek-reasoner', 'deepseek-v4-flash', 'deepseek-v4-pro'];
+/** Account names become metric labels and parts of Redis keys. */
+export const ACCOUNT_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const accountItem = {
+  name: text('', 'Shown in metrics, logs, the console and the ledger; unique.', {
+    required: true,
+    label: 'name of letters, digits, `_`, `.`, `-` (at most 64)',
+    check: (v) => ACCOUNT_NAME_PATTERN.test(v),
+  }),
+  api_key: text('', 'The DeepSeek API key of this account (or `api_key_file`); never logged, never shown.', { secret: true }),
+  api_key_file: text('', 'File holding the API key (trimmed); relative to the config file.', { path: 'file', contentOf: 'api_key' }),
+  base_url: text('', 'Base URL of this account; empty = `deepseek.base_url`.', {
+    label: 'http(s) URL or ""',
+    check: (v) => v === '' || httpUrl(v),
+  }),
+  max_concurrency: integer(0, 'Cluster-wide cap on requests in flight on this key (every worker and host sharing the Redis); 0 = none.', { min: 0 }),
+  weight: number(1, 'Share of new requests among the healthy accounts with room (combined with their free room).'),
+  models: list(z.string().min(1), 'model names', [], 'Only these models are sent to this account; empty = every model.'),
+  low_balance: number(0, 'A balance below this (in any currency the account reports) logs a warning and is flagged in the console; 0 = no warning.', {
+    allowZero: true,
+  }),
+  enabled: flag(true, 'false keeps the account configured but out of rotation.'),
+};
 
 // ---- the schema -------------------------------------------------------------------------------
 
@@ -200,6 +239,26 @@ export const configSchema = z.object({
       ),
       max_connections: integer(0, 'Most upstream connections per worker (undici Pool `connections`); 0 = unlimited.', { min: 0 }),
     }),
+    max_attempts: integer(3, 'Most upstream attempts per request (the first one included) when an account fails before any byte reached the client.', {
+      min: 1,
+      max: 10,
+    }),
+    balance_interval_seconds: number(300, "How often each account's balance is read (`GET /user/balance`); 0 = never.", { allowZero: true }),
+    breaker: section('The circuit breaker of each upstream account (per worker).', {
+      failure_threshold: integer(5, 'Consecutive failures that open the breaker.', { min: 1 }),
+      error_ratio: number(0.5, 'Failure ratio over `window_seconds` that opens the breaker (with at least `min_requests`); 1 = off.'),
+      window_seconds: number(30, 'The sliding window of the failure ratio.'),
+      min_requests: integer(10, 'Fewest requests in the window before the ratio is considered.', { min: 1 }),
+      cooldown_seconds: number(10, 'How long an open breaker keeps the account out of rotation before one probe request is let through.'),
+    }),
+    accounts: tableList(
+      {
+        description:
+          'Several upstream accounts (API keys) with cluster-wide concurrency caps, failover and circuit breaking. When the list is empty, `deepseek.api_key` is the one account (named `default`). Set as a JSON array by `DSP_DEEPSEEK__ACCOUNTS`.',
+        example: { name: 'main', api_key_file: '/run/secrets/deepseek-main', max_concurrency: 500, weight: 1, models: ['deepseek-v4-flash'], low_balance: 10 },
+      },
+      accountItem,
+    ),
   }),
 
   auth: section('Verification (gateway) and signing (admin, CLI) of the API tokens (JWTs).', {
@@ -231,6 +290,11 @@ export const configSchema = z.object({
     redis_timeout_ms: integer(1000, 'Deadline of every hot-path Redis call, in milliseconds.', {
       min: 1,
     }),
+    upstream_wait_ms: integer(
+      0,
+      'When every upstream account is at its `max_concurrency`: 0 = answer 429 `upstream_capacity` at once, else wait up to this long for a slot.',
+      { min: 0, max: 600000 },
+    ),
   }),
 
   quota: section('Default quotas, for users and tokens that have none of their own.', {
@@ -338,17 +402,37 @@ export interface SectionInfo {
   keys: KeyInfo[];
   /** Nested tables, in schema order. */
   sections: SectionInfo[];
+  /** Arrays of tables directly in this table (their item keys are not in schemaKeys()). */
+  lists: TableListInfo[];
+}
+
+export interface TableListInfo {
+  /** ['deepseek', 'accounts'] */
+  path: string[];
+  dotted: string;
+  envVar: string;
+  meta: TableListMeta;
+  /** The keys of one item; `path` is relative to the item (['api_key']). */
+  keys: KeyInfo[];
 }
 
 export function envVarName(path: readonly string[]): string {
   return `DSP_${path.join('__').toUpperCase()}`;
 }
 
-function walk(shape: z.ZodRawShape, prefix: string[]): { keys: KeyInfo[]; sections: SectionInfo[] } {
+function walk(shape: z.ZodRawShape, prefix: string[]): { keys: KeyInfo[]; sections: SectionInfo[]; lists: TableListInfo[] } {
   const keys: KeyInfo[] = [];
   const sections: SectionInfo[] = [];
+  const lists: TableListInfo[] = [];
   for (const [name, child] of Object.entries(shape)) {
     const path = [...prefix, name];
+    const lm = tableListMeta.get(child);
+    if (lm) {
+      const item = (child as unknown as z.ZodDefault<z.ZodArray<z.ZodObject>>).unwrap().element;
+      const itemKeys = walk(item.shape, []).keys;
+      lists.push({ path, dotted: path.join('.'), envVar: envVarName(path), meta: lm, keys: itemKeys });
+      continue;
+    }
     const km = keyMeta.get(child);
     if (km) {
       const dflt = (child as unknown as z.ZodDefault<z.ZodType>).def.defaultValue;
@@ -361,7 +445,7 @@ function walk(shape: z.ZodRawShape, prefix: string[]): { keys: KeyInfo[]; sectio
     const sub = walk(inner.shape, path);
     sections.push({ path, dotted: path.join('.'), meta: sm, ...sub });
   }
-  return { keys, sections };
+  return { keys, sections, lists };
 }
 
 let cachedSections: SectionInfo[] | undefined;
@@ -387,6 +471,19 @@ export function schemaKeys(): Map<string, KeyInfo> {
     collectKeys(schemaSections(), cachedKeys);
   }
   return cachedKeys;
+}
+
+/** Every array of tables by dotted path. */
+export function schemaLists(): Map<string, TableListInfo> {
+  const out = new Map<string, TableListInfo>();
+  const visit = (list: SectionInfo[]) => {
+    for (const s of list) {
+      for (const l of s.lists) out.set(l.dotted, l);
+      visit(s.sections);
+    }
+  };
+  visit(schemaSections());
+  return out;
 }
 
 /** Every table (section) by dotted path. */
