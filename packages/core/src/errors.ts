@@ -11,6 +11,7 @@ export const ERRORS = {
   request_too_large: { status: 413, type: 'invalid_request_error' },
   concurrency_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   quota_exceeded: { status: 429, type: 'rate_limit_error' },
+  upstream_capacity: { status: 429, type: 'rate_limit_error' },
   internal_error: { status: 500, type: 'api_error' },
   upstream_unreachable: { status: 502, type: 'api_error' },
   service_unavailable: { status: 503, type: 'api_error' },

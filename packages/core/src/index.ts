@@ -6,3 +6,4 @@ export * from './claims.js';
 export * from './jwt.js';
 export * from './lua/index.js';
 export * from './upstream-user.js';
+export * from './accounts/index.js';

@@ -24,6 +24,10 @@ export const keys = {
   month: (prefix: string, sub: string, month: string) => `${userTag(prefix, sub)}:m:${month}`,
   /** one outbox per gateway worker slot; a replacement worker in the same slot drains it */
   outbox: (prefix: string, instance: string, slot: number) => `${prefix}{ob:${instance}:${slot}}:outbox`,
+  /** an upstream account's slots (lease zset); every account key shares the `{acct}` hash tag */
+  accountLeases: (prefix: string, account: string) => `${prefix}{acct}:lease:${account}`,
+  /** accounts out of rotation: field = account name, value = why (`operator`, `key_refused`, `balance`) and since when */
+  accountsDisabled: (prefix: string) => `${prefix}{acct}:disabled`,
   /** set by `sync`; its absence tells a gateway that Redis lost its state */
   syncMarker: (prefix: string) => `${prefix}sync:marker`,
   /** BullMQ prefix for the usage queue; on Redis Cluster a hash tag, so the queue's keys share a slot */

@@ -1,6 +1,9 @@
 import { ADMIT_LUA } from './admit.js';
 import { FINISH_LUA, FINISH_NO_OUTBOX_LUA } from './finish.js';
 import { RENEW_LUA } from './renew.js';
+import { ACCOUNT_ACQUIRE_LUA, ACCOUNT_RELEASE_LUA } from './account.js';
+
+export * from './account.js';
 
 /** Scripts with their key counts, registered under versioned names so two releases never collide. */
 export const SCRIPTS = {
@@ -8,6 +11,12 @@ export const SCRIPTS = {
   dspFinishV3: { numberOfKeys: 4, lua: FINISH_LUA },
   dspFinishNoOutboxV3: { numberOfKeys: 3, lua: FINISH_NO_OUTBOX_LUA },
   dspRenewV1: { numberOfKeys: 1, lua: RENEW_LUA },
+  dspAccountReleaseV1: { numberOfKeys: 1, lua: ACCOUNT_RELEASE_LUA },
+} as const;
+
+/** Scripts whose number of keys varies per call (ioredis: numberOfKeys given as the first argument). */
+export const VARIADIC_SCRIPTS = {
+  dspAccountAcquireV1: { lua: ACCOUNT_ACQUIRE_LUA },
 } as const;
 
 /** Decoded result of the admit script. */

@@ -1,0 +1,5 @@
+export * from './mask.js';
+export * from './breaker.js';
+export * from './failover.js';
+export * from './select.js';
+export * from './balance.js';

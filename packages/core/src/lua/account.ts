@@ -1,0 +1,112 @@
+// Account slots: cluster-wide leases on an upstream account's concurrency cap.
+//
+// Each capped account has a lease zset (member = request id, score = expiry in ms on the Redis
+// clock), exactly like a token's concurrency slots: an expired lease is swept before counting, so
+// a worker that dies mid-request frees its account slots within one lease time, never stuck. The
+// lease is renewed with the token lease while the stream runs (the renew script works on either
+// zset) and removed by the finish. Uncapped accounts take no lease. An account an operator (or a
+// 401 / 402 from the upstream) took out of rotation is a field of the `disabled` hash.
+//
+// PICK is a Lua chunk shared by the standalone script below and the admission script: it chooses
+// among the candidate accounts the worker passes (enabled in config, breaker closed, serving the
+// model) by weight × free fraction of the cap, from a uniform random number the caller supplies
+// (scripts must not draw their own), and takes the lease. Its inputs, starting at KEYS[k0] and
+// ARGV[a0]:
+//   KEYS[k0]         disabled hash  {acct}:disabled   field = account name
+//   KEYS[k0+i]       lease zset of candidate i (i = 1..n; for an uncapped account any key, unused)
+//   ARGV[a0]         n, the number of candidates
+//   ARGV[a0+1]       r in [0, 1)
+//   ARGV[a0+1+i*3-2] name  ARGV[a0+1+i*3-1] cap (0 = none)  ARGV[a0+1+i*3] weight
+// It sets `picked` (1-based candidate index, or 0 when none has room) and `acctFull` (how many had
+// no room) / `acctDisabled` (how many were disabled), and takes the lease on the picked one.
+export const ACCOUNT_PICK_LUA = `
+local function pickAccount(k0, a0, now, leaseId, leaseMs)
+  local n = tonumber(ARGV[a0])
+  local r = tonumber(ARGV[a0 + 1])
+  local names = {}
+  for i = 1, n do names[i] = ARGV[a0 + 1 + i * 3 - 2] end
+  local off = redis.call('HMGET', KEYS[k0], unpack(names))
+  local scores, total, full, disabled = {}, 0, 0, 0
+  for i = 1, n do
+    local cap = tonumber(ARGV[a0 + 1 + i * 3 - 1])
+    local w = tonumber(ARGV[a0 + 1 + i * 3])
+    local s = 0
+    if off[i] then
+      disabled = disabled + 1
+    elseif cap <= 0 then
+      s = w
+    else
+      redis.call('ZREMRANGEBYSCORE', KEYS[k0 + i], '-inf', now)
+      local used = redis.call('ZCARD', KEYS[k0 + i])
+      if used < cap then s = w * (cap - used) / cap else full = full + 1 end
+    end
+    scores[i] = s
+    total = total + s
+  end
+  if total <= 0 then return 0, full, disabled end
+  local point = r * total
+  local picked = 0
+  for i = 1, n do
+    if scores[i] > 0 then
+      picked = i
+      if point < scores[i] then break end
+      point = point - scores[i]
+    end
+  end
+  if tonumber(ARGV[a0 + 1 + picked * 3 - 1]) > 0 then
+    redis.call('ZADD', KEYS[k0 + picked], now + leaseMs, leaseId)
+    -- every lease in the zset expires by now + leaseMs, so the key may too
+    redis.call('PEXPIRE', KEYS[k0 + picked], leaseMs)
+  end
+  return picked, full, disabled
+end
+`;
+
+// account acquire — pick an account and take its slot, on its own (failover to another account,
+// waiting for a slot, and Redis Cluster, where the account keys live in another slot than the user's).
+// KEYS[1] disabled hash  KEYS[2..n+1] candidate lease zsets
+// ARGV[1] lease id  ARGV[2] lease ms  ARGV[3..] the PICK inputs (n, r, name/cap/weight triples)
+// returns {i} the picked candidate (1-based), or {0, full, disabled} when none could be taken
+export const ACCOUNT_ACQUIRE_LUA = `${ACCOUNT_PICK_LUA}
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local picked, full, disabled = pickAccount(1, 3, now, ARGV[1], tonumber(ARGV[2]))
+if picked == 0 then return {0, full, disabled} end
+return {picked}
+`;
+
+// account release — give back an account slot (on failover; the finish releases it otherwise).
+// KEYS[1] lease zset  ARGV[1] lease id   returns 1 if the lease was there
+export const ACCOUNT_RELEASE_LUA = `
+return redis.call('ZREM', KEYS[1], ARGV[1])
+`;
+
+/** Decoded result of account acquisition. */
+export type AccountPick = { ok: true; index: number } | { ok: false; full: number; disabled: number };
+
+export function decodeAccountPick(r: readonly number[]): AccountPick {
+  const i = r[0] ?? 0;
+  if (i > 0) return { ok: true, index: i - 1 };
+  return { ok: false, full: r[1] ?? 0, disabled: r[2] ?? 0 };
+}
+
+/** One candidate as the PICK inputs want it. */
+export interface AccountCandidate {
+  name: string;
+  /** 0 = uncapped (no lease) */
+  cap: number;
+  weight: number;
+  /** its lease zset key */
+  leaseKey: string;
+}
+
+/** KEYS and ARGV (after the caller's own) for PICK: the disabled hash first, then one key per candidate. */
+export function pickInputs(disabledKey: string, candidates: readonly AccountCandidate[], r: number): { keys: string[]; args: (string | number)[] } {
+  const keys = [disabledKey];
+  const args: (string | number)[] = [candidates.length, r];
+  for (const c of candidates) {
+    keys.push(c.leaseKey);
+    args.push(c.name, c.cap, c.weight);
+  }
+  return { keys, args };
+}

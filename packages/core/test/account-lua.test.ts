@@ -1,0 +1,105 @@
+// The account-slot scripts against a real Redis: the weighted choice matches the TypeScript
+// reference, caps hold under parallel callers, disabled accounts are skipped, and dead leases expire.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { SCRIPTS, VARIADIC_SCRIPTS, accountScore, decodeAccountPick, keys, pickInputs, weightedPick, type AccountCandidate } from '../src/index.js';
+
+type Scripted = Redis & Record<string, (...a: (string | number)[]) => Promise<unknown>>;
+const prefix = `dsp-test-acct-${randomBytes(4).toString('hex')}:`;
+let r: Scripted;
+let r2: Scripted;
+
+function connect(): Scripted {
+  const c = new Redis('redis://127.0.0.1:6379') as Scripted;
+  for (const [name, s] of Object.entries(SCRIPTS)) c.defineCommand(name, s);
+  for (const [name, s] of Object.entries(VARIADIC_SCRIPTS)) c.defineCommand(name, s);
+  return c;
+}
+beforeAll(() => {
+  r = connect();
+  r2 = connect();
+});
+afterAll(async () => {
+  const found = await r.keys(`${prefix}*`);
+  if (found.length) await r.del(...found);
+  r.disconnect();
+  r2.disconnect();
+});
+
+const cand = (name: string, cap: number, weight = 1): AccountCandidate => ({ name, cap, weight, leaseKey: keys.accountLeases(prefix, name) });
+const disabledKey = keys.accountsDisabled(prefix);
+
+async function acquire(c: Scripted, leaseId: string, list: AccountCandidate[], rnd: number, leaseMs = 10_000) {
+  const { keys: ks, args } = pickInputs(disabledKey, list, rnd);
+  const raw = (await c.dspAccountAcquireV1(ks.length, ...ks, leaseId, leaseMs, ...args)) as number[];
+  return decodeAccountPick(raw);
+}
+
+describe('account acquire', () => {
+  it('chooses like weightedPick over weight × free fraction, for the same r', async () => {
+    const list = [cand('w-a', 4, 1), cand('w-b', 0, 2), cand('w-c', 2, 3)];
+    // fill some room: a has 1 of 4, c has 1 of 2
+    expect(await acquire(r, 'pre-a', [list[0]!], 0.5)).toEqual({ ok: true, index: 0 });
+    expect(await acquire(r, 'pre-c', [list[2]!], 0.5)).toEqual({ ok: true, index: 0 });
+    const scores = [accountScore(1, 4, 1), accountScore(2, 0, 0), accountScore(3, 2, 1)];
+    for (const rnd of [0, 0.1, 0.19, 0.21, 0.5, 0.7, 0.99]) {
+      const got = await acquire(r, `x-${rnd}`, list, rnd);
+      expect(got, `r=${rnd}`).toEqual({ ok: true, index: weightedPick(scores, rnd) });
+      // give the slot back so the next draw sees the same state
+      if (got.ok && list[got.index]!.cap > 0) await r.dspAccountReleaseV1(list[got.index]!.leaseKey, `x-${rnd}`);
+    }
+    // the uncapped account takes no lease
+    expect(await r.exists(list[1]!.leaseKey)).toBe(0);
+  });
+
+  it('holds a cap of 5 under 60 parallel acquires from two connections', async () => {
+    const list = [cand('cap5', 5)];
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => acquire(i % 2 ? r : r2, `p-${i}`, list, Math.random())));
+    expect(results.filter((x) => x.ok)).toHaveLength(5);
+    expect(results.find((x) => !x.ok)).toEqual({ ok: false, full: 1, disabled: 0 });
+    expect(await r.zcard(list[0]!.leaseKey)).toBe(5);
+  });
+
+  it('moves to the account with room when one is full, and says when all are', async () => {
+    const list = [cand('full-a', 1), cand('full-b', 1)];
+    const first = await acquire(r, 'f1', list, 0);
+    expect(first).toEqual({ ok: true, index: 0 });
+    expect(await acquire(r, 'f2', list, 0)).toEqual({ ok: true, index: 1 });
+    expect(await acquire(r, 'f3', list, 0.3)).toEqual({ ok: false, full: 2, disabled: 0 });
+    expect(await r.dspAccountReleaseV1(list[0]!.leaseKey, 'f1')).toBe(1);
+    expect(await r.dspAccountReleaseV1(list[0]!.leaseKey, 'f1')).toBe(0);
+    expect(await acquire(r, 'f4', list, 0.9)).toEqual({ ok: true, index: 0 });
+  });
+
+  it('skips accounts in the disabled hash', async () => {
+    const list = [cand('d-a', 0), cand('d-b', 3)];
+    await r.hset(disabledKey, 'd-a', 'key_refused');
+    for (const rnd of [0, 0.5, 0.99]) expect(await acquire(r, `d-${rnd}`, list, rnd)).toEqual({ ok: true, index: 1 });
+    await r.hset(disabledKey, 'd-b', 'operator');
+    expect(await acquire(r, 'd-x', list, 0.5)).toEqual({ ok: false, full: 0, disabled: 2 });
+    await r.hdel(disabledKey, 'd-a', 'd-b');
+    expect((await acquire(r, 'd-y', list, 0)).ok).toBe(true);
+  });
+
+  it("frees a dead worker's slot when its lease expires", async () => {
+    const list = [cand('exp', 1)];
+    expect((await acquire(r, 'dead', list, 0.5, 150)).ok).toBe(true);
+    expect((await acquire(r, 'live', list, 0.5)).ok).toBe(false);
+    await sleep(250);
+    expect(await acquire(r, 'live', list, 0.5)).toEqual({ ok: true, index: 0 });
+    expect(await r.zrange(list[0]!.leaseKey, 0, -1)).toEqual(['live']);
+    expect(await r.pttl(list[0]!.leaseKey)).toBeGreaterThan(5000);
+  });
+
+  it('renews an account lease with the token renew script', async () => {
+    const list = [cand('renew', 1)];
+    expect((await acquire(r, 'long', list, 0.5, 200)).ok).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      await sleep(100);
+      expect(await r.dspRenewV1(list[0]!.leaseKey, 'long', 200)).toBe(1);
+    }
+    expect((await acquire(r, 'other', list, 0.5)).ok).toBe(false);
+  });
+});
