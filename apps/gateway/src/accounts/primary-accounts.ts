@@ -1,0 +1,85 @@
+// The primary's part of the accounts: the balance poller, and reloads. SIGHUP (or a reload asked
+// for by the console over Redis pub/sub) re-reads the configuration; when it is valid, accounts the
+// upstream refused (401) go back into rotation — the operator has had the chance to fix the key —
+// and every HTTP worker swaps its accounts. An invalid file changes nothing and says why.
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { loadConfig, upstreamAccounts, type Config, type UpstreamAccount } from '@dsp/config';
+import { keys } from '@dsp/core';
+import type { Logger } from '../log.js';
+import { disabledAccounts, enableAccount } from './account-control.js';
+import { BalancePoller } from './balance-poller.js';
+
+/** The channel the console publishes on to ask every gateway host to reload its accounts. */
+export const reloadChannel = (prefix: string) => `${prefix}accounts:reload`;
+
+export interface PrimaryAccountsOptions {
+  config: Config;
+  registry: Registry;
+  log: Logger;
+  redis: Redis;
+  /** a second connection for SUBSCRIBE (a subscribed connection can do nothing else) */
+  subscriber: Redis | null;
+  /** tell every HTTP worker to reload */
+  broadcast(): void;
+  load?: () => Config;
+}
+
+export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Promise<boolean>; stop(): void } {
+  let accounts: readonly UpstreamAccount[] = upstreamAccounts(o.config);
+  const disabledKey = keys.accountsDisabled(o.config.redis.key_prefix);
+  const poller = new BalancePoller({
+    accounts: () => accounts,
+    intervalMs: o.config.deepseek.balance_interval_seconds * 1000,
+    registry: o.registry,
+    log: o.log,
+    async onCanPay(name) {
+      if (await enableAccount(o.redis, disabledKey, name, 'balance').catch(() => false)) {
+        o.log.warn({ account: name }, 'upstream account can pay again: back in rotation');
+      }
+    },
+  });
+  poller.start();
+
+  const reload = async (): Promise<boolean> => {
+    let config: Config;
+    try {
+      config = (o.load ?? (() => loadConfig().config))();
+    } catch (e) {
+      o.log.error({ err: (e as Error).message }, 'reload refused: the configuration is invalid; nothing changed');
+      return false;
+    }
+    accounts = upstreamAccounts(config);
+    try {
+      for (const [name, d] of await disabledAccounts(o.redis, disabledKey)) {
+        if (d.reason === 'key_refused' && (await enableAccount(o.redis, disabledKey, name, 'key_refused'))) {
+          o.log.warn({ account: name }, 'configuration reloaded: account refused by the upstream is back in rotation');
+        }
+      }
+    } catch (e) {
+      o.log.warn({ err: (e as Error).message }, 'reload: could not clear refused accounts in Redis');
+    }
+    o.broadcast();
+    o.log.info({ accounts: accounts.map((a) => a.name) }, 'accounts reload sent to the workers');
+    void poller.pollAll();
+    return true;
+  };
+
+  const onHup = () => void reload();
+  process.on('SIGHUP', onHup);
+  const channel = reloadChannel(o.config.redis.key_prefix);
+  if (o.subscriber) {
+    o.subscriber.subscribe(channel).catch((e: Error) => o.log.warn({ err: e.message }, 'cannot subscribe to account reloads'));
+    o.subscriber.on('message', (ch) => {
+      if (ch === channel) void reload();
+    });
+  }
+  return {
+    reload,
+    stop() {
+      poller.stop();
+      process.off('SIGHUP', onHup);
+      o.subscriber?.disconnect();
+    },
+  };
+}
