@@ -31,6 +31,10 @@ export interface UsageEvent {
   aborted: boolean;
   /** gateway instance that served it */
   instance: string;
+  /** upstream account that served it (the last one tried); absent before accounts existed */
+  account?: string;
+  /** upstream attempts, 1 without failover; 0 when no attempt was made */
+  attempts?: number;
 }
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);

@@ -24,6 +24,18 @@ describe('insertUsageEvents', () => {
     expect(row.started_at.getTime()).toBe(batch[2]!.started_at);
   });
 
+  it('records the upstream account and the attempts (1 and no account for events without them)', async () => {
+    const withAccount = event({ account: 'spare', attempts: 2 });
+    const without = event();
+    expect(await insertUsageEvents(env.pool, [withAccount, without])).toBe(2);
+    const r = await env.pool.query('SELECT request_id, account, attempts FROM usage_ledger WHERE request_id = ANY($1)', [
+      [withAccount.request_id, without.request_id],
+    ]);
+    const by = Object.fromEntries(r.rows.map((x: { request_id: string; account: string; attempts: number }) => [x.request_id, [x.account, x.attempts]]));
+    expect(by[withAccount.request_id]).toEqual(['spare', 2]);
+    expect(by[without.request_id]).toEqual(['', 1]);
+  });
+
   it('is idempotent: the same batch twice stores the rows once', async () => {
     const batch = [event(), event(), event()];
     expect(await insertUsageEvents(env.pool, batch)).toBe(3);
