@@ -23,6 +23,8 @@ export interface MockBehaviour {
   reset?: FaultPoint | null;
   /** send the body one byte at a time with this delay between bytes. */
   trickleMs?: number;
+  /** [false] Anthropic format, thinking on: a `redacted_thinking` block follows the thinking block. */
+  redactedThinking?: boolean;
 }
 
 /** Fully resolved behaviour (every field present). */
@@ -36,6 +38,7 @@ export interface Behaviour {
   hang: FaultPoint | null;
   reset: FaultPoint | null;
   trickleMs: number;
+  redactedThinking: boolean;
 }
 
 export const BUILTIN_DEFAULTS: Readonly<Behaviour> = Object.freeze({
@@ -48,6 +51,7 @@ export const BUILTIN_DEFAULTS: Readonly<Behaviour> = Object.freeze({
   hang: null,
   reset: null,
   trickleMs: 0,
+  redactedThinking: false,
 });
 
 const MAX_CHUNKS = 100_000;
@@ -58,6 +62,12 @@ function num(v: unknown): number | undefined {
     const n = Number(v);
     return Number.isFinite(n) && n >= 0 ? n : undefined;
   }
+  return undefined;
+}
+
+function bool(v: unknown): boolean | undefined {
+  if (v === true || v === 'true' || v === '1') return true;
+  if (v === false || v === 'false' || v === '0' || v === null) return false;
   return undefined;
 }
 
@@ -81,6 +91,8 @@ export function applyBehaviour(base: Behaviour, src: Record<string, unknown>): B
   if ((f = fault(src.hang)) !== undefined) out.hang = f;
   if ((f = fault(src.reset)) !== undefined) out.reset = f;
   if ((n = num(src.trickleMs)) !== undefined) out.trickleMs = n;
+  const r = bool(src.redactedThinking);
+  if (r !== undefined) out.redactedThinking = r;
   return out;
 }
 
@@ -94,6 +106,7 @@ const HEADER_KNOBS: ReadonlyArray<readonly [string, keyof Behaviour]> = [
   ['x-mock-hang', 'hang'],
   ['x-mock-reset', 'reset'],
   ['x-mock-trickle-ms', 'trickleMs'],
+  ['x-mock-redacted-thinking', 'redactedThinking'],
 ];
 
 /**

@@ -134,38 +134,7 @@ export function usageJson(u: Usage): string {
 
 export const SYSTEM_FINGERPRINT = 'fp_mock0000_prod0820fp8';
 
-export const MODELS = ['deepseek-chat', 'deepseek-reasoner', 'deepseek-v4-flash', 'deepseek-v4-pro'] as const;
-
-export const MODELS_JSON = JSON.stringify({
-  object: 'list',
-  data: MODELS.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })),
-});
-
 export const BALANCE_JSON = JSON.stringify({
   is_available: true,
   balance_infos: [{ currency: 'CNY', total_balance: '110.00', granted_balance: '10.00', topped_up_balance: '100.00' }],
 });
-
-interface ErrorKind {
-  message: string;
-  type: string;
-  code: string;
-}
-
-const ERRORS: Record<number, ErrorKind> = {
-  400: { message: 'Invalid request format', type: 'invalid_request_error', code: 'invalid_request_error' },
-  401: { message: 'Authentication Fails (no such user)', type: 'authentication_error', code: 'invalid_request_error' },
-  402: { message: 'Insufficient Balance', type: 'unknown_error', code: 'invalid_request_error' },
-  404: { message: 'Not Found', type: 'invalid_request_error', code: 'not_found' },
-  405: { message: 'Method Not Allowed', type: 'invalid_request_error', code: 'method_not_allowed' },
-  422: { message: 'Invalid parameters', type: 'invalid_request_error', code: 'invalid_request_error' },
-  429: { message: 'Rate Limit Reached', type: 'rate_limit_error', code: 'rate_limit_exceeded' },
-  500: { message: 'Internal Server Error', type: 'server_error', code: 'internal_error' },
-  503: { message: 'Server Overloaded, please try again later', type: 'service_unavailable_error', code: 'server_overloaded' },
-};
-
-/** DeepSeek-style error body `{"error":{"message","type","param":null,"code"}}`. */
-export function errorJson(status: number, message?: string): string {
-  const k = ERRORS[status] ?? (status >= 500 ? ERRORS[500]! : ERRORS[400]!);
-  return JSON.stringify({ error: { message: message ?? k.message, type: k.type, param: null, code: k.code } });
-}

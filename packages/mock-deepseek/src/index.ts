@@ -1,4 +1,8 @@
 export { startMockDeepSeek } from './mock.js';
-export type { MockOptions, MockDeepSeek, ReceivedRequest, IssuedUsage } from './mock.js';
+export type { MockOptions, MockDeepSeek, ReceivedRequest, IssuedUsage, KeyStats, DownMode } from './mock.js';
 export type { MockBehaviour, FaultPoint } from './behaviour.js';
-export { expectedText, chatPromptTokens, fimPromptTokens, cacheHitTokens, MODELS } from './content.js';
+export type { KeyBehaviour, BalanceInfo } from './keys.js';
+export type { MockStats } from './control.js';
+export { expectedText, chatPromptTokens, fimPromptTokens, cacheHitTokens } from './content.js';
+export { MODELS } from './models.js';
+export { thinkingSignature } from './tools.js';
