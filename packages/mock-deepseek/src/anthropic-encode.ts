@@ -103,7 +103,11 @@ export function messageFrames(p: MessagesPlan): StreamFrames {
     tail: [
       event(
         'message_delta',
-        '{"type":"message_delta","delta":{"stop_reason":"' + p.stopReason + '","stop_sequence":null},"usage":{"output_tokens":' + p.usage.completion_tokens + '}}',
+        '{"type":"message_delta","delta":{"stop_reason":"' +
+          p.stopReason +
+          '","stop_sequence":null},"usage":{"output_tokens":' +
+          p.usage.completion_tokens +
+          '}}',
       ),
       event('message_stop', '{"type":"message_stop"}'),
     ],

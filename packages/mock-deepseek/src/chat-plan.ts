@@ -90,8 +90,7 @@ export function planCompletion(kind: CompletionKind, body: Record<string, any>, 
   }
   const stream = body.stream === true;
   const so = body.stream_options;
-  const promptTokens =
-    kind === 'chat' ? chatPromptTokens(body.messages) : fimPromptTokens(body.prompt, typeof body.suffix === 'string' ? body.suffix : '');
+  const promptTokens = kind === 'chat' ? chatPromptTokens(body.messages) : fimPromptTokens(body.prompt, typeof body.suffix === 'string' ? body.suffix : '');
   const cut = reasoning + content < wantReasoning + wantContent;
   return {
     kind,

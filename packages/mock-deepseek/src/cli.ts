@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // mock-deepseek CLI: `node packages/mock-deepseek/dist/cli.js --port 9999 [--chunk-delay-ms N …]`
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startMockDeepSeek, type MockOptions } from './index.js';
+import { validateKeys, type KeyBehaviour } from './keys.js';
 
 const USAGE = `usage: mock-deepseek [options]
   --host H                    listen address [127.0.0.1]
   --port N                    port, 0 = random [0]
-  --require-key KEY           require "Authorization: Bearer KEY"
+  --require-key KEY           require this key ("Authorization: Bearer KEY" or "x-api-key: KEY")
+  --keys JSON|@FILE           per-key behaviour, e.g. '{"sk-a":{"maxConcurrency":2},"sk-b":{"refused":true}}'
+  --down                      answer every request with 503 (bring it back with POST /_mock/down)
   --record                    keep received requests in memory (off by default for the CLI)
   --first-byte-delay-ms N     delay before response headers [0]
   --keep-alive-lines N        keep-alive lines before the first data [0]
@@ -18,7 +22,8 @@ const USAGE = `usage: mock-deepseek [options]
   --hang before-headers|mid-stream
   --reset before-headers|mid-stream
   --trickle-ms N              send one byte per N ms
-Per request: x-mock-* headers or a body "mock" object override these.`;
+Per request: x-mock-* headers or a body "mock" object override these.
+Control: GET /_mock/stats, POST /_mock/keys, POST /_mock/down, POST /_mock/reset.`;
 
 const NUMERIC: ReadonlyArray<readonly [string, keyof MockOptions]> = [
   ['first-byte-delay-ms', 'firstByteDelayMs'],
@@ -35,6 +40,16 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
+function parseKeys(arg: string): Record<string, KeyBehaviour> {
+  try {
+    const text = arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg;
+    const keys = validateKeys(JSON.parse(text));
+    return Object.fromEntries(Object.entries(keys).filter((e): e is [string, KeyBehaviour] => e[1] !== null));
+  } catch (e) {
+    fail(`bad --keys: ${(e as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -43,6 +58,8 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         port: { type: 'string' },
         'require-key': { type: 'string' },
+        keys: { type: 'string' },
+        down: { type: 'boolean' },
         record: { type: 'boolean' },
         hang: { type: 'string' },
         reset: { type: 'string' },
@@ -67,6 +84,8 @@ async function main(): Promise<void> {
     opts.port = p;
   }
   if (typeof values['require-key'] === 'string') opts.requireKey = values['require-key'];
+  if (typeof values.keys === 'string') opts.keys = parseKeys(values.keys);
+  if (values.down === true) opts.down = '503';
   for (const [flag, key] of NUMERIC) {
     const v = values[flag];
     if (typeof v !== 'string') continue;
