@@ -204,12 +204,18 @@ describe('errors', () => {
     await expect(send(401)).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
     await expect(send(429)).rejects.toBeInstanceOf(Anthropic.RateLimitError);
     await expect(send(500)).rejects.toBeInstanceOf(Anthropic.InternalServerError);
-    const overloaded = await send(503).catch((e: unknown) => e as InstanceType<typeof Anthropic.APIError>);
+    type ApiError = InstanceType<typeof Anthropic.APIError>;
+    const failure = (p: Promise<unknown>): Promise<ApiError> =>
+      p.then(
+        () => {
+          throw new Error('expected an error');
+        },
+        (e: unknown) => e as ApiError,
+      );
+    const overloaded = await failure(send(503));
     expect(overloaded.status).toBe(503);
     expect((overloaded.error as any).error.type).toBe('overloaded_error');
-    const missing = await c.messages
-      .create({ model: 'deepseek-chat', messages: hello } as any)
-      .catch((e: unknown) => e as InstanceType<typeof Anthropic.APIError>);
+    const missing = await failure(c.messages.create({ model: 'deepseek-chat', messages: hello } as any));
     expect(missing).toBeInstanceOf(Anthropic.BadRequestError);
     expect(missing.error).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('max_tokens') } });
   });
