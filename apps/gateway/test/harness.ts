@@ -117,7 +117,13 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
     },
     20_000,
     () => logs.join('\n'),
-  );
+  ).catch(async (e: unknown) => {
+    // a gateway that did not come up in time must not outlive the test (it would keep its workers)
+    proc.kill('SIGKILL');
+    if (!o.mock) await mock.close();
+    await tempDb?.drop();
+    throw e;
+  });
   const signer = await createSigner(authSettings(keys));
   const redis = new Redis('redis://127.0.0.1:6379');
   return {
