@@ -1,47 +1,12 @@
 // Every page and route handler refuses a request without a valid session; state-changing requests
 // from another site are refused; failed sign-ins are throttled; sessions expire and end at sign-out.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
 import { cleanPrefix, makeKeys, randomPrefix, type Keys } from '../../gateway/test/harness.js';
-import { ADMIN_DIR, backend, login, sessionFrom, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { backend, login, sessionFrom, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { discoverRoutes } from './routes.js';
 
 const PASSWORD = 'correct-horse-battery';
-
-/** Every app route of the build: pages and route handlers (with the methods each exports). */
-function discoverRoutes(): { pages: string[]; handlers: { method: string; path: string }[] } {
-  const manifest = JSON.parse(readFileSync(join(ADMIN_DIR, '.next/app-path-routes-manifest.json'), 'utf8')) as Record<string, string>;
-  const pages = Object.entries(manifest)
-    .filter(([k, v]) => k.endsWith('/page') && !v.startsWith('/_'))
-    .map(([, v]) => v);
-  const handlers: { method: string; path: string }[] = [];
-  const walk = (dir: string) => {
-    for (const f of readdirSync(dir)) {
-      const p = join(dir, f);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (f === 'route.ts') {
-        const src = readFileSync(p, 'utf8');
-        const path =
-          '/' +
-          relative(join(ADMIN_DIR, 'src/app'), p)
-            .replace(/\/route\.ts$/, '')
-            .replace(/\([^)]+\)\//g, '');
-        for (const m of src.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) handlers.push({ method: m[1]!, path });
-      }
-    }
-  };
-  walk(join(ADMIN_DIR, 'src/app'));
-  // every handler of the build is one we found in the sources
-  for (const [k, v] of Object.entries(manifest)) {
-    if (k.endsWith('/route') && !v.includes('.'))
-      expect(
-        handlers.some((h) => h.path === v),
-        `route ${v} found in src`,
-      ).toBe(true);
-  }
-  return { pages, handlers };
-}
 
 const concrete = (path: string) => path.replace('[id]', 'someone');
 

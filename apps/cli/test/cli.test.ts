@@ -433,6 +433,29 @@ describe('admin create', () => {
   });
 });
 
+describe('admin roles', () => {
+  it('--role viewer, `admin role`, the ROLE column, and bad roles', async () => {
+    const v = await dsp(['admin', 'create', 'auditor', '--role', 'viewer'], { env: { DSP_ADMIN_PASSWORD: 'auditor-pass' } });
+    expect(v.code).toBe(0);
+    expect(v.stdout).toBe('created admin auditor (viewer)\n');
+    expect((await services.admins.get('auditor')).role).toBe('viewer');
+    const up = await dsp(['admin', 'role', 'auditor', 'admin']);
+    expect(up.stdout).toBe('admin auditor has the admin role\n');
+    expect((await services.admins.get('auditor')).role).toBe('admin');
+    const list = await dsp(['admin', 'list']);
+    expect(list.stdout).toMatch(/^USERNAME\s+ROLE\s+STATUS/);
+    expect(list.stdout).toMatch(/\nauditor\s+admin\s+active/);
+    const bad = await dsp(['admin', 'create', 'z', '--role', 'owner'], { env: { DSP_ADMIN_PASSWORD: 'zzzzzzzzzz' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--role must be admin or viewer, got "owner"/);
+    const badRole = await dsp(['admin', 'role', 'auditor', 'root']);
+    expect(badRole.code).toBe(2);
+    const ghost = await dsp(['admin', 'role', 'ghost', 'viewer']);
+    expect(ghost.code).toBe(1);
+    expect(ghost.stderr).toBe('error: admin "ghost" does not exist\n');
+  });
+});
+
 describe('environment failures', () => {
   it('an invalid config is refused with the key path', async () => {
     const file = join(dir, 'bad.toml');

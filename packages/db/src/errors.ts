@@ -1,7 +1,16 @@
 // The one error type of the service layer. Callers (CLI, admin console) branch on `code`; the
 // message is a plain sentence fit to show an operator as is.
 
-export const SERVICE_ERROR_CODES = ['not_found', 'duplicate', 'invalid_argument', 'conflict', 'unauthorized', 'not_configured', 'redis_unavailable'] as const;
+export const SERVICE_ERROR_CODES = [
+  'not_found',
+  'duplicate',
+  'invalid_argument',
+  'conflict',
+  'unauthorized',
+  'forbidden',
+  'not_configured',
+  'redis_unavailable',
+] as const;
 
 export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
 

@@ -1,6 +1,7 @@
 // @dsp/db: the Postgres schema and migrations, the usage ledger writer, and the service layer
 // shared by the CLI and the admin console.
 export type { DatabaseSettings, RedisSettings, QuotaSettings, ServicesConfig } from './config.js';
+export { ADMIN_ROLES, isAdminRole, parseAdminRole, allows, assertAllows, type AdminRole, type Access } from './roles.js';
 export { ServiceError, isServiceError, SERVICE_ERROR_CODES, type ServiceErrorCode } from './errors.js';
 export {
   createPool,

@@ -104,3 +104,47 @@ describe('sessions', () => {
     await rejectsWithCode(env.services.admins.createSession('nope', 1), 'not_found');
   });
 });
+
+describe('roles', () => {
+  it('existing operators are admins; create takes a role; the audit records it', async () => {
+    expect((await env.services.admins.get('root')).role).toBe('admin');
+    const v = await env.services.admins.create('watcher', 'watcher-pass', { role: 'viewer' });
+    expect(v.role).toBe('viewer');
+    expect((await env.services.admins.resolveSession((await env.services.admins.createSession(v.id, 1)).secret))!.admin.role).toBe('viewer');
+    const audit = await env.pool.query("SELECT details FROM audit_log WHERE action = 'admin.create' AND target = 'watcher'");
+    expect(audit.rows[0].details).toEqual({ role: 'viewer' });
+    await rejectsWithCode(env.services.admins.create('boss', 'boss-password', { role: 'owner' as never }), 'invalid_argument', /invalid role "owner"/);
+  });
+
+  it('a role outside admin|viewer is refused by the table itself', async () => {
+    await expect(env.pool.query("UPDATE admins SET role = 'owner' WHERE username = 'root'")).rejects.toThrow(/check constraint/);
+  });
+
+  it('setRole changes the role (audited once) and the session sees it at once', async () => {
+    const a = await env.services.admins.create('ops2', 'ops2-password');
+    const s = await env.services.admins.createSession(a.id, 1);
+    expect((await env.services.admins.setRole('ops2', 'viewer')).role).toBe('viewer');
+    expect((await env.services.admins.resolveSession(s.secret))!.admin.role).toBe('viewer');
+    await env.services.admins.setRole('ops2', 'viewer');
+    const audit = await env.pool.query("SELECT details FROM audit_log WHERE action = 'admin.role' AND target = 'ops2'");
+    expect(audit.rows.map((r) => r.details)).toEqual([{ from: 'admin', to: 'viewer' }]);
+    await rejectsWithCode(env.services.admins.setRole('ghost', 'viewer'), 'not_found');
+    await rejectsWithCode(env.services.admins.setRole('ops2', 'root' as never), 'invalid_argument');
+  });
+
+  it('never leaves the console without an active admin-role operator, even under concurrent demotions', async () => {
+    const actives = await env.pool.query<{ username: string }>("SELECT username FROM admins WHERE role = 'admin' AND disabled_at IS NULL");
+    // make 'root' and 'second' the only active admins
+    for (const { username } of actives.rows) if (username !== 'root') await env.services.admins.setRole(username, 'viewer');
+    await env.services.admins.create('second', 'second-password');
+    const results = await Promise.allSettled([env.services.admins.setRole('root', 'viewer'), env.services.admins.disable('second')]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toMatchObject({ code: 'conflict', message: expect.stringMatching(/last active operator with the admin role/) });
+    const left = await env.pool.query("SELECT count(*)::int AS n FROM admins WHERE role = 'admin' AND disabled_at IS NULL");
+    expect(left.rows[0].n).toBe(1);
+    // a viewer or a disabled operator can always be changed
+    await env.services.admins.setRole('watcher', 'viewer');
+    await env.services.admins.disable('watcher');
+  });
+});

@@ -1,7 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { ensureDatabase, loadMigrations, maintenanceUrl, migrate, migrateDatabase, quoteIdent } from '../src/index.js';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MIGRATIONS_DIR, ensureDatabase, loadMigrations, maintenanceUrl, migrate, migrateDatabase, quoteIdent } from '../src/index.js';
 import { createTempDatabase, TEST_SERVER_URL, type TempDatabase } from '../src/testing.js';
 
 const dbs: TempDatabase[] = [];
@@ -82,5 +86,23 @@ describe('migrations', () => {
     const r2 = await migrateDatabase(url);
     expect(r2).toEqual({ created: false, applied: [], changed: [] });
     expect(await tables(url)).toContain('usage_ledger');
+  });
+
+  it('002_admin_roles gives operators created before it the admin role', async () => {
+    const db = await createTempDatabase({ migrate: false });
+    dbs.push(db);
+    const only001 = mkdtempSync(join(tmpdir(), 'dsp-mig-'));
+    copyFileSync(new URL('001_initial.sql', MIGRATIONS_DIR), join(only001, '001_initial.sql'));
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      expect((await migrate(pool, { dir: pathToFileURL(only001 + '/') })).applied).toEqual(['001_initial']);
+      await pool.query("INSERT INTO admins (id, username, password_hash) VALUES ('a1', 'old', 'x')");
+      expect((await migrate(pool)).applied).toContain('002_admin_roles');
+      const r = await pool.query('SELECT role FROM admins');
+      expect(r.rows).toEqual([{ role: 'admin' }]);
+    } finally {
+      await pool.end();
+      rmSync(only001, { recursive: true, force: true });
+    }
   });
 });

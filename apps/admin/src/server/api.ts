@@ -1,8 +1,9 @@
 // The wrapper every route handler is built with: the cross-site check on state-changing methods,
-// the session check, and one mapping of service errors to HTTP statuses.
+// the session check, the role check (a viewer only reads), and one mapping of service errors to
+// HTTP statuses.
 import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
-import type { ServiceErrorCode } from '@dsp/db';
+import type { Access, ServiceErrorCode } from '@dsp/db';
 import { SESSION_COOKIE } from '../lib/constants';
 import { isSameOrigin, needsOriginCheck } from '../lib/origin';
 import { operatorFromCookie, type Operator } from './auth';
@@ -14,6 +15,7 @@ const STATUS: Record<ServiceErrorCode, number> = {
   invalid_argument: 400,
   conflict: 409,
   unauthorized: 403,
+  forbidden: 403,
   not_configured: 503,
   redis_unavailable: 503,
 };
@@ -49,14 +51,25 @@ function crossSite(req: NextRequest): NextResponse | null {
   return null;
 }
 
-/** A handler that needs a signed-in operator: 401 without one. */
-export function authed<P = Record<string, never>>(fn: (a: HandlerArgs<P>) => Promise<Response>) {
+/** What a request needs by default: reading for GET/HEAD/OPTIONS, writing for anything else. */
+export function accessFor(method: string): Access {
+  return needsOriginCheck(method) ? 'write' : 'read';
+}
+
+/**
+ * A handler that needs a signed-in operator (401 without one) whose role grants `access`
+ * (403 `forbidden` otherwise). `access` defaults to what the method implies; a handler that changes
+ * nothing but the caller's own session (sign-out) passes `read`.
+ */
+export function authed<P = Record<string, never>>(fn: (a: HandlerArgs<P>) => Promise<Response>, options: { access?: Access } = {}) {
   return async (req: NextRequest, ctx: Ctx<P>): Promise<Response> => {
     const refused = crossSite(req);
     if (refused) return refused;
     try {
       const op = await operatorFromCookie(req.cookies.get(SESSION_COOKIE)?.value);
       if (!op) return apiError(401, 'unauthenticated', 'sign in first');
+      const { assertAllows } = await loadDb();
+      assertAllows(op.role, options.access ?? accessFor(req.method), `operator "${op.username}"`);
       return await fn({ req, params: await ctx.params, op });
     } catch (e) {
       return toResponse(e);

@@ -4,13 +4,15 @@ import 'server-only';
 import { cache } from 'react';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import type { AdminSession, Services } from '@dsp/db';
+import type { AdminRole, AdminSession, Services } from '@dsp/db';
 import { SESSION_COOKIE, safeNext } from '../lib/constants';
 import { services, servicesAs } from './context';
 
 export interface Operator {
   session: AdminSession;
   username: string;
+  /** `viewer` may only read (enforced by `authed` in ./api.ts) */
+  role: AdminRole;
   /** the service layer acting as this operator (audit actor `admin:<username>`) */
   svc: Services;
 }
@@ -19,7 +21,7 @@ async function resolve(secret: string | undefined): Promise<Operator | null> {
   if (!secret) return null;
   const session = await (await services()).admins.resolveSession(secret);
   if (!session) return null;
-  return { session, username: session.admin.username, svc: await servicesAs(session.admin.username) };
+  return { session, username: session.admin.username, role: session.admin.role, svc: await servicesAs(session.admin.username) };
 }
 
 /** The signed-in operator of the current request (pages, layouts), or null. Cached per request. */

@@ -2,13 +2,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { PG_UNIQUE_VIOLATION, ServiceError, pgCode } from '../errors.js';
 import { dummyHash, hashPassword, verifyPassword } from '../password.js';
-import { withTransaction } from '../pool.js';
+import { withTransaction, type Queryable } from '../pool.js';
+import { parseAdminRole, type AdminRole } from '../roles.js';
 import { writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 
 export interface Admin {
   id: string;
   username: string;
+  role: AdminRole;
   createdAt: Date;
   disabledAt: Date | null;
 }
@@ -20,13 +22,16 @@ export interface AdminSession {
 }
 
 export interface AdminsService {
-  create(username: string, password: string): Promise<Admin>;
+  /** role defaults to `admin` */
+  create(username: string, password: string, options?: { role?: AdminRole }): Promise<Admin>;
   list(): Promise<Admin[]>;
   get(username: string): Promise<Admin>;
   /** the admin when the password is right and the admin is not disabled, else null */
   verify(username: string, password: string): Promise<Admin | null>;
   setPassword(username: string, password: string): Promise<Admin>;
-  /** disables the admin and ends its sessions */
+  /** `conflict` when it would leave no active operator with the admin role */
+  setRole(username: string, role: AdminRole): Promise<Admin>;
+  /** disables the admin and ends its sessions; `conflict` for the last active admin-role operator */
   disable(username: string): Promise<Admin>;
   enable(username: string): Promise<Admin>;
   /** a new session; only sha256(secret) is stored, the secret (base64url, 32 bytes) is the cookie */
@@ -47,11 +52,24 @@ interface AdminRow {
   id: string;
   username: string;
   password_hash: string;
+  role: AdminRole;
   created_at: Date;
   disabled_at: Date | null;
 }
 
-const toAdmin = (r: AdminRow): Admin => ({ id: r.id, username: r.username, createdAt: r.created_at, disabledAt: r.disabled_at });
+const toAdmin = (r: AdminRow): Admin => ({ id: r.id, username: r.username, role: r.role, createdAt: r.created_at, disabledAt: r.disabled_at });
+
+/**
+ * Refuses a change that would leave nobody able to manage operators in the console. Locks the
+ * active admin-role rows, so two concurrent demotions cannot both pass (the second one re-reads
+ * them after the first commits).
+ */
+async function assertAnotherAdmin(c: Queryable, row: AdminRow): Promise<void> {
+  const res = await c.query<{ id: string }>("SELECT id FROM admins WHERE role = 'admin' AND disabled_at IS NULL FOR UPDATE");
+  const ids = res.rows.map((r) => r.id);
+  if (ids.includes(row.id) && ids.length === 1)
+    throw new ServiceError('conflict', `"${row.username}" is the last active operator with the admin role; give another operator that role first`);
+}
 
 export const sessionId = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
@@ -82,6 +100,7 @@ export function createAdminsService(ctx: ServiceContext): AdminsService {
   async function setDisabled(username: string, disabled: boolean): Promise<Admin> {
     const row = await mustFind(username);
     return withTransaction(ctx.pool, async (c) => {
+      if (disabled) await assertAnotherAdmin(c, row);
       const res = await c.query<AdminRow>(`UPDATE admins SET disabled_at = ${disabled ? 'coalesce(disabled_at, now())' : 'NULL'} WHERE id = $1 RETURNING *`, [
         row.id,
       ]);
@@ -92,19 +111,25 @@ export function createAdminsService(ctx: ServiceContext): AdminsService {
   }
 
   return {
-    async create(username, password) {
+    async create(username, password, options = {}) {
       validateUsername(username);
       validatePassword(password);
+      const role = parseAdminRole(options.role ?? 'admin');
       const hash = await hashPassword(password);
       return withTransaction(ctx.pool, async (c) => {
         let res;
         try {
-          res = await c.query<AdminRow>('INSERT INTO admins (id, username, password_hash) VALUES ($1, $2, $3) RETURNING *', [randomUUID(), username, hash]);
+          res = await c.query<AdminRow>('INSERT INTO admins (id, username, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING *', [
+            randomUUID(),
+            username,
+            hash,
+            role,
+          ]);
         } catch (e) {
           if (pgCode(e) === PG_UNIQUE_VIOLATION) throw new ServiceError('duplicate', `admin "${username}" already exists`);
           throw e;
         }
-        await writeAudit(c, ctx.actor, 'admin.create', username, {});
+        await writeAudit(c, ctx.actor, 'admin.create', username, { role });
         return toAdmin(res.rows[0]!);
       });
     },
@@ -135,6 +160,17 @@ export function createAdminsService(ctx: ServiceContext): AdminsService {
         // a new password ends every existing session
         await c.query('DELETE FROM admin_sessions WHERE admin_id = $1', [row.id]);
         await writeAudit(c, ctx.actor, 'admin.password', row.username, {});
+        return toAdmin(res.rows[0]!);
+      });
+    },
+
+    async setRole(username, role) {
+      parseAdminRole(role);
+      const row = await mustFind(username);
+      return withTransaction(ctx.pool, async (c) => {
+        if (role !== 'admin') await assertAnotherAdmin(c, row);
+        const res = await c.query<AdminRow>('UPDATE admins SET role = $2 WHERE id = $1 RETURNING *', [row.id, role]);
+        if (row.role !== role) await writeAudit(c, ctx.actor, 'admin.role', row.username, { from: row.role, to: role });
         return toAdmin(res.rows[0]!);
       });
     },
