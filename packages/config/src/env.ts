@@ -29,6 +29,20 @@ export function typeEnvValue(kind: ValueKind, raw: string): unknown {
       if (t === 'false' || t === '0') return false;
       return raw;
     }
+    case 'map': {
+      // a JSON object, or `name=target,name=target`
+      const t = raw.trim();
+      if (t.startsWith('{')) {
+        try {
+          const parsed: unknown = JSON.parse(t);
+          return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : raw;
+        } catch {
+          return raw;
+        }
+      }
+      const pairs = t === '' ? [] : t.split(',').map((p) => p.split('=').map((s) => s.trim()));
+      return pairs.every((p) => p.length === 2) ? Object.fromEntries(pairs) : raw;
+    }
     case 'list': {
       const t = raw.trim();
       if (t.startsWith('[')) {

@@ -34,6 +34,7 @@ describe('schema defaults', () => {
         breaker: { failure_threshold: 5, error_ratio: 0.5, window_seconds: 30, min_requests: 10, cooldown_seconds: 10 },
         accounts: [],
       },
+      models: { aliases: {} },
       auth: {
         issuer: 'deepseek-proxy',
         audience: 'deepseek-proxy',
@@ -77,6 +78,7 @@ describe('schema defaults', () => {
     expect(schemaSections().map((s) => s.dotted)).toEqual([
       'server',
       'deepseek',
+      'models',
       'auth',
       'limits',
       'quota',

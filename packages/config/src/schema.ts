@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 /** How a string from an environment variable is turned into a value of this key. */
-export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'list';
+export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'map';
 
 export interface KeyMeta {
   kind: ValueKind;
@@ -115,6 +115,12 @@ function list<T extends z.ZodType<string>>(item: T, itemLabel: string, dflt: z.o
     ...(opts.nonEmpty ? { required: true } : {}),
     ...(opts.path ? { path: opts.path } : {}),
   });
+}
+
+/** A table of string → string (an inline TOML table), e.g. model aliases. */
+function map(itemLabel: string, description: string) {
+  const s = z.record(z.string().min(1), z.string().min(1));
+  return leaf(s.default({}), { kind: 'map', label: `table of ${itemLabel}`, description });
 }
 
 function section<S extends z.ZodRawShape>(description: string, shape: S) {
@@ -258,6 +264,13 @@ export const configSchema = z.object({
         example: { name: 'main', api_key_file: '/run/secrets/deepseek-main', max_concurrency: 500, weight: 1, models: ['deepseek-v4-flash'], low_balance: 10 },
       },
       accountItem,
+    ),
+  }),
+
+  models: section('Model names clients may use besides `deepseek.models`.', {
+    aliases: map(
+      'client name → upstream name',
+      'Names rewritten before the request goes upstream, e.g. `{ "deepseek-chat" = "deepseek-v4-flash" }`; `GET /models` lists both, the ledger keeps both.',
     ),
   }),
 
