@@ -35,6 +35,8 @@ export interface UsageEvent {
   account?: string;
   /** upstream attempts, 1 without failover; 0 when no attempt was made */
   attempts?: number;
+  /** the model name sent upstream when a `[models]` alias rewrote the client's `model` */
+  upstream_model?: string;
 }
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);

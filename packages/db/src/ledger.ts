@@ -12,13 +12,13 @@ const INSERT_SQL = `
 INSERT INTO usage_ledger (
   request_id, token_id, user_id, model, route, stream, status,
   prompt_tokens, completion_tokens, cache_hit_tokens, cache_miss_tokens, reasoning_tokens,
-  first_byte_ms, total_ms, started_at, aborted, instance, account, attempts
+  first_byte_ms, total_ms, started_at, aborted, instance, account, attempts, upstream_model
 )
 SELECT * FROM unnest(
   $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::integer[],
   $8::integer[], $9::integer[], $10::integer[], $11::integer[], $12::integer[],
   $13::integer[], $14::integer[], $15::timestamptz[], $16::boolean[], $17::text[],
-  $18::text[], $19::smallint[]
+  $18::text[], $19::smallint[], $20::text[]
 )
 ON CONFLICT (request_id) DO NOTHING`;
 
@@ -28,7 +28,7 @@ ON CONFLICT (request_id) DO NOTHING`;
  */
 export async function insertUsageEvents(db: Queryable, events: readonly UsageEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  const cols: unknown[][] = Array.from({ length: 19 }, () => new Array<unknown>(events.length));
+  const cols: unknown[][] = Array.from({ length: 20 }, () => new Array<unknown>(events.length));
   events.forEach((e, i) => {
     const startedAt = typeof e.started_at === 'number' && Number.isFinite(e.started_at) ? e.started_at : Date.now();
     const row: unknown[] = [
@@ -51,6 +51,7 @@ export async function insertUsageEvents(db: Queryable, events: readonly UsageEve
       str(e.instance),
       str(e.account),
       e.attempts === undefined ? 1 : Math.min(32767, int(e.attempts)),
+      e.upstream_model === e.model ? '' : str(e.upstream_model),
     ];
     row.forEach((v, c) => (cols[c]![i] = v));
   });

@@ -36,6 +36,22 @@ describe('insertUsageEvents', () => {
     expect(by[without.request_id]).toEqual(['', 1]);
   });
 
+  it("keeps both names of an aliased model ('' when the client's name went upstream unchanged)", async () => {
+    const aliased = event({ model: 'deepseek-chat', upstream_model: 'deepseek-v4-flash' });
+    const same = event({ model: 'deepseek-v4-pro', upstream_model: 'deepseek-v4-pro' });
+    const older = event();
+    expect(await insertUsageEvents(env.pool, [aliased, same, older])).toBe(3);
+    const r = await env.pool.query('SELECT request_id, model, upstream_model FROM usage_ledger WHERE request_id = ANY($1)', [
+      [aliased.request_id, same.request_id, older.request_id],
+    ]);
+    const by = Object.fromEntries(
+      r.rows.map((x: { request_id: string; model: string; upstream_model: string }) => [x.request_id, [x.model, x.upstream_model]]),
+    );
+    expect(by[aliased.request_id]).toEqual(['deepseek-chat', 'deepseek-v4-flash']);
+    expect(by[same.request_id]).toEqual(['deepseek-v4-pro', '']);
+    expect(by[older.request_id]![1]).toBe('');
+  });
+
   it('is idempotent: the same batch twice stores the rows once', async () => {
     const batch = [event(), event(), event()];
     expect(await insertUsageEvents(env.pool, batch)).toBe(3);
