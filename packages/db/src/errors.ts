@@ -16,12 +16,15 @@ export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
 
 export class ServiceError extends Error {
   override readonly name = 'ServiceError';
+  /** a finer reason within `code`, for callers that map it (e.g. 'idempotency_key_reused') */
+  readonly reason?: string;
   constructor(
     readonly code: ServiceErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: string },
   ) {
     super(message, options);
+    if (options?.reason) this.reason = options.reason;
   }
 }
 

@@ -28,5 +28,8 @@ export type { QuotasService, Quotas, QuotaPatch, EffectiveLimits } from './servi
 export type { TokensService, TokenRecord, TokenStatus, IssueTokenOptions } from './services/tokens.js';
 export type { UsageService, UsageTotals, DayRange, UserUsageReport, DailyUsageRow, RequestLogRow, RequestLogOptions } from './services/usage.js';
 export type { AdminsService, Admin, AdminSession } from './services/admins.js';
+export { API_KEY_PREFIX, type ApiKeysService, type ApiKey } from './services/api-keys.js';
+export type { IdempotencyService, IdempotencyScope } from './services/idempotency.js';
+export type { TokenRotationService, TokenPageOptions } from './services/token-rotation.js';
 export type { AuditService, AuditEntry, AuditListOptions } from './services/audit.js';
 export type { SyncResult } from './services/sync.js';

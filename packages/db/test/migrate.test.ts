@@ -47,7 +47,17 @@ describe('migrations', () => {
     const second = await migrate(pool);
     expect(second).toEqual({ applied: [], changed: [] });
     await pool.end();
-    expect(await tables(db.url)).toEqual(['admin_sessions', 'admins', 'audit_log', 'schema_migrations', 'tokens', 'usage_ledger', 'users']);
+    expect(await tables(db.url)).toEqual([
+      'admin_api_keys',
+      'admin_sessions',
+      'admins',
+      'api_idempotency',
+      'audit_log',
+      'schema_migrations',
+      'tokens',
+      'usage_ledger',
+      'users',
+    ]);
   });
 
   it('is safe when several processes migrate at once', async () => {

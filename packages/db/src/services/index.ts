@@ -6,6 +6,9 @@ import { ServiceError } from '../errors.js';
 import type { Pool } from '../pool.js';
 import type { RedisClient } from '../redis.js';
 import { createAdminsService, type AdminsService } from './admins.js';
+import { createApiKeysService, type ApiKeysService } from './api-keys.js';
+import { createIdempotencyService, type IdempotencyService } from './idempotency.js';
+import { createTokenRotationService, type TokenRotationService } from './token-rotation.js';
 import { createAuditService, type AuditService } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { createQuotasService, type QuotasService } from './quotas.js';
@@ -29,10 +32,12 @@ export interface CreateServicesOptions {
 export interface Services {
   readonly actor: string;
   users: UsersService;
-  tokens: TokensService;
+  tokens: TokensService & TokenRotationService;
   quotas: QuotasService;
   usage: UsageService;
   admins: AdminsService;
+  apiKeys: ApiKeysService;
+  idempotency: IdempotencyService;
   audit: AuditService;
   sync(): Promise<SyncResult>;
   syncIfMarkerMissing(): Promise<boolean>;
@@ -71,10 +76,12 @@ export function createServices(options: CreateServicesOptions): Services {
     return {
       actor,
       users: createUsersService(ctx, quotas),
-      tokens: createTokensService(ctx),
+      tokens: { ...createTokensService(ctx), ...createTokenRotationService(ctx) },
       quotas,
       usage: createUsageService(ctx),
       admins: createAdminsService(ctx),
+      apiKeys: createApiKeysService(ctx),
+      idempotency: createIdempotencyService(ctx),
       audit: createAuditService(ctx),
       sync: sync.sync,
       syncIfMarkerMissing: sync.syncIfMarkerMissing,

@@ -1,10 +1,10 @@
 // API tokens: a row per JWT (jti = row id), minted with core's signer; the JWT is returned once
 // and never stored. Revocation: Postgres first, then the user's Redis revoked set.
 import { randomUUID } from 'node:crypto';
-import { ID_PATTERN, MAX_TOKEN_CONCURRENCY } from '@dsp/core';
+import { ID_PATTERN, MAX_TOKEN_CONCURRENCY, type Signer } from '@dsp/core';
 import { parseDuration } from '../duration.js';
 import { PG_UNIQUE_VIOLATION, ServiceError, pgCode } from '../errors.js';
-import { withTransaction } from '../pool.js';
+import { withTransaction, type Queryable } from '../pool.js';
 import { addRevoked, redisStep } from '../redis.js';
 import { writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -52,7 +52,7 @@ export const HINT_LENGTH = 6;
 export const MAX_TOKEN_NAME = 64;
 export const MAX_MODELS = 100;
 
-interface TokenRow {
+export interface TokenRow {
   id: string;
   user_id: string;
   name: string;
@@ -65,7 +65,7 @@ interface TokenRow {
   last_used_at?: Date | null;
 }
 
-function rowToToken(r: TokenRow, now: number): TokenRecord {
+export function rowToToken(r: TokenRow, now: number): TokenRecord {
   return {
     id: r.id,
     userId: r.user_id,
@@ -81,16 +81,16 @@ function rowToToken(r: TokenRow, now: number): TokenRecord {
   };
 }
 
-const SELECT_TOKENS = `
+export const SELECT_TOKENS = `
 SELECT t.*, (SELECT max(l.started_at) FROM usage_ledger l WHERE l.token_id = t.id) AS last_used_at
 FROM tokens t`;
 
-function validateTokenId(jti: unknown): string {
+export function validateTokenId(jti: unknown): string {
   if (typeof jti !== 'string' || !ID_PATTERN.test(jti)) throw new ServiceError('invalid_argument', `invalid token id ${JSON.stringify(jti)}`);
   return jti;
 }
 
-function validateTokenName(name: unknown): string | undefined {
+export function validateTokenName(name: unknown): string | undefined {
   if (name === undefined || name === null) return undefined;
   if (typeof name !== 'string') throw new ServiceError('invalid_argument', 'token name must be a string');
   const t = name.trim();
@@ -119,6 +119,47 @@ function validateModels(models: unknown): string[] | null {
   return out;
 }
 
+export interface NewToken {
+  id: string;
+  userId: string;
+  name: string;
+  concurrency: number | null;
+  models: string[] | null;
+  /** seconds; null = never expires */
+  lifetime: number | null;
+}
+
+/** Mints the JWT of a new token and inserts its row (in the caller's transaction). */
+export async function insertToken(c: Queryable, signer: Signer, t: NewToken): Promise<{ token: string; row: TokenRow }> {
+  const minted = await signer.mint({
+    sub: t.userId,
+    jti: t.id,
+    ...(t.lifetime !== null ? { expiresInSeconds: t.lifetime } : {}),
+    ...(t.concurrency !== null ? { concurrency: t.concurrency } : {}),
+    ...(t.models !== null ? { models: t.models } : {}),
+  });
+  try {
+    const res = await c.query<TokenRow>(
+      `INSERT INTO tokens (id, user_id, name, hint, concurrency, models, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+      [t.id, t.userId, t.name, minted.token.slice(-HINT_LENGTH), t.concurrency, t.models, minted.exp === null ? null : new Date(minted.exp * 1000)],
+    );
+    return { token: minted.token, row: res.rows[0]! };
+  } catch (e) {
+    if (pgCode(e) === PG_UNIQUE_VIOLATION) throw new ServiceError('duplicate', `user "${t.userId}" already has a token named "${t.name}"`);
+    throw e;
+  }
+}
+
+/** The token signer, or `not_configured` saying why there is none. */
+export async function signerOf(ctx: ServiceContext): Promise<Signer> {
+  try {
+    return await ctx.signer();
+  } catch (e) {
+    throw new ServiceError('not_configured', `cannot sign tokens: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
 export function createTokensService(ctx: ServiceContext): TokensService {
   async function get(jti: string): Promise<TokenRecord> {
     validateTokenId(jti);
@@ -136,44 +177,21 @@ export function createTokensService(ctx: ServiceContext): TokensService {
       const concurrency = validateConcurrency(options.concurrency);
       const models = validateModels(options.models);
       const lifetime = options.expiresIn == null ? null : parseDuration(options.expiresIn);
-      let signer;
-      try {
-        signer = await ctx.signer();
-      } catch (e) {
-        throw new ServiceError('not_configured', `cannot sign tokens: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-      }
+      const signer = await signerOf(ctx);
       return withTransaction(ctx.pool, async (c) => {
         const user = await c.query<{ status: string }>('SELECT status FROM users WHERE id = $1 FOR SHARE', [userId]);
         if (!user.rows[0]) throw userNotFound(userId);
         if (user.rows[0].status === 'disabled') throw new ServiceError('conflict', `user "${userId}" is disabled; enable it before issuing tokens`);
         const id = randomUUID();
-        const tokenName = name ?? `token-${id.slice(0, 8)}`;
-        const minted = await signer.mint({
-          sub: userId,
-          jti: id,
-          ...(lifetime !== null ? { expiresInSeconds: lifetime } : {}),
-          ...(concurrency !== null ? { concurrency } : {}),
-          ...(models !== null ? { models } : {}),
-        });
-        let res;
-        try {
-          res = await c.query<TokenRow>(
-            `INSERT INTO tokens (id, user_id, name, hint, concurrency, models, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-            [id, userId, tokenName, minted.token.slice(-HINT_LENGTH), concurrency, models, minted.exp === null ? null : new Date(minted.exp * 1000)],
-          );
-        } catch (e) {
-          if (pgCode(e) === PG_UNIQUE_VIOLATION) throw new ServiceError('duplicate', `user "${userId}" already has a token named "${tokenName}"`);
-          throw e;
-        }
+        const { token, row } = await insertToken(c, signer, { id, userId, name: name ?? `token-${id.slice(0, 8)}`, concurrency, models, lifetime });
         await writeAudit(c, ctx.actor, 'token.issue', id, {
           user: userId,
-          name: tokenName,
+          name: row.name,
           concurrency,
           models,
-          expires_at: minted.exp === null ? null : new Date(minted.exp * 1000).toISOString(),
+          expires_at: row.expires_at?.toISOString() ?? null,
         });
-        return { token: minted.token, record: rowToToken(res.rows[0]!, ctx.now()) };
+        return { token, record: rowToToken(row, ctx.now()) };
       });
     },
 

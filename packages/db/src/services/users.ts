@@ -51,6 +51,8 @@ export interface ListUsersOptions {
   status?: UserStatus;
   /** default 0 */
   offset?: number;
+  /** only users whose id sorts after this one (keyset pagination: the last id of the previous page) */
+  after?: string;
   /** default 50, at most 1000 */
   limit?: number;
 }
@@ -187,6 +189,10 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
       if (options.search !== undefined && options.search.trim() !== '') {
         args.push(likePattern(options.search.trim()));
         where.push(`(id ILIKE $${args.length} OR name ILIKE $${args.length})`);
+      }
+      if (options.after !== undefined) {
+        args.push(validateUserId(options.after));
+        where.push(`id > $${args.length}`);
       }
       if (options.status !== undefined) {
         if (options.status !== 'active' && options.status !== 'disabled') throw new ServiceError('invalid_argument', 'status must be active or disabled');
