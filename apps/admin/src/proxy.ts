@@ -1,6 +1,7 @@
 // The request gate in front of every page and route handler (Next 16 `proxy`, formerly middleware).
 // 1. A state-changing request from another site is refused with 403 (CSRF).
 // 2. A request without a session cookie never reaches a page (redirect to /login) or a handler (401).
+// The REST API under /api/v1 is exempt from both: it takes an API key in every request instead.
 // The cookie is only checked for presence here; every page and handler resolves the session
 // against Postgres itself (src/server/auth.ts), so a forged or expired cookie gets no further.
 import { NextResponse, type NextRequest } from 'next/server';
@@ -9,6 +10,8 @@ import { isSameOrigin, needsOriginCheck } from './lib/origin';
 
 export function proxy(req: NextRequest): NextResponse {
   const { pathname, search } = req.nextUrl;
+  // the admin REST API authenticates each call by its API key (no cookie, so no CSRF to refuse)
+  if (pathname.startsWith('/api/v1/')) return NextResponse.next();
   const isApi = pathname === '/api' || pathname.startsWith('/api/');
 
   if (needsOriginCheck(req.method) && !isSameOrigin(req.headers)) {

@@ -38,7 +38,7 @@ export function topHelp(): string {
 
 export function groupHelp(g: CommandGroup): string {
   return [
-    `usage: dsp ${g.name} <${g.commands.map((c) => c.path[1]).join('|')}> [arguments] [options]`,
+    `usage: dsp ${g.name} <${[...new Set(g.commands.map((c) => c.path[1]))].join('|')}> [arguments] [options]`,
     '',
     `${g.summary}:`,
     ...commandLines(g.commands),

@@ -23,7 +23,7 @@ interface Resolved {
   helpWord: boolean;
 }
 
-/** Pick the command words (the first one or two non-option arguments) out of argv. */
+/** Pick the command words (the first one to three non-option arguments) out of argv. */
 function resolve(argv: readonly string[]): Resolved {
   const words: number[] = [];
   for (let i = 0; i < argv.length && words.length < 3; i++) {
@@ -43,10 +43,11 @@ function resolve(argv: readonly string[]): Resolved {
   let target: Command | CommandGroup | undefined = top;
   if (top) used++;
   if (top && isGroup(top) && w[1] !== undefined) {
-    const sub = top.commands.find((c) => c.path[1] === w[1]);
+    // a subcommand is two words (`user create`) or three (`admin key create`)
+    const sub = top.commands.find((c) => c.path[1] === w[1] && (c.path.length === 2 || c.path[2] === w[2]));
     if (sub) {
       target = sub;
-      used++;
+      used += sub.path.length - 1;
     }
   }
   if (w[0] !== undefined && !top) throw new UsageError(`unknown command "${w[0]}"`);

@@ -456,6 +456,40 @@ describe('admin roles', () => {
   });
 });
 
+describe('admin key', () => {
+  it('create prints the secret alone on stdout once; list shows it without the secret; revoke', async () => {
+    const c = await dsp(['admin', 'key', 'create', '--role', 'viewer', '--name', 'ci']);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toMatch(/^dsp_ak_[A-Za-z0-9_-]{43}\n$/);
+    expect(c.stderr).toMatch(/created viewer API key "ci" .*not shown again/);
+    const secret = c.stdout.trim();
+    expect(await services.apiKeys.authenticate(secret)).toMatchObject({ name: 'ci', role: 'viewer' });
+    const l = await dsp(['admin', 'key', 'list']);
+    expect(l.stdout).toMatch(/^NAME\s+ROLE\s+HINT\s+CREATED\s+LAST USED\s+STATUS\n/);
+    expect(l.stdout).toMatch(new RegExp(`\nci\\s+viewer\\s+…${secret.slice(-4)}\\s`));
+    expect(l.stdout).not.toContain(secret);
+    const r = await dsp(['admin', 'key', 'revoke', 'ci']);
+    expect(r.stdout).toBe('API key "ci" is revoked\n');
+    expect(await services.apiKeys.authenticate(secret)).toBeNull();
+    expect((await dsp(['admin', 'key', 'list'])).stdout).not.toMatch(/\nci\s/);
+    expect((await dsp(['admin', 'key', 'list', '--all'])).stdout).toMatch(/\nci\s.*revoked/);
+  });
+
+  it('errors: no name, bad role, unknown key; listed in the help', async () => {
+    const noName = await dsp(['admin', 'key', 'create']);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toMatch(/--name is required/);
+    const badRole = await dsp(['admin', 'key', 'create', '--name', 'x', '--role', 'owner']);
+    expect(badRole.code).toBe(2);
+    const unknown = await dsp(['admin', 'key', 'revoke', 'ghost']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('error: API key "ghost" does not exist\n');
+    const help = await dsp(['admin', '--help']);
+    expect(help.stdout).toContain('admin key create');
+    expect(help.stdout).toMatch(/usage: dsp admin <create\|list\|passwd\|role\|disable\|enable\|key>/);
+  });
+});
+
 describe('environment failures', () => {
   it('an invalid config is refused with the key path', async () => {
     const file = join(dir, 'bad.toml');

@@ -1,6 +1,7 @@
-// dsp admin create | list | passwd | role | disable | enable  (operators of the admin console)
+// dsp admin create | list | passwd | role | disable | enable  (operators of the admin console); admin key …
 import { ADMIN_ROLES, isAdminRole, type AdminRole } from '@dsp/db';
 import { UsageError, str, type Command, type CommandGroup } from '../command.js';
+import { adminKeyCommands } from './admin-keys.js';
 import { json, table } from '../output.js';
 import { readNewPassword } from '../prompt.js';
 
@@ -90,6 +91,6 @@ const setStatus = (verb: 'disable' | 'enable'): Command => ({
 
 export const adminCommands: CommandGroup = {
   name: 'admin',
-  summary: 'operators of the admin console',
-  commands: [create, list, passwd, role, setStatus('disable'), setStatus('enable')],
+  summary: 'operators of the admin console and keys of its REST API',
+  commands: [create, list, passwd, role, setStatus('disable'), setStatus('enable'), ...adminKeyCommands],
 };

@@ -23,6 +23,8 @@ export interface AuditListOptions {
 }
 
 export interface AuditService {
+  /** one entry as this services' actor, outside any mutation (e.g. each admin API call) */
+  record(action: string, target: string | null, details?: Record<string, unknown>): Promise<void>;
   list(options?: AuditListOptions): Promise<{ rows: AuditEntry[]; nextBefore: number | null }>;
 }
 
@@ -38,6 +40,8 @@ export function clampLimit(limit: number | undefined, dflt: number, max: number)
 
 export function createAuditService(ctx: ServiceContext): AuditService {
   return {
+    record: (action, target, details = {}) => writeAudit(ctx.pool, ctx.actor, action, target, details),
+
     async list(options = {}) {
       const limit = clampLimit(options.limit, 50, 1000);
       const where: string[] = [];

@@ -1,0 +1,19 @@
+// GET /api/v1/users/{id}, PATCH /api/v1/users/{id} {status?, dailyRequests?, dailyTokens?, monthlyTokens?}
+import { v1, noStore } from '@/server/v1/handler';
+import { presentUser } from '@/server/v1/present';
+import { ROUTES } from '@/server/v1/routes';
+
+export const dynamic = 'force-dynamic';
+export const runtime = 'nodejs';
+
+export const GET = v1(ROUTES.getUser, async ({ svc, params }) => {
+  return Response.json(presentUser(await svc.users.get(params.id)), { headers: noStore });
+});
+
+export const PATCH = v1(ROUTES.updateUser, async ({ svc, params, body }) => {
+  const { status, ...quotas } = body;
+  if (Object.keys(quotas).length > 0) await svc.users.setQuota(params.id, quotas);
+  if (status === 'disabled') await svc.users.disable(params.id);
+  if (status === 'active') await svc.users.enable(params.id);
+  return Response.json(presentUser(await svc.users.get(params.id)), { headers: noStore });
+});

@@ -1,0 +1,151 @@
+// The zod schemas of the admin REST API (/api/v1): they validate every request and, through
+// @asteasolutions/zod-to-openapi, are the OpenAPI document. Responses are described here too, and
+// the API test validates real responses against that document.
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+const ts = z.string().meta({ format: 'date-time' });
+const tsOrNull = ts.nullable();
+const limitQuery = z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'page size (default 50, at most 1000)' });
+const cursorQuery = z.string().min(1).max(256).optional().meta({ description: "the previous page's `nextCursor`" });
+/** an explicit limit, or null for the configured default */
+const quotaValue = z.number().int().nullable();
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.string(),
+      code: z.string().meta({
+        description:
+          'invalid_request, invalid_api_key, forbidden, not_found, duplicate, conflict, idempotency_key_reused, idempotency_in_progress, not_configured, service_unavailable, internal_error',
+      }),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const User = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    status: z.enum(['active', 'disabled']),
+    dailyRequests: quotaValue,
+    dailyTokens: quotaValue,
+    monthlyTokens: quotaValue,
+    createdAt: ts,
+    updatedAt: ts,
+  })
+  .meta({ id: 'User' });
+
+export const UserList = z.object({ rows: z.array(User), nextCursor: z.string().nullable() }).meta({ id: 'UserList' });
+export const UserListQuery = z.object({
+  status: z.enum(['active', 'disabled']).optional(),
+  search: z.string().max(200).optional().meta({ description: 'substring of the id or name, any case' }),
+  limit: limitQuery,
+  cursor: cursorQuery,
+});
+export const UserCreate = z
+  .object({
+    id: z.string().min(1).max(128),
+    name: z.string().max(200).nullable().optional(),
+    dailyRequests: quotaValue.optional(),
+    dailyTokens: quotaValue.optional(),
+    monthlyTokens: quotaValue.optional(),
+  })
+  .strict()
+  .meta({ id: 'UserCreate' });
+export const UserPatch = z
+  .object({
+    status: z.enum(['active', 'disabled']).optional(),
+    dailyRequests: quotaValue.optional(),
+    dailyTokens: quotaValue.optional(),
+    monthlyTokens: quotaValue.optional(),
+  })
+  .strict()
+  .meta({ id: 'UserPatch' });
+export const UserIdParams = z.object({ id: z.string().min(1).max(128) });
+
+export const Token = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    name: z.string(),
+    hint: z.string(),
+    concurrency: z.number().int().nullable(),
+    models: z.array(z.string()).nullable(),
+    expiresAt: tsOrNull,
+    createdAt: ts,
+    revokedAt: tsOrNull,
+    lastUsedAt: tsOrNull,
+    status: z.enum(['active', 'revoked', 'expired']),
+  })
+  .meta({ id: 'Token' });
+export const TokenList = z.object({ rows: z.array(Token), nextCursor: z.string().nullable() }).meta({ id: 'TokenList' });
+export const TokenListQuery = z.object({
+  user: z.string().max(128).optional(),
+  status: z.enum(['active', 'revoked', 'expired']).optional(),
+  limit: limitQuery,
+  cursor: cursorQuery,
+});
+export const TokenIssue = z
+  .object({
+    userId: z.string().min(1).max(128),
+    name: z.string().max(64).optional(),
+    concurrency: z.number().int().nullable().optional(),
+    models: z.array(z.string()).nullable().optional(),
+    expiresIn: z.string().max(32).nullable().optional().meta({ description: '"30d", "12h", "90m" or "never" (default)' }),
+  })
+  .strict()
+  .meta({ id: 'TokenIssue' });
+export const IssuedToken = z
+  .object({ token: z.string().meta({ description: 'the JWT: returned by this call only' }), record: Token })
+  .meta({ id: 'IssuedToken' });
+export const RotatedToken = z.object({ token: z.string(), record: Token, replaced: Token }).meta({ id: 'RotatedToken' });
+export const TokenIdParams = z.object({ id: z.string().min(1).max(128) });
+
+const totals = {
+  requests: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  cacheHitTokens: z.number().int(),
+  cacheMissTokens: z.number().int(),
+  reasoningTokens: z.number().int(),
+  totalTokens: z.number().int(),
+  errors: z.number().int(),
+  aborted: z.number().int(),
+};
+export const UsageDay = z
+  .object({ day: z.string(), userId: z.string(), model: z.string(), ...totals })
+  .loose()
+  .meta({ id: 'UsageDay', description: 'one day × user × model of the ledger (later releases may add fields)' });
+export const UsageReport = z.object({ from: z.string(), to: z.string(), timezone: z.string(), rows: z.array(UsageDay) }).meta({ id: 'UsageReport' });
+export const UsageQuery = z.object({
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  user: z.string().max(128).optional(),
+  format: z.enum(['json', 'csv']).optional().meta({ description: 'json (default) or csv' }),
+});
+
+export const AuditEntry = z
+  .object({ id: z.number().int(), at: ts, actor: z.string(), action: z.string(), target: z.string().nullable(), details: z.record(z.string(), z.unknown()) })
+  .meta({ id: 'AuditEntry' });
+export const AuditList = z.object({ rows: z.array(AuditEntry), nextCursor: z.string().nullable() }).meta({ id: 'AuditList' });
+export const AuditQuery = z.object({
+  actor: z.string().max(200).optional(),
+  action: z.string().max(200).optional(),
+  target: z.string().max(200).optional(),
+  limit: limitQuery,
+  cursor: z.string().regex(/^\d+$/).optional().meta({ description: "the previous page's `nextCursor`" }),
+});
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional().meta({ description: 'a retry with the same key and body returns the first result' }),
+});

@@ -1,0 +1,272 @@
+// The admin REST API (/api/v1) against a built console, real Postgres and Redis: API keys
+// (roles, revocation, last use, audit), every route's answers validated against the served
+// OpenAPI 3.1 document, cursor pagination, filters, idempotent creates, the error shape.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, fetch } from 'undici';
+import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
+import { insertUsageEvents } from '@dsp/db';
+import { readClaims } from '@dsp/core';
+import { cleanPrefix, makeKeys, randomPrefix, type Keys } from '../../gateway/test/harness.js';
+import { backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { openApiChecker, type ResponseChecker } from './openapi-check.js';
+import { discoverRoutes } from './routes.js';
+
+describe('admin REST API /api/v1', () => {
+  let db: TempDatabase;
+  let keys: Keys;
+  let prefix: string;
+  let admin: AdminServer;
+  let be: Backend;
+  let check: ResponseChecker;
+  let adminKey: string;
+  let viewerKey: string;
+  let checked = 0;
+  let served: unknown;
+  // a new connection per call: the gaps while the test compiles schemas can outlast the server's
+  // keep-alive, and a reused socket closing under a request is not what these tests are about
+  const fresh = new Agent({ pipelining: 0 });
+
+  beforeAll(async () => {
+    db = await createTempDatabase();
+    keys = await makeKeys();
+    prefix = randomPrefix();
+    be = backend(db.url, prefix);
+    adminKey = (await be.services.apiKeys.create('ci', 'admin')).secret;
+    viewerKey = (await be.services.apiKeys.create('dashboards', 'viewer')).secret;
+    admin = await startAdmin({
+      databaseUrl: db.url,
+      prefix,
+      publicKeyFile: keys.publicKeyFile,
+      privateKeyFile: keys.privateKeyFile,
+      metricsUrls: ['http://127.0.0.1:9/metrics'],
+      dir: keys.dir,
+    });
+    served = await (await fetch(`${admin.url}/api/v1/openapi.json`, { dispatcher: fresh })).json();
+    check = await openApiChecker(served);
+  });
+
+  afterAll(async () => {
+    await admin?.stop();
+    await fresh.close();
+    await cleanPrefix(be.redis, prefix).catch(() => {});
+    await be?.close();
+    await db?.drop();
+  });
+
+  /** one API call; a JSON answer is checked against the OpenAPI document for `template` */
+  async function api(
+    method: string,
+    template: string,
+    opts: { path?: string; key?: string | null; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: any; headers: Headers }> {
+    const path = opts.path ?? template;
+    const qs = opts.query ? '?' + new URLSearchParams(opts.query).toString() : '';
+    const key = opts.key === undefined ? adminKey : opts.key;
+    const r = await fetch(`${admin.url}/api/v1${path}${qs}`, {
+      dispatcher: fresh,
+      method: method.toUpperCase(), // fetch leaves a lowercase "patch" as it is
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...opts.headers,
+      },
+      body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+    });
+    const type = r.headers.get('content-type') ?? '';
+    const body = type.startsWith('application/json') ? await r.json() : await r.text();
+    if (type.startsWith('application/json')) {
+      expect(check.errors(method, `/api/v1${template}`, r.status, body), `${method} ${path} ${r.status} ${JSON.stringify(body)}`).toBe('');
+      checked++;
+    }
+    return { status: r.status, body, headers: r.headers };
+  }
+
+  it('serves a valid OpenAPI 3.1 document with every route, and the checker does catch a wrong body', async () => {
+    const doc = served as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/api/v1/audit',
+        '/api/v1/tokens',
+        '/api/v1/tokens/{id}/revoke',
+        '/api/v1/tokens/{id}/rotate',
+        '/api/v1/usage',
+        '/api/v1/users',
+        '/api/v1/users/{id}',
+      ].sort(),
+    );
+    // every route handler under /api/v1 is in the document, with its method
+    const handlers = discoverRoutes().apiHandlers.filter((h) => h.path !== '/api/v1/openapi.json');
+    expect(handlers.length).toBe(10);
+    for (const h of handlers) expect(doc.paths[h.path.replace(/\[(\w+)\]/g, '{$1}')], `${h.method} ${h.path}`).toHaveProperty(h.method.toLowerCase());
+    expect(check.errors('get', '/api/v1/users', 200, { rows: [{ id: 1 }], nextCursor: null })).toMatch(/must/);
+    expect(check.errors('get', '/api/v1/users', 401, { error: { message: 'x' } })).toMatch(/must have required property/);
+  });
+
+  it('refuses a missing, unknown or revoked key with 401 invalid_api_key in the gateway error shape', async () => {
+    const none = await api('get', '/users', { key: null });
+    expect(none.status).toBe(401);
+    expect(none.body).toEqual({ error: { message: expect.stringMatching(/Authorization: Bearer/), type: 'authentication_error', code: 'invalid_api_key' } });
+    expect((await api('get', '/users', { key: 'dsp_ak_' + 'x'.repeat(43) })).status).toBe(401);
+    const temp = await be.services.apiKeys.create('temp', 'admin');
+    expect((await api('get', '/users', { key: temp.secret })).status).toBe(200);
+    await be.services.apiKeys.revoke('temp');
+    expect((await api('get', '/users', { key: temp.secret })).body.error.code).toBe('invalid_api_key');
+    // a cookie-less API call is not subject to the console's cross-site check
+    expect((await api('get', '/users', { headers: { origin: 'http://evil.example' } })).status).toBe(200);
+  });
+
+  it('users: create (idempotent), get, patch quotas and status, cursor pages and filters', async () => {
+    const created = await api('post', '/users', { body: { id: 'alice', name: 'Alice', dailyTokens: 1000 }, headers: { 'idempotency-key': 'create-alice' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: 'alice', name: 'Alice', status: 'active', dailyTokens: 1000, dailyRequests: null });
+    const retry = await api('post', '/users', { body: { id: 'alice', name: 'Alice', dailyTokens: 1000 }, headers: { 'idempotency-key': 'create-alice' } });
+    expect(retry.status).toBe(200);
+    expect(retry.body.id).toBe('alice');
+    const reused = await api('post', '/users', { body: { id: 'bob' }, headers: { 'idempotency-key': 'create-alice' } });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    const dup = await api('post', '/users', { body: { id: 'alice' } });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toMatchObject({ code: 'duplicate', type: 'conflict_error' });
+
+    for (const id of ['bob', 'carol', 'dave', 'erin']) expect((await api('post', '/users', { body: { id } })).status).toBe(201);
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { rows: { id: string }[]; nextCursor: string | null } } = await api('get', '/users', {
+        query: { limit: '2', ...(cursor ? { cursor } : {}) },
+      });
+      ids.push(...page.body.rows.map((u) => u.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(ids).toEqual(['alice', 'bob', 'carol', 'dave', 'erin']);
+
+    const patched = await api('patch', '/users/{id}', { path: '/users/bob', body: { status: 'disabled', monthlyTokens: 5000, dailyTokens: null } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id: 'bob', status: 'disabled', monthlyTokens: 5000, dailyTokens: null });
+    expect((await api('get', '/users', { query: { status: 'disabled' } })).body.rows.map((u: { id: string }) => u.id)).toEqual(['bob']);
+    expect((await api('get', '/users', { query: { search: 'ALI' } })).body.rows.map((u: { id: string }) => u.id)).toEqual(['alice']);
+    expect((await api('get', '/users/{id}', { path: '/users/carol' })).body.id).toBe('carol');
+
+    const missing = await api('get', '/users/{id}', { path: '/users/nobody' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ code: 'not_found', type: 'not_found_error' });
+    const badQuery = await api('get', '/users', { query: { limit: '0' } });
+    expect(badQuery.status).toBe(400);
+    expect(badQuery.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/invalid query.*limit/) });
+    const extra = await api('post', '/users', { body: { id: 'x', admin: true } });
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.message).toMatch(/admin/);
+    expect((await api('post', '/users', { body: '{"id":' })).body.error.message).toBe('the body is not valid JSON');
+    expect((await api('post', '/users', { body: { id: 'bad id!' } })).body.error).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/invalid user id/),
+    });
+  });
+
+  it('tokens: issue (a retry gets a JWT of the same token), rotate, revoke, list by user and status', async () => {
+    const issued = await api('post', '/tokens', {
+      body: { userId: 'alice', name: 'ci', expiresIn: '30d', concurrency: 2 },
+      headers: { 'idempotency-key': 'tok-1' },
+    });
+    expect(issued.status).toBe(201);
+    expect(issued.body.record).toMatchObject({ userId: 'alice', name: 'ci', concurrency: 2, status: 'active' });
+    const replay = await api('post', '/tokens', {
+      body: { userId: 'alice', name: 'ci', expiresIn: '30d', concurrency: 2 },
+      headers: { 'idempotency-key': 'tok-1' },
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.body.record.id).toBe(issued.body.record.id);
+    const jti = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()).jti as string;
+    expect(jti(replay.body.token)).toBe(issued.body.record.id);
+    expect((await be.services.tokens.list('alice')).length).toBe(1);
+
+    const rotated = await api('post', '/tokens/{id}/rotate', { path: `/tokens/${issued.body.record.id}/rotate` });
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.replaced).toMatchObject({ id: issued.body.record.id, status: 'revoked' });
+    expect(rotated.body.record).toMatchObject({ name: 'ci', concurrency: 2, status: 'active' });
+    expect(readClaims(JSON.parse(Buffer.from(rotated.body.token.split('.')[1], 'base64url').toString()))).toMatchObject({ jti: rotated.body.record.id });
+    const again = await api('post', '/tokens/{id}/rotate', { path: `/tokens/${issued.body.record.id}/rotate` });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('conflict');
+
+    const revoked = await api('post', '/tokens/{id}/revoke', { path: `/tokens/${rotated.body.record.id}/revoke` });
+    expect(revoked.body).toMatchObject({ id: rotated.body.record.id, status: 'revoked' });
+    for (let i = 0; i < 3; i++) await api('post', '/tokens', { body: { userId: 'carol', name: `c${i}` } });
+    const active = await api('get', '/tokens', { query: { status: 'active' } });
+    expect(active.body.rows.map((t: { name: string }) => t.name)).toEqual(['c0', 'c1', 'c2']);
+    const first = await api('get', '/tokens', { query: { user: 'carol', limit: '2' } });
+    const second = await api('get', '/tokens', { query: { user: 'carol', limit: '2', cursor: first.body.nextCursor } });
+    expect([...first.body.rows, ...second.body.rows].map((t: { name: string }) => t.name)).toEqual(['c0', 'c1', 'c2']);
+    expect(second.body.nextCursor).toBeNull();
+    expect((await api('get', '/tokens', { query: { user: 'alice', status: 'revoked' } })).body.rows.length).toBe(2);
+    expect((await api('post', '/tokens', { body: { userId: 'nobody' } })).status).toBe(404);
+    expect((await api('post', '/tokens', { body: { userId: 'bob' } })).body.error.code).toBe('conflict'); // bob is disabled
+  });
+
+  it('usage as JSON and CSV, from the ledger', async () => {
+    const now = new Date();
+    await insertUsageEvents(be.pool, [
+      {
+        request_id: 'req-1',
+        token_id: 't',
+        user_id: 'alice',
+        model: 'deepseek-chat',
+        route: '/v1/chat/completions',
+        stream: true,
+        status: 200,
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        cache_hit_tokens: 0,
+        cache_miss_tokens: 10,
+        reasoning_tokens: 0,
+        first_byte_ms: 5,
+        total_ms: 20,
+        started_at: now.getTime(),
+        aborted: false,
+        instance: 'test',
+      },
+    ]);
+    const j = await api('get', '/usage', { query: { user: 'alice' } });
+    expect(j.status).toBe(200);
+    expect(j.body.rows).toEqual([expect.objectContaining({ userId: 'alice', model: 'deepseek-chat', requests: 1, promptTokens: 10, completionTokens: 5 })]);
+    const c = await api('get', '/usage', { query: { user: 'alice', format: 'csv' } });
+    expect(c.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (c.body as string).trim().split('\n');
+    expect(lines[0]).toMatch(/^day,userId,model,requests,promptTokens/);
+    expect(lines[1]).toMatch(/,alice,deepseek-chat,1,10,5,/);
+    expect((await api('get', '/usage', { query: { from: 'yesterday' } })).status).toBe(400);
+  });
+
+  it('a viewer key reads and is refused every change (403 forbidden); every call is audited with the key name', async () => {
+    expect((await api('get', '/users', { key: viewerKey })).status).toBe(200);
+    expect((await api('get', '/audit', { key: viewerKey })).status).toBe(200);
+    const refused = await api('post', '/users', { key: viewerKey, body: { id: 'zed' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toEqual({
+      message: 'API key "dashboards" has the viewer role, which is read-only',
+      type: 'permission_error',
+      code: 'forbidden',
+    });
+    expect((await api('patch', '/users/{id}', { key: viewerKey, path: '/users/alice', body: { status: 'disabled' } })).status).toBe(403);
+    expect((await be.services.users.get('alice')).status).toBe('active');
+
+    const mine = await api('get', '/audit', { key: viewerKey, query: { actor: 'apikey:dashboards', limit: '3' } });
+    expect(mine.body.rows.map((r: { action: string; target: string; details: { status: number } }) => [r.action, r.target, r.details.status])).toEqual([
+      // (a call's own entry is written after its answer, so this GET is not in it yet)
+      ['api.call', 'PATCH /api/v1/users/alice', 403],
+      ['api.call', 'POST /api/v1/users', 403],
+      ['api.call', 'GET /api/v1/audit', 200],
+    ]);
+    const older = await api('get', '/audit', { key: viewerKey, query: { actor: 'apikey:dashboards', limit: '3', cursor: mine.body.nextCursor } });
+    expect(older.body.rows.map((r: { target: string }) => r.target)).toEqual(['GET /api/v1/users']);
+    expect(older.body.nextCursor).toBeNull();
+    // the admin key's changes are audited as apikey:ci next to its calls
+    const changes = await be.services.audit.list({ actor: 'apikey:ci', action: 'user.create' });
+    expect(changes.rows.length).toBe(5);
+    const keysNow = await be.services.apiKeys.list();
+    expect(keysNow.find((k) => k.name === 'dashboards')!.lastUsedAt).not.toBeNull();
+    expect(checked).toBeGreaterThan(40);
+  });
+});
