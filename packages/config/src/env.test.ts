@@ -22,7 +22,7 @@ describe('DSP_<SECTION>__<KEY> overrides', () => {
   });
 
   it('types lists: JSON arrays and comma-separated', () => {
-    expect(withEnv({ DSP_AUTH__ALGORITHMS: '["EdDSA","HS256"]' }).config.auth.algorithms).toEqual(['EdDSA', 'HS256']);
+    expect(withEnv({ DSP_AUTH__ALGORITHMS: '["EdDSA","ES256"]' }).config.auth.algorithms).toEqual(['EdDSA', 'ES256']);
     expect(withEnv({ DSP_DEEPSEEK__MODELS: 'deepseek-chat, deepseek-reasoner ,' }).config.deepseek.models).toEqual(['deepseek-chat', 'deepseek-reasoner']);
     expect(withEnv({ DSP_ADMIN__GATEWAY_METRICS_URLS: '' }).config.admin.gateway_metrics_urls).toEqual([]);
   });

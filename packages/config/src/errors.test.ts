@@ -82,6 +82,26 @@ describe('one error naming every problem', () => {
     expect(err.message).toMatch(/2 problems/);
   });
 
+  it('a rule spanning keys (HS256 needs a secret) is reported with a type error elsewhere', () => {
+    const err = fail('[server]\nport = "http"\n[auth]\nalgorithms = ["HS256"]\n');
+    expect(err.problems.map((p) => [p.path, p.expected])).toEqual([
+      ['server.port', 'integer 1..65535'],
+      ['auth.secret', 'a secret (or auth.secret_file) because auth.algorithms includes "HS256"'],
+    ]);
+    expect(err.problems[1]).toMatchObject({ value: '', missing: true, source: FILE });
+    // a short secret is named, never echoed
+    const short = fail('[auth]\nalgorithms = ["ES256", "HS256"]\nsecret = "tooshort"\n[metrics]\nport = -1\n');
+    expect(short.problems.map((p) => [p.path, p.value])).toEqual([
+      ['auth.secret', '<redacted>'],
+      ['metrics.port', -1],
+    ]);
+    expect(short.message).not.toContain('tooshort');
+    // the rule reads the environment's value too, and holds for a long enough secret
+    expect(() => parseConfig('[auth]\nalgorithms = ["HS256"]\n', { file: FILE, env: { DSP_AUTH__SECRET: 'x'.repeat(32) } })).not.toThrow();
+    // an algorithm list of the wrong type is the type check's problem only
+    expect(fail('[auth]\nalgorithms = "HS256"\n').problems.map((p) => p.path)).toEqual(['auth.algorithms']);
+  });
+
   it('a section that is not a table', () => {
     const err = fail('server = 5\n');
     expect(err.problems[0]).toMatchObject({ path: 'server', value: 5, expected: 'a table ([server])' });

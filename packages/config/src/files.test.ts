@@ -9,12 +9,12 @@ describe('*_file secrets', () => {
     const dir = tempDir({
       'conf/deepseek-proxy.toml': '[deepseek]\napi_key_file = "secrets/key.txt"\n[auth]\nalgorithms = ["HS256"]\nsecret_file = "secrets/hs.txt"\n',
       'conf/secrets/key.txt': '  sk-from-file\n',
-      'conf/secrets/hs.txt': 'hs-secret\n\n',
+      'conf/secrets/hs.txt': 'hs-secret-of-at-least-32-characters\n\n',
     });
     const { config, warnings } = loadConfig({ cwd: dir, env: {}, argv: ['--config', 'conf/deepseek-proxy.toml'] });
     expect(config.deepseek.api_key).toBe('sk-from-file');
     expect(config.deepseek.api_key_file).toBe(join(dir, 'conf/secrets/key.txt'));
-    expect(config.auth.secret).toBe('hs-secret');
+    expect(config.auth.secret).toBe('hs-secret-of-at-least-32-characters');
     expect(warnings).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { applyEnvOverrides } from './env.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { crossCheck } from './cross-checks.js';
 import { describeFsError, resolveFileKeys } from './files.js';
 import { resolveConfigFile } from './resolve.js';
 import { checkAccounts, listItemKey, resolveListFileKeys } from './accounts.js';
@@ -96,7 +97,9 @@ function build(text: string | null, file: string | null, env: Env, cwd: string):
   const result = configSchema.safeParse(data);
   if (!result.success) problems.push(...issuesToProblems(result.error.issues, data, sources, file));
   else checkAccounts(result.data, { sources, file, problems, warnings });
-  if (problems.length > 0 || !result.success) throw new ConfigError(problems, { file, warnings });
+  // rules spanning several keys run whether or not the types passed: every problem at once
+  for (const p of crossCheck(data, sources, file)) if (!problems.some((q) => q.path === p.path)) problems.push(p);
+  if (problems.length > 0 || !result.success) throw new ConfigError(inSchemaOrder(problems), { file, warnings });
   return { config: deepFreeze(result.data), file, warnings };
 }
 
@@ -263,8 +266,12 @@ function issuesToProblems(issues: readonly z.core.$ZodIssue[], data: Table, sour
       ...(missing ? { missing: true } : {}),
     });
   }
-  // Report in schema order (the order of the reference docs), whole-file problems first.
-  const order = [...keys.keys()];
+  return problems;
+}
+
+/** Problems in schema order (the order of the reference docs), whole-file problems first. */
+function inSchemaOrder(problems: ConfigProblem[]): ConfigProblem[] {
+  const order = [...schemaKeys().keys()];
   const rank = (p: ConfigProblem) => {
     const base = p.path.replace(/\[.*$/, '');
     const i = order.indexOf(base);

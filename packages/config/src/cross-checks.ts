@@ -1,0 +1,56 @@
+// Checks that involve more than one key (e.g. "HS256 needs a secret"). They read the raw data,
+// before and independently of the schema's type checks, so a file with a type error elsewhere
+// still gets every problem reported at once. A key whose own value has the wrong type is left
+// to the type check (its rule here is skipped, never guessed at).
+import type { ConfigProblem } from './errors.js';
+import { schemaKeys } from './schema.js';
+import type { SourceMap } from './sources.js';
+import { getPath, type Table } from './util.js';
+
+/** The shortest HS256 secret accepted (256 bits of ASCII, as RFC 7518 asks for the key size). */
+export const MIN_HS256_SECRET = 32;
+
+interface Rule {
+  /** the key the problem is reported on */
+  path: string;
+  /** null when the rule holds (or cannot be judged because an input has the wrong type) */
+  check(read: (dotted: string) => unknown): string | null;
+}
+
+const RULES: Rule[] = [
+  {
+    path: 'auth.secret',
+    check(read) {
+      const algs = read('auth.algorithms');
+      if (!Array.isArray(algs) || !algs.includes('HS256')) return null;
+      const secret = read('auth.secret');
+      if (typeof secret !== 'string') return null;
+      if (secret === '') return 'a secret (or auth.secret_file) because auth.algorithms includes "HS256"';
+      if (secret.length < MIN_HS256_SECRET) return `a secret of at least ${MIN_HS256_SECRET} characters for HS256`;
+      return null;
+    },
+  },
+];
+
+export function crossCheck(data: Table, sources: SourceMap, file: string | null): ConfigProblem[] {
+  const keys = schemaKeys();
+  // a key absent from the data has its default
+  const read = (dotted: string) => getPath(data, dotted.split('.')) ?? keys.get(dotted)?.default;
+  const problems: ConfigProblem[] = [];
+  for (const rule of RULES) {
+    const expected = rule.check(read);
+    if (expected === null) continue;
+    const value = read(rule.path);
+    const secret = keys.get(rule.path)?.meta.secret === true;
+    const source = sources.get(rule.path) ?? (file ? { kind: 'file' as const, name: file } : { kind: 'default' as const, name: 'default' });
+    problems.push({
+      path: rule.path,
+      value: secret && value !== '' && value !== undefined ? '<redacted>' : value,
+      expected,
+      source: source.name,
+      sourceKind: source.kind,
+      ...(value === '' ? { missing: true } : {}),
+    });
+  }
+  return problems;
+}
