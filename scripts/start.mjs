@@ -13,7 +13,11 @@ import { createPool, createRedis, createServices, migrateDatabase, isServiceErro
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DATA = join(process.cwd(), '.dsp');
-const MOCK_PORT = 8899;
+/** the demo's mock upstream (DSP_DEMO_MOCK_PORT moves it, e.g. when 8899 is taken) */
+const MOCK_PORT = Number(process.env.DSP_DEMO_MOCK_PORT) || 8899;
+const DEMO_USER = 'demo';
+/** demo tokens expire: a forgotten demo stack does not leave a key that works forever */
+const DEMO_TOKEN_LIFETIME = '7d';
 const children = [];
 
 function fail(message) {
@@ -31,12 +35,24 @@ function load(env) {
   }
 }
 
-/** Demo signing keys under .dsp/, unless the config names its own. */
-async function ensureKeys(config, env) {
+/**
+ * Demo signing keys under .dsp/, unless the config names its own. Outside demo mode they are
+ * never picked up by default: a stack serving the real API must be given its keys on purpose
+ * (naming .dsp/jwt.*.pem in the config is such a choice).
+ */
+async function ensureKeys(config, env, demo) {
   if (config.auth.public_key_file || !config.auth.algorithms.some((a) => a !== 'HS256')) return;
-  mkdirSync(DATA, { recursive: true });
   const pub = join(DATA, 'jwt.pub.pem');
   const key = join(DATA, 'jwt.key.pem');
+  if (!demo) {
+    fail(
+      'no token signing keys configured (auth.public_key_file / auth.private_key_file).\n' +
+        `  The demo keys in ${DATA} are used only in demo mode; generate your own (see docs/OPERATIONS.md, "JWT keys"),\n` +
+        '  or, to keep the demo keys, name them in deepseek-proxy.toml:\n' +
+        `    [auth]\n    public_key_file = "${pub}"\n    private_key_file = "${key}"`,
+    );
+  }
+  mkdirSync(DATA, { recursive: true });
   if (!existsSync(pub) || !existsSync(key)) {
     const pair = await generateKeyPairPem(config.auth.algorithms.includes('EdDSA') ? 'EdDSA' : 'ES256');
     writeFileSync(pub, pair.publicKey);
@@ -44,6 +60,30 @@ async function ensureKeys(config, env) {
   }
   env.DSP_AUTH__PUBLIC_KEY_FILE = pub;
   env.DSP_AUTH__PRIVATE_KEY_FILE = key;
+}
+
+/** Demo mode serves a mock on this machine only: every listener on the loopback address. */
+function bindLoopback(env) {
+  for (const section of ['SERVER', 'ADMIN', 'METRICS']) env[`DSP_${section}__HOST`] = '127.0.0.1';
+}
+
+/** A stack serving the real API: the demo's tokens (user "demo", named demo-*) stop working. */
+async function revokeDemoTokens(config) {
+  const pool = createPool(config.database, { max: 2 });
+  const redis = createRedis(config.redis.url);
+  const services = createServices({ pool, redis, config, actor: 'start' });
+  try {
+    const tokens = await services.tokens.list(DEMO_USER).catch((e) => {
+      if (isServiceError(e) && e.code === 'not_found') return [];
+      throw e;
+    });
+    const live = tokens.filter((t) => t.status === 'active' && t.name.startsWith('demo-'));
+    for (const t of live) await services.tokens.revoke(t.id);
+    if (live.length) console.log(`revoked ${live.length} demo token(s): demo mode is off`);
+  } finally {
+    redis.disconnect();
+    await pool.end();
+  }
 }
 
 function run(name, args, env) {
@@ -83,8 +123,11 @@ async function seedDemo(config) {
       await services.users.create({ id: 'demo', name: 'Demo user' });
     }
     const tokens = await services.tokens.list('demo');
-    if (!demo.token || !tokens.some((t) => t.id === demo.tokenId && t.status === 'active')) {
-      const { token, record } = await services.tokens.issue('demo', { name: `demo-${Date.now()}`, concurrency: 4 });
+    const saved = tokens.find((t) => t.id === demo.tokenId && t.status === 'active');
+    // a demo token from before demo tokens expired is replaced
+    if (saved && !saved.expiresAt) await services.tokens.revoke(saved.id);
+    if (!demo.token || !saved?.expiresAt) {
+      const { token, record } = await services.tokens.issue(DEMO_USER, { name: `demo-${Date.now()}`, concurrency: 4, expiresIn: DEMO_TOKEN_LIFETIME });
       demo = { ...demo, token, tokenId: record.id };
     }
     if (!demo.adminPassword) {
@@ -109,8 +152,9 @@ async function main() {
   if (process.stdout.isTTY && env.DSP_LOG__PRETTY === undefined) env.DSP_LOG__PRETTY = 'true';
   let { config } = load(env);
   const demo = demoMode(config);
-  await ensureKeys(config, env);
+  await ensureKeys(config, env, demo);
   if (demo) {
+    bindLoopback(env);
     run('mock DeepSeek', [join(ROOT, 'packages/mock-deepseek/dist/cli.js'), '--port', String(MOCK_PORT), '--chunk-delay-ms', '40'], env);
     env.DSP_DEEPSEEK__BASE_URL = `http://127.0.0.1:${MOCK_PORT}`;
   }
@@ -120,6 +164,7 @@ async function main() {
   );
   console.log(`database ready${m.created ? ' (created)' : ''}, ${m.applied.length} migration(s) applied`);
   const seeded = demo ? await seedDemo(config) : null;
+  if (!demo) await revokeDemoTokens(config);
 
   run('gateway', [join(ROOT, 'apps/gateway/dist/main.js'), ...process.argv.slice(2)], env);
   const adminStart = join(ROOT, 'apps/admin/scripts/start.mjs');
@@ -135,7 +180,9 @@ async function main() {
     `  admin     http://${config.admin.host}:${config.admin.port}`,
   ];
   if (seeded) {
-    lines.push(`  admin login: ${seeded.adminUser} / ${seeded.adminPassword}   (also in .dsp/demo.json)`);
+    // a password printed into a log file (stdout not a terminal) would outlive the session
+    if (process.stdout.isTTY) lines.push(`  admin login: ${seeded.adminUser} / ${seeded.adminPassword}   (also in .dsp/demo.json)`);
+    else lines.push(`  admin login: ${seeded.adminUser} / (the password is in ${join(DATA, 'demo.json')})`);
     lines.push(
       '',
       'Try a streamed answer with the demo token:',

@@ -2,13 +2,42 @@
 // 1. A state-changing request from another site is refused with 403 (CSRF).
 // 2. A request without a session cookie never reaches a page (redirect to /login) or a handler (401).
 // The REST API under /api/v1 is exempt from both: it takes an API key in every request instead.
+// 3. Every response carries a Content-Security-Policy with a fresh nonce; Next reads the nonce
+//    from the request's policy header and puts it on its own inline and chunk scripts.
 // The cookie is only checked for presence here; every page and handler resolves the session
 // against Postgres itself (src/server/auth.ts), so a forged or expired cookie gets no further.
 import { NextResponse, type NextRequest } from 'next/server';
 import { PUBLIC_API, PUBLIC_PAGES, SESSION_COOKIE } from './lib/constants';
 import { isSameOrigin, needsOriginCheck } from './lib/origin';
 
+/**
+ * Scripts only with this response's nonce (and what they load: 'strict-dynamic'). Styles may be
+ * inline: Ant Design renders its CSS-in-JS as <style> tags without a nonce.
+ */
+export function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 export function proxy(req: NextRequest): NextResponse {
+  const nonce = btoa(crypto.randomUUID());
+  const csp = contentSecurityPolicy(nonce);
+  const res = gate(req, csp);
+  res.headers.set('Content-Security-Policy', csp);
+  return res;
+}
+
+function gate(req: NextRequest, csp: string): NextResponse {
   const { pathname, search } = req.nextUrl;
   // the admin REST API authenticates each call by its API key (no cookie, so no CSRF to refuse)
   if (pathname.startsWith('/api/v1/')) return NextResponse.next();
@@ -23,6 +52,7 @@ export function proxy(req: NextRequest): NextResponse {
     // tell the pages where they are, so a session found invalid there can come back after sign-in
     const headers = new Headers(req.headers);
     headers.set('x-dsp-path', pathname + search);
+    headers.set('Content-Security-Policy', csp);
     return NextResponse.next({ request: { headers } });
   }
 

@@ -33,6 +33,8 @@ describe('admin console: the operator journey', () => {
   let page: Page;
   let deadMetricsUrl: string;
   const pageErrors: string[] = [];
+  /** the browser's own reports of anything the Content-Security-Policy blocked */
+  const cspViolations: string[] = [];
   let jwt = '';
   const requestIds: string[] = [];
 
@@ -80,6 +82,9 @@ describe('admin console: the operator journey', () => {
     page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
   });
 
   afterAll(async () => {
@@ -94,6 +99,19 @@ describe('admin console: the operator journey', () => {
     await page.goto(admin.url + '/users');
     await page.waitForURL(/\/login\?next=%2Fusers/);
     await hydrated(page);
+    // a nonce-based Content-Security-Policy, and every script of the page carries its nonce
+    const login = await page.goto(admin.url + '/login?next=%2Fusers');
+    const csp = login!.headers()['content-security-policy'] ?? '';
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    await hydrated(page);
+    const scripts = await page.locator('script').evaluateAll((els) => els.map((e) => (e as HTMLScriptElement).nonce));
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(new Set(scripts)).toEqual(new Set([nonce]));
+    // a fresh nonce per response
+    const again = (await fetch(admin.url + '/login')).headers.get('content-security-policy') ?? '';
+    expect(/'nonce-([^']+)'/.exec(again)?.[1]).not.toBe(nonce);
     await shot('login-en');
     // a wrong password is refused with a message, not a session
     await page.getByTestId('login-username').fill('root');
@@ -324,5 +342,6 @@ describe('admin console: the operator journey', () => {
     await page.goto(admin.url + '/users');
     await page.waitForURL(/\/login\?next=/);
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 });

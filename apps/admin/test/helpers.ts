@@ -2,6 +2,7 @@
 // runs it) on its own port, configured with a TOML file that shares the database, Redis prefix
 // and key files with a gateway; the first operator account made through the service layer.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,8 @@ export interface AdminConfig {
   /** TOML text to start from (e.g. the gateway's own file); [admin] is appended */
   baseToml?: string;
   sessionTtlHours?: number;
+  /** more [admin] keys (e.g. trusted_proxies) */
+  adminExtra?: Record<string, unknown>;
 }
 
 export function assertBuilt(): void {
@@ -52,7 +55,7 @@ export function assertBuilt(): void {
 export async function startAdmin(c: AdminConfig): Promise<AdminServer> {
   assertBuilt();
   const port = await freePort();
-  const admin = { host: '127.0.0.1', port, gateway_metrics_urls: c.metricsUrls, session_ttl_hours: c.sessionTtlHours ?? 12 };
+  const admin = { host: '127.0.0.1', port, gateway_metrics_urls: c.metricsUrls, session_ttl_hours: c.sessionTtlHours ?? 12, ...c.adminExtra };
   const toml =
     c.baseToml !== undefined
       ? c.baseToml + '\n' + toToml({ admin })
@@ -140,5 +143,32 @@ export async function login(adminUrl: string, username: string, password: string
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: adminUrl, ...extra },
     body: JSON.stringify({ username, password }),
+  });
+}
+
+/**
+ * A sign-in over a connection from another loopback address (`127.0.0.2`, …), with node:http:
+ * the console sees that address as the TCP peer.
+ */
+export function loginFrom(
+  localAddress: string,
+  adminUrl: string,
+  username: string,
+  password: string,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; retryAfter: string | null; body: string }> {
+  const body = JSON.stringify({ username, password });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${adminUrl}/api/auth/login`,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', origin: adminUrl, 'content-length': Buffer.byteLength(body), ...extra } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (b: Buffer) => parts.push(b));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: (res.headers['retry-after'] as string | undefined) ?? null, body: Buffer.concat(parts).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
 }

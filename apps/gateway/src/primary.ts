@@ -1,6 +1,7 @@
 // The cluster primary: forks the HTTP workers (and the usage recorder), restarts any that dies with
 // backoff, serves the host's summed metrics, and drains everything on SIGTERM/SIGINT.
 import cluster, { type Worker } from 'node:cluster';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { Gauge, Counter, Registry } from 'prom-client';
@@ -125,10 +126,23 @@ function assertPortFree(host: string, port: number): Promise<void> {
   });
 }
 
+/** `Authorization: Bearer <token>`, compared in constant time. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer +(\S+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const given = createHash('sha256').update(m[1]!).digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
+}
+
 async function serveMetrics(config: Config, own: Registry, log: Logger): Promise<Server> {
+  const token = config.metrics.bearer_token;
   const server = createServer((req, res) => {
     if (req.url !== '/metrics' || req.method !== 'GET') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (token && !bearerMatches(req.headers.authorization, token)) {
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="metrics"' }).end('unauthorized\n');
       return;
     }
     scrapeCluster(own).then(

@@ -1,6 +1,7 @@
 // The configuration schema: one zod schema whose every key carries a default, a description and
 // the metadata the loader (env typing, path resolution, secret files) and the reference renderer
 // need. The TOML names are used unchanged (snake_case) in the parsed config.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** How a string from an environment variable is turned into a value of this key. */
@@ -147,6 +148,16 @@ function urlWithProtocol(...protocols: string[]) {
       return false;
     }
   };
+}
+
+/** `10.0.0.1`, `::1`, `10.0.0.0/8`, `fd00::/8`. */
+export function isAddressOrCidr(value: string): boolean {
+  const [addr, bits, extra] = value.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
 }
 
 /** True when `tz` is an IANA time zone name this Node runtime knows. */
@@ -350,11 +361,16 @@ export const configSchema = z.object({
   }),
 
   metrics: section('Prometheus metrics, served by the gateway primary at `/metrics`.', {
-    host: text('0.0.0.0', 'Address of the metrics listener.', {
+    host: text('127.0.0.1', 'Address of the metrics listener; loopback by default, so exposing the metrics is a deliberate choice.', {
       required: true,
       label: 'host name or IP address',
     }),
     port: integer(9464, 'Port of the metrics listener; 0 = disabled.', { min: 0, max: 65535 }),
+    bearer_token: text('', 'When set, `/metrics` answers only requests with `Authorization: Bearer <token>` (401 otherwise).', { secret: true }),
+    bearer_token_file: text('', 'File holding the bearer token (trimmed); when set, its content replaces `bearer_token`.', {
+      path: 'file',
+      contentOf: 'metrics.bearer_token',
+    }),
     pool_log_interval_seconds: number(60, 'Interval of the pool status log line (active, idle, reuse rate); 0 = off.', { allowZero: true }),
   }),
 
@@ -386,6 +402,12 @@ export const configSchema = z.object({
       'Gateway `/metrics` endpoints the console reads live metrics from (one per gateway host).',
     ),
     session_ttl_hours: number(12, "Lifetime of an operator's login session, in hours."),
+    trusted_proxies: list(
+      z.string().refine(isAddressOrCidr, 'IP address or CIDR'),
+      'IP addresses or CIDR ranges',
+      [],
+      'Reverse proxies in front of the console: only a request from one of these may name the client address in `X-Forwarded-For` (sign-in throttling and the audit log use it).',
+    ),
   }),
 });
 

@@ -24,8 +24,9 @@ export function LoginForm({ next }: { next: string }) {
     } catch (e) {
       setBusy(false);
       if (e instanceof ApiError && e.status === 429) {
-        const m = /(\d+) minute/.exec(e.message);
-        setError(t('login.throttled', { minutes: m ? m[1]! : 15 }));
+        const m = /(\d+) (second|minute)/.exec(e.message);
+        if (m?.[2] === 'second') setError(t('login.throttledSeconds', { seconds: m[1]! }));
+        else setError(t('login.throttled', { minutes: m ? m[1]! : 15 }));
       } else if (e instanceof ApiError && e.code === 'bad_credentials') setError(t('login.bad'));
       else if (e instanceof ApiError && e.code === 'throttle_unavailable') setError(t('login.unavailable'));
       else if (e instanceof ApiError && e.code === 'network') setError(t('error.network'));

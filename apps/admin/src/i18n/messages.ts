@@ -75,6 +75,7 @@ export const en = {
   'login.required': 'Enter your username and password.',
   'login.bad': 'Wrong username or password.',
   'login.throttled': 'Too many failed sign-ins. Try again in {minutes} minute(s).',
+  'login.throttledSeconds': 'Too many failed sign-ins. Try again in {seconds} second(s).',
   'login.unavailable': 'Sign-in is unavailable right now (Redis is unreachable).',
   'login.expired': 'Your session ended. Please sign in again.',
 
@@ -307,6 +308,7 @@ export const zh: Messages = {
   'login.required': '请输入用户名和密码。',
   'login.bad': '用户名或密码错误。',
   'login.throttled': '登录失败次数过多，请在 {minutes} 分钟后重试。',
+  'login.throttledSeconds': '登录失败次数过多，请在 {seconds} 秒后重试。',
   'login.unavailable': '暂时无法登录（Redis 不可用）。',
   'login.expired': '会话已结束，请重新登录。',
 

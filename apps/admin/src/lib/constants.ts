@@ -24,10 +24,28 @@ export const NAV = [
   { key: 'audit', href: '/audit' },
 ] as const;
 
-/** A safe post-login destination: a local absolute path, never another origin. */
+const DEFAULT_NEXT = '/dashboard';
+/** a stand-in origin: only whether `next` stays on it matters */
+const SAME_ORIGIN = 'http://console.invalid';
+
+/**
+ * A safe post-login destination: a path of this console, never another origin. `next` is resolved
+ * the way a browser would resolve it (`new URL(next, origin)`: tabs and newlines dropped,
+ * backslashes read as slashes) and must stay on the same origin; anything with a control
+ * character, or that does not parse, falls back to the dashboard.
+ */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || typeof next !== 'string') return '/dashboard';
-  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/dashboard';
-  if (next.startsWith('/login') || next.startsWith('/api/')) return '/dashboard';
-  return next;
+  if (!next || typeof next !== 'string' || !next.startsWith('/')) return DEFAULT_NEXT;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(next)) return DEFAULT_NEXT;
+  let url: URL;
+  try {
+    url = new URL(next, SAME_ORIGIN);
+  } catch {
+    return DEFAULT_NEXT;
+  }
+  if (url.origin !== SAME_ORIGIN) return DEFAULT_NEXT;
+  const path = url.pathname + url.search + url.hash;
+  if (path === '/login' || path.startsWith('/login?') || path.startsWith('/login/') || path.startsWith('/api/')) return DEFAULT_NEXT;
+  return path;
 }

@@ -15,6 +15,10 @@ export interface AdminSettings {
   timezone: string;
   models: string[];
   redisPrefix: string;
+  /** sent to the gateways' /metrics when [metrics] bearer_token is set */
+  metricsBearerToken: string;
+  /** [admin] trusted_proxies: peers allowed to name the client in X-Forwarded-For */
+  trustedProxies: string[];
 }
 
 interface Loaded {
@@ -54,5 +58,7 @@ export function adminSettings(): AdminSettings {
     timezone: c.quota.timezone,
     models: [...c.deepseek.models],
     redisPrefix: c.redis.key_prefix,
+    metricsBearerToken: c.metrics.bearer_token,
+    trustedProxies: [...c.admin.trusted_proxies],
   };
 }

@@ -14,7 +14,7 @@ const LINGER_MS = 60_000;
 const MAX_BODY = 8 * 1024 * 1024;
 
 /** GET a metrics URL with node:http (not Next's patched fetch): the body, or an error sentence. */
-export function fetchText(url: string, timeoutMs = TIMEOUT_MS): Promise<string> {
+export function fetchText(url: string, timeoutMs = TIMEOUT_MS, bearerToken = ''): Promise<string> {
   return new Promise((resolve, reject) => {
     let u: URL;
     try {
@@ -24,7 +24,7 @@ export function fetchText(url: string, timeoutMs = TIMEOUT_MS): Promise<string> 
       return;
     }
     const lib = u.protocol === 'https:' ? https : http;
-    const req = lib.get(u, { timeout: timeoutMs, headers: { accept: 'text/plain' } }, (res) => {
+    const req = lib.get(u, { timeout: timeoutMs, headers: { accept: 'text/plain', ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}) } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`HTTP ${res.statusCode}`));
@@ -126,10 +126,11 @@ class Scraper {
 
   private async round(): Promise<Snapshot> {
     const urls = this.urls();
+    const token = adminSettings().metricsBearerToken;
     const results: ScrapeResult[] = await Promise.all(
       urls.map(async (url): Promise<ScrapeResult> => {
         try {
-          const text = await fetchText(url);
+          const text = await fetchText(url, TIMEOUT_MS, token);
           return { url, at: Date.now(), ok: true, digest: digestText(text, Date.now()) };
         } catch (e) {
           return { url, at: Date.now(), ok: false, error: e instanceof Error ? e.message : String(e) };

@@ -26,6 +26,8 @@ export interface AuditService {
   /** one entry as this services' actor, outside any mutation (e.g. each admin API call) */
   record(action: string, target: string | null, details?: Record<string, unknown>): Promise<void>;
   list(options?: AuditListOptions): Promise<{ rows: AuditEntry[]; nextBefore: number | null }>;
+  /** an event that is not a mutation of its own (a failed sign-in, a sign-in block), by this actor */
+  record(action: string, target: string | null, details?: Record<string, unknown>): Promise<void>;
 }
 
 export async function writeAudit(db: Queryable, actor: string, action: string, target: string | null, details: Record<string, unknown> = {}): Promise<void> {
