@@ -115,7 +115,8 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
       if (!r || r.status !== 200) return false;
       return (await workerPidsOf(logs)).length >= (o.workers ?? 2);
     },
-    20_000,
+    // generous: on a CI host shared by many jobs, starting the workers alone has taken over 20 s
+    60_000,
     () => logs.join('\n'),
   ).catch(async (e: unknown) => {
     // a gateway that did not come up in time must not outlive the test (it would keep its workers)
