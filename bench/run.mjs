@@ -42,7 +42,8 @@ import {
   waitFor,
 } from '../load-tests/lib/stack.mjs';
 import { openRedis } from '../load-tests/lib/resp.mjs';
-import { firstChunk, hammer, oneShots } from '../load-tests/lib/loadgen.mjs';
+import { firstChunk, hammer } from '../load-tests/lib/loadgen.mjs';
+import { AB_EQUIVALENT, abEquivalent, answersHttp10 } from './ab-equivalent.mjs';
 import { mintTokens } from '../load-tests/mint-tokens.mjs';
 import { startNginx } from './nginx.mjs';
 import { monotonicUs, summariseProfile } from './profile.mjs';
@@ -253,26 +254,6 @@ function parseAb(text) {
   };
 }
 
-/** Does the server answer an HTTP/1.0 request (all ab speaks)? */
-function answersHttp10(port) {
-  return new Promise((res) => {
-    const s = connect(port, '127.0.0.1', () => s.write('GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n'));
-    const t = setTimeout(() => {
-      s.destroy();
-      res(false);
-    }, 2000);
-    s.once('data', () => {
-      clearTimeout(t);
-      s.destroy();
-      res(true);
-    });
-    s.once('error', () => {
-      clearTimeout(t);
-      res(false);
-    });
-  });
-}
-
 /**
  * The seed's `ab -n 1000 -c 10` (one token allowed 10 in flight). When ab is missing, or the
  * gateway does not answer HTTP/1.0 (ab's only protocol), an undici client runs the same case:
@@ -297,13 +278,14 @@ async function seedCase(ctx, abVersion) {
     if (p.status !== 0) throw new Error(`ab failed (${p.status ?? p.signal}): ${p.stderr}`);
     r = parseAb(p.stdout);
   } else {
-    tool = 'node (undici): 1000 requests, 10 concurrent, a new connection per request';
+    tool = AB_EQUIVALENT;
     note = !abVersion
       ? 'ab is not installed (`apt-get install -y apache2-utils`), so an undici client ran the same case.'
       : 'ab could not be used: the gateway does not answer HTTP/1.0 requests (its uWebSockets build ignores them, see uNetworking/uWebSockets#1547) and ab speaks only HTTP/1.0, so `ab -n 1000 -c 10` hangs. The same case ran with an undici client over HTTP/1.1.';
-    const h = await oneShots({ url: ctx.gateway.url, body: CHAT, connections: 10, amount: 1000, token });
-    r = { rps: h.rps, p50: h.p50, p95: h.p95, p99: h.p99, failed: h.errors, non2xx: h.requests - h.ok, complete: h.requests, seconds: h.elapsed };
+    r = await abEquivalent({ url: ctx.gateway.url, token, body: CHAT });
   }
+  // the HTTP/1.1 row is always measured, so runs with and without ab compare
+  const equivalent = tool === AB_EQUIVALENT ? r : await abEquivalent({ url: ctx.gateway.url, token, body: CHAT });
   const cpu = cpuDelta(before, cpuSnapshot(ctx));
   const reuse = reuseOver(reuse0, await reuseCounters(ctx.gateway));
   const m = clusterMembers(ctx.gateway.pid);
@@ -315,6 +297,7 @@ async function seedCase(ctx, abVersion) {
     tool,
     note,
     http10,
+    equivalent,
     ...r,
     workers: m.http.length,
     reuse,
@@ -709,6 +692,14 @@ function report(R) {
   if (A.note) p(`**${A.note}**`);
   p(
     `${fmt(A.complete)} complete, ${fmt(A.failed)} failed, ${fmt(A.non2xx)} non-2xx, in ${fmt(A.seconds, 3)} s. A new client connection per request (as ab without \`-k\`); upstream connections are pooled.`,
+  );
+  p();
+  p(
+    `HTTP/1.0 (ab, nginx's default \`proxy_http_version 1.0\`, many health checkers): ${A.http10 ? 'answered' : '**not answered** — the request is ignored and the connection stays open until the client gives up; front proxies must use HTTP/1.1 (docs/OPERATIONS.md, "Front proxy")'}.`,
+  );
+  p();
+  p(
+    `\`${AB_EQUIVALENT}\` (\`node bench/ab-equivalent.mjs\` runs it alone): ${fmt(A.equivalent.complete)} complete, ${fmt(A.equivalent.failed)} failed, ${fmt(A.equivalent.non2xx)} non-2xx, ${fmt(A.equivalent.rps)} req/s, p50 ${ms(A.equivalent.p50)} ms, p99 ${ms(A.equivalent.p99)} ms.`,
   );
   p();
   p('| figure | target (seed) | measured | met |');
