@@ -47,7 +47,7 @@ async function ensureKeys(config, env, demo) {
   if (!demo) {
     fail(
       'no token signing keys configured (auth.public_key_file / auth.private_key_file).\n' +
-        `  The demo keys in ${DATA} are used only in demo mode; generate your own (see docs/OPERATIONS.md, "JWT keys"),\n` +
+        `  The demo keys in ${DATA} are used only in demo mode; generate your own (see docs/OPERATIONS.md, "Rotating the JWT signing key"),\n` +
         '  or, to keep the demo keys, name them in deepseek-proxy.toml:\n' +
         `    [auth]\n    public_key_file = "${pub}"\n    private_key_file = "${key}"`,
     );
