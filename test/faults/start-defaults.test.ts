@@ -87,7 +87,11 @@ describe('pnpm start: safe defaults', () => {
 
   const gateway = () => `http://127.0.0.1:${ports.server}`;
   const ask = (token: string) =>
-    fetch(`${gateway()}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: chat });
+    fetch(`${gateway()}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: chat,
+    });
 
   let demoToken = '';
 

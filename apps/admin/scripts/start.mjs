@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig, isConfigError } from '@dsp/config';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,8 +54,8 @@ const env = {
   ...(configPath ? { DSP_CONFIG: configPath } : {}),
 };
 
-// tells the server which TCP peer each request came from (scripts/peer-address.cjs)
-const peerPreload = join(appDir, 'scripts/peer-address.cjs');
+// tells the server which TCP peer each request came from (scripts/peer-address.mjs)
+const peerPreload = pathToFileURL(join(appDir, 'scripts/peer-address.mjs')).href;
 const standaloneDir = join(appDir, '.next/standalone/apps/admin');
 const standalone = join(standaloneDir, 'server.js');
 let child;
@@ -76,14 +76,14 @@ if (existsSync(standalone) && !process.argv.includes('--next-start')) {
   mkdirSync(dirname(link), { recursive: true });
   rmSync(link, { force: true, recursive: true });
   symlinkSync(target, link, 'dir');
-  child = spawn(process.execPath, ['--require', peerPreload, standalone], {
+  child = spawn(process.execPath, ['--import', peerPreload, standalone], {
     cwd: process.cwd(),
     env: { ...env, HOSTNAME: host, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 } else {
   const nextBin = join(appDir, 'node_modules/next/dist/bin/next');
-  child = spawn(process.execPath, ['--require', peerPreload, nextBin, 'start', appDir, '-H', host, '-p', String(port)], {
+  child = spawn(process.execPath, ['--import', peerPreload, nextBin, 'start', appDir, '-H', host, '-p', String(port)], {
     cwd: process.cwd(),
     env,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -194,7 +194,8 @@ describe('admin console access control', () => {
 
   it('trusts X-Forwarded-For only from [admin] trusted_proxies', async () => {
     // 127.0.0.2 is not a trusted proxy: its X-Forwarded-For is ignored, so rotating it gains nothing
-    for (let i = 0; i < 5; i++) expect((await loginFrom('127.0.0.2', admin.url, 'nobody', 'wrong-password', { 'x-forwarded-for': `10.5.0.${i}` })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await loginFrom('127.0.0.2', admin.url, 'nobody', 'wrong-password', { 'x-forwarded-for': `10.5.0.${i}` })).status).toBe(401);
     const r = await loginFrom('127.0.0.2', admin.url, 'nobody', 'wrong-password', { 'x-forwarded-for': '10.5.0.99' });
     expect(r.status).toBe(429);
     const { rows } = await be.services.audit.list({ target: 'nobody', action: 'admin.login_failed' });

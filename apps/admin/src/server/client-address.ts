@@ -1,4 +1,4 @@
-// Who is signing in: the TCP peer (told by scripts/peer-address.cjs as `x-dsp-peer`), or — only
+// Who is signing in: the TCP peer (told by scripts/peer-address.mjs as `x-dsp-peer`), or — only
 // when that peer is one of `[admin] trusted_proxies` — the client a proxy names in
 // X-Forwarded-For. Anyone else's X-Forwarded-For is ignored, so a client cannot pick the address
 // it is throttled (and audited) under.

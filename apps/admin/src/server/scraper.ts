@@ -24,22 +24,26 @@ export function fetchText(url: string, timeoutMs = TIMEOUT_MS, bearerToken = '')
       return;
     }
     const lib = u.protocol === 'https:' ? https : http;
-    const req = lib.get(u, { timeout: timeoutMs, headers: { accept: 'text/plain', ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}) } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        reject(new Error(`HTTP ${res.statusCode}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) req.destroy(new Error('response too large'));
-        else chunks.push(c);
-      });
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      res.on('error', reject);
-    });
+    const req = lib.get(
+      u,
+      { timeout: timeoutMs, headers: { accept: 'text/plain', ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}) } },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`HTTP ${res.statusCode}`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY) req.destroy(new Error('response too large'));
+          else chunks.push(c);
+        });
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code ?? e.message)));
   });
