@@ -19,6 +19,8 @@ export function loadNativeUws(): Uws {
     throw new Error(`the native uWebSockets.js binary did not load (${binary}): ${(e as Error).message}`, { cause: e });
   }
   assertNative(uws);
+  // no `uWebSockets: 20` header on every response (it names the server software and version)
+  (uws as unknown as { _cfg(key: string): void })._cfg('silent');
   return uws;
 }
 
