@@ -68,9 +68,7 @@ describe('keep-alive clients under mixed traffic', () => {
 
   beforeAll(async () => {
     gw = await startGateway({ workers: 2, config: { log: { level: 'info' } } });
-    const tokens = await Promise.all(
-      Array.from({ length: TOKENS }, (_, t) => gw.mint({ sub: `ka-u${t}`, jti: `ka-t${t}`, concurrency: 4 })),
-    );
+    const tokens = await Promise.all(Array.from({ length: TOKENS }, (_, t) => gw.mint({ sub: `ka-u${t}`, jti: `ka-t${t}`, concurrency: 4 })));
     for (let p = 0; p < PASSES; p++) {
       await Promise.all(
         tokens.map(async (token, t) => {

@@ -31,7 +31,9 @@ describe('upstream error bodies naming the upstream key', () => {
   });
 
   it('keep the error type and code, replace the message', () => {
-    const body = JSON.stringify({ error: { message: 'Authentication Fails, Your api key: ****0a3c is invalid', type: 'authentication_error', code: 'invalid_api_key' } });
+    const body = JSON.stringify({
+      error: { message: 'Authentication Fails, Your api key: ****0a3c is invalid', type: 'authentication_error', code: 'invalid_api_key' },
+    });
     expect(JSON.parse(scrubbedBody(body, [KEY])!)).toEqual({ error: { message: WITHHELD, type: 'authentication_error', code: 'invalid_api_key' } });
     // not JSON: an OpenAI-shaped error
     expect(JSON.parse(scrubbedBody(`bad key ${KEY}`, [KEY])!)).toEqual({ error: { message: WITHHELD, type: 'upstream_error', code: null } });
