@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { SCRIPTS, VARIADIC_SCRIPTS, accountScore, decodeAccountPick, keys, pickInputs, weightedPick, type AccountCandidate } from '../src/index.js';
+import {
+  ADMIT_LUA,
+  SCRIPTS,
+  VARIADIC_SCRIPTS,
+  accountScore,
+  decodeAccountPick,
+  decodeAdmission,
+  keys,
+  pickInputs,
+  weightedPick,
+  type AccountCandidate,
+} from '../src/index.js';
 
 type Scripted = Redis & Record<string, (...a: (string | number)[]) => Promise<unknown>>;
 const prefix = `dsp-test-acct-${randomBytes(4).toString('hex')}:`;
@@ -101,5 +112,58 @@ describe('account acquire', () => {
       expect(await r.dspRenewV1(list[0]!.leaseKey, 'long', 200)).toBe(1);
     }
     expect((await acquire(r, 'other', list, 0.5)).ok).toBe(false);
+  });
+});
+
+describe('admission with accounts (one script: quota, token slot and account slot)', () => {
+  const user = (sub: string) => [
+    keys.user(prefix, sub),
+    keys.revoked(prefix, sub),
+    keys.leases(prefix, sub, 't1'),
+    keys.day(prefix, sub, '20261201'),
+    keys.month(prefix, sub, '202612'),
+  ];
+  async function admitWith(sub: string, leaseId: string, list: AccountCandidate[] | null, o: { concurrency?: number; r?: number } = {}) {
+    const base = ['t1', leaseId, o.concurrency ?? 10, 10_000, 0, 0, 0, 3600, 3600];
+    if (list === null) return decodeAdmission((await r.eval(ADMIT_LUA, 5, ...user(sub), ...base)) as number[]);
+    const { keys: ks, args } = pickInputs(disabledKey, list, o.r ?? 0.5);
+    return decodeAdmission((await r.eval(ADMIT_LUA, 5 + ks.length, ...user(sub), ...ks, ...base, ...args)) as number[]);
+  }
+
+  it('admits on an account with room and holds both slots', async () => {
+    const list = [cand('ad-a', 1), cand('ad-b', 1)];
+    const first = await admitWith('u1', 'q1', list, { r: 0 });
+    expect(first).toMatchObject({ ok: true, inFlight: 1, account: 0 });
+    expect(await admitWith('u1', 'q2', list, { r: 0 })).toMatchObject({ ok: true, inFlight: 2, account: 1 });
+    expect(await r.zrange(list[0]!.leaseKey, 0, -1)).toEqual(['q1']);
+    expect(await r.zrange(list[1]!.leaseKey, 0, -1)).toEqual(['q2']);
+  });
+
+  it('refuses with upstream_capacity when every account is full, counting and holding nothing', async () => {
+    const list = [cand('cf-a', 1)];
+    expect((await admitWith('u2', 'c1', list)).ok).toBe(true);
+    const before = await r.hget(keys.day(prefix, 'u2', '20261201'), 'req');
+    expect(await admitWith('u2', 'c2', list)).toEqual({ ok: false, reason: 'upstream_capacity', full: 1, disabled: 0 });
+    expect(await r.hget(keys.day(prefix, 'u2', '20261201'), 'req')).toBe(before);
+    expect(await r.zrange(keys.leases(prefix, 'u2', 't1'), 0, -1)).toEqual(['c1']);
+  });
+
+  it('checks the token slot before the account: a refused request takes no account slot', async () => {
+    const list = [cand('tc-a', 5)];
+    expect((await admitWith('u3', 'k1', list, { concurrency: 1 })).ok).toBe(true);
+    expect(await admitWith('u3', 'k2', list, { concurrency: 1 })).toMatchObject({ ok: false, reason: 'concurrency' });
+    expect(await r.zcard(list[0]!.leaseKey)).toBe(1);
+  });
+
+  it('skips candidates with weight 0 (not eligible for this request) and reports disabled ones', async () => {
+    const list = [cand('we-a', 0, 0), cand('we-b', 0, 1)];
+    for (const rnd of [0, 0.99]) expect(await admitWith('u4', `w-${rnd}`, list, { r: rnd })).toMatchObject({ ok: true, account: 1 });
+    await r.hset(disabledKey, 'we-b', 'operator');
+    expect(await admitWith('u4', 'w-x', list)).toEqual({ ok: false, reason: 'upstream_capacity', full: 0, disabled: 1 });
+    await r.hdel(disabledKey, 'we-b');
+  });
+
+  it('without accounts it is the admission it always was', async () => {
+    expect(await admitWith('u5', 'n1', null)).toMatchObject({ ok: true, inFlight: 1, account: -1 });
   });
 });

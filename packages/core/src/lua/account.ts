@@ -17,8 +17,10 @@
 //   ARGV[a0]         n, the number of candidates
 //   ARGV[a0+1]       r in [0, 1)
 //   ARGV[a0+1+i*3-2] name  ARGV[a0+1+i*3-1] cap (0 = none)  ARGV[a0+1+i*3] weight
-// It sets `picked` (1-based candidate index, or 0 when none has room) and `acctFull` (how many had
-// no room) / `acctDisabled` (how many were disabled), and takes the lease on the picked one.
+// A candidate with weight 0 is not eligible for this request (breaker open, wrong model): passing
+// every account with a weight keeps the number of keys fixed. It returns the picked candidate
+// (1-based, or 0 when none could be taken), how many eligible ones were full and how many disabled,
+// and takes the lease on the picked one.
 export const ACCOUNT_PICK_LUA = `
 local function pickAccount(k0, a0, now, leaseId, leaseMs)
   local n = tonumber(ARGV[a0])
@@ -31,7 +33,9 @@ local function pickAccount(k0, a0, now, leaseId, leaseMs)
     local cap = tonumber(ARGV[a0 + 1 + i * 3 - 1])
     local w = tonumber(ARGV[a0 + 1 + i * 3])
     local s = 0
-    if off[i] then
+    if w <= 0 then
+      s = 0
+    elseif off[i] then
       disabled = disabled + 1
     elseif cap <= 0 then
       s = w

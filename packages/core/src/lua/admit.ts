@@ -1,3 +1,5 @@
+import { ACCOUNT_PICK_LUA } from './account.js';
+
 // admit — one round trip that decides whether a request may start.
 //
 // KEYS[1] user hash      {u}:user      status, daily_requests, daily_tokens, monthly_tokens
@@ -8,10 +10,13 @@
 // ARGV[1] jti  ARGV[2] lease id  ARGV[3] concurrency  ARGV[4] lease ms
 // ARGV[5..7] default daily requests, daily tokens, monthly tokens (0 = unlimited)
 // ARGV[8] day ttl s  ARGV[9] month ttl s
-// returns {1, usage ppm, in flight} admitted (the request is counted, a lease is held)
+// KEYS[6..] and the last ARGVs (optional): the upstream accounts, see ACCOUNT_PICK_LUA
+// returns {1, usage ppm, in flight, account} admitted (the request is counted, a lease is held;
+//         account = the picked candidate, 1-based, 0 when no accounts were passed)
 //         {-1} revoked  {-2} disabled  {-3,used,limit} daily requests  {-4,used,limit} daily tokens
 //         {-5,used,limit} monthly tokens  {-6,in flight} concurrency
-export const ADMIT_LUA = `
+//         {-7,full,disabled} no upstream account could be taken (nothing was counted or held)
+export const ADMIT_LUA = `${ACCOUNT_PICK_LUA}
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {-1} end
 local u = redis.call('HMGET', KEYS[1], 'status', 'daily_requests', 'daily_tokens', 'monthly_tokens')
 if u[1] == 'disabled' then return {-2} end
@@ -31,6 +36,15 @@ redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 local inFlight = redis.call('ZCARD', KEYS[3])
 if inFlight >= tonumber(ARGV[3]) then return {-6, inFlight} end
 local leaseMs = tonumber(ARGV[4])
+-- the upstream account, when the caller passes accounts: KEYS[6] the disabled hash, KEYS[7..6+n]
+-- their slot zsets, and the PICK inputs as the last 2 + 3n ARGV (so other arguments keep their place)
+local account = 0
+if #KEYS > 5 then
+  local n = #KEYS - 6
+  local full, off
+  account, full, off = pickAccount(6, #ARGV - 3 * n - 1, now, ARGV[2], leaseMs)
+  if account == 0 then return {-7, full, off} end
+end
 redis.call('ZADD', KEYS[3], now + leaseMs, ARGV[2])
 redis.call('PEXPIRE', KEYS[3], leaseMs)
 -- the first write of a period sets its TTL (the counter outlives its period by a grace time)
@@ -40,5 +54,5 @@ local ratio = 0
 if limDr > 0 then ratio = math.max(ratio, (dr + 1) / limDr) end
 if limDt > 0 then ratio = math.max(ratio, dt / limDt) end
 if limMt > 0 then ratio = math.max(ratio, mt / limMt) end
-return {1, math.floor(ratio * 1000000), inFlight + 1}
+return {1, math.floor(ratio * 1000000), inFlight + 1, account}
 `;

@@ -4,6 +4,7 @@ import { RENEW_LUA } from './renew.js';
 import { ACCOUNT_ACQUIRE_LUA, ACCOUNT_RELEASE_LUA } from './account.js';
 
 export * from './account.js';
+export { ADMIT_LUA } from './admit.js';
 
 /** Scripts with their key counts, registered under versioned names so two releases never collide. */
 export const SCRIPTS = {
@@ -21,15 +22,16 @@ export const VARIADIC_SCRIPTS = {
 
 /** Decoded result of the admit script. */
 export type Admission =
-  | { ok: true; usageRatio: number; inFlight: number }
+  | { ok: true; usageRatio: number; inFlight: number; /** picked account candidate, 0-based; -1 when none were passed */ account: number }
   | { ok: false; reason: 'revoked' | 'disabled' }
   | { ok: false; reason: 'quota'; quota: 'daily_requests' | 'daily_tokens' | 'monthly_tokens'; used: number; limit: number }
-  | { ok: false; reason: 'concurrency'; inFlight: number };
+  | { ok: false; reason: 'concurrency'; inFlight: number }
+  | { ok: false; reason: 'upstream_capacity'; full: number; disabled: number };
 
 export function decodeAdmission(r: readonly number[]): Admission {
   switch (r[0]) {
     case 1:
-      return { ok: true, usageRatio: (r[1] ?? 0) / 1e6, inFlight: r[2] ?? 1 };
+      return { ok: true, usageRatio: (r[1] ?? 0) / 1e6, inFlight: r[2] ?? 1, account: (r[3] ?? 0) - 1 };
     case -1:
       return { ok: false, reason: 'revoked' };
     case -2:
@@ -42,6 +44,8 @@ export function decodeAdmission(r: readonly number[]): Admission {
       return { ok: false, reason: 'quota', quota: 'monthly_tokens', used: r[1] ?? 0, limit: r[2] ?? 0 };
     case -6:
       return { ok: false, reason: 'concurrency', inFlight: r[1] ?? 0 };
+    case -7:
+      return { ok: false, reason: 'upstream_capacity', full: r[1] ?? 0, disabled: r[2] ?? 0 };
     default:
       throw new Error(`admit script returned an unknown result ${JSON.stringify(r)}`);
   }
