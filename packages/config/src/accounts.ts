@@ -27,7 +27,7 @@ export interface UpstreamAccount {
 export const DEFAULT_ACCOUNT = 'default';
 
 /** The accounts of this configuration, in file order (the single-key form is one account). */
-export function upstreamAccounts(config: Config): UpstreamAccount[] {
+export function upstreamAccounts(config: Pick<Config, 'deepseek'>): UpstreamAccount[] {
   const ds = config.deepseek;
   if (ds.accounts.length === 0) {
     return [

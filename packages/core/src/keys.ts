@@ -28,6 +28,8 @@ export const keys = {
   accountLeases: (prefix: string, account: string) => `${prefix}{acct}:lease:${account}`,
   /** accounts out of rotation: field = account name, value = why (`operator`, `key_refused`, `balance`) and since when */
   accountsDisabled: (prefix: string) => `${prefix}{acct}:disabled`,
+  /** pub/sub channel: the console asks every gateway host to reload its accounts */
+  accountsReloadChannel: (prefix: string) => `${prefix}accounts:reload`,
   /** set by `sync`; its absence tells a gateway that Redis lost its state */
   syncMarker: (prefix: string) => `${prefix}sync:marker`,
   /** BullMQ prefix for the usage queue; on Redis Cluster a hash tag, so the queue's keys share a slot */

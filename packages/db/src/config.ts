@@ -1,5 +1,6 @@
 // The slice of the shared configuration (@dsp/config, TOML names unchanged) this package reads.
 // Typed structurally so any object with these fields (the loaded config, a test's literal) fits.
+import type { Config } from '@dsp/config';
 import type { AuthSettings } from '@dsp/core';
 
 export interface DatabaseSettings {
@@ -28,4 +29,6 @@ export interface ServicesConfig {
   auth?: AuthSettings;
   /** `token_concurrency` is reported as a token's effective concurrency when it has none */
   limits?: { token_concurrency: number };
+  /** the upstream accounts (the accounts service lists and controls these) */
+  deepseek?: Config['deepseek'];
 }

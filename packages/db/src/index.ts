@@ -33,3 +33,4 @@ export type { IdempotencyService, IdempotencyScope } from './services/idempotenc
 export type { TokenRotationService, TokenPageOptions } from './services/token-rotation.js';
 export type { AuditService, AuditEntry, AuditListOptions } from './services/audit.js';
 export type { SyncResult } from './services/sync.js';
+export { accountsReloadChannel, type AccountsService, type AccountStatus } from './services/accounts.js';

@@ -1,26 +1,13 @@
 // Taking accounts out of rotation and back, cluster-wide: a field of the `{acct}:disabled` hash,
 // which the admission script reads. The value says why and since when, e.g. `key_refused 1733149200000`.
 import type { Redis, Cluster } from 'ioredis';
+import { disableValue, parseDisabled, type DisableReason, type DisabledAccount } from '@dsp/core';
 
-export type DisableReason = 'operator' | 'key_refused' | 'balance';
-
-export interface DisabledAccount {
-  reason: DisableReason;
-  since: number;
-}
-
-export function disableValue(reason: DisableReason, now = Date.now()): string {
-  return `${reason} ${now}`;
-}
-
-export function parseDisabled(value: string): DisabledAccount {
-  const [reason, since] = value.split(' ');
-  return { reason: (reason ?? 'operator') as DisableReason, since: Number(since ?? 0) };
-}
+export type { DisableReason };
 
 /** Takes an account out of rotation (keeps an existing reason: an operator's disable is not overwritten by a 402). */
 export async function disableAccount(redis: Redis | Cluster, key: string, name: string, reason: DisableReason): Promise<boolean> {
-  return (await redis.hsetnx(key, name, disableValue(reason))) === 1;
+  return (await redis.hsetnx(key, name, disableValue(reason, Date.now()))) === 1;
 }
 
 /** Puts it back, but only if it was out for `reason` (or for any reason when none is given). */

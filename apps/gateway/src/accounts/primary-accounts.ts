@@ -10,9 +10,6 @@ import type { Logger } from '../log.js';
 import { disabledAccounts, enableAccount } from './account-control.js';
 import { BalancePoller } from './balance-poller.js';
 
-/** The channel the console publishes on to ask every gateway host to reload its accounts. */
-export const reloadChannel = (prefix: string) => `${prefix}accounts:reload`;
-
 export interface PrimaryAccountsOptions {
   config: Config;
   registry: Registry;
@@ -67,7 +64,7 @@ export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Pro
 
   const onHup = () => void reload();
   process.on('SIGHUP', onHup);
-  const channel = reloadChannel(o.config.redis.key_prefix);
+  const channel = keys.accountsReloadChannel(o.config.redis.key_prefix);
   if (o.subscriber) {
     o.subscriber.subscribe(channel).catch((e: Error) => o.log.warn({ err: e.message }, 'cannot subscribe to account reloads'));
     o.subscriber.on('message', (ch) => {

@@ -72,6 +72,8 @@ export async function admit(identity: Identity, requestId: string, deps: Deps): 
       metrics.blocked.inc({ reason: 'concurrency' });
       deps.log.warn({ user: identity.sub, token: identity.jti, reason: 'concurrency', limit: identity.concurrency }, '429 concurrency limit');
       throw new GatewayError('concurrency_limit_exceeded', `this token already has ${identity.concurrency} request(s) in flight`, { 'retry-after': '1' });
+    case 'upstream_capacity':
+      throw new GatewayError('upstream_capacity', 'every upstream account is at its concurrency cap; try again shortly', { 'retry-after': '1' });
     case 'quota': {
       metrics.blocked.inc({ reason: 'quota' });
       const retry = result.quota === 'monthly_tokens' ? period.monthSecondsLeft : period.daySecondsLeft;

@@ -3,3 +3,4 @@ export * from './breaker.js';
 export * from './failover.js';
 export * from './select.js';
 export * from './balance.js';
+export * from './disabled.js';

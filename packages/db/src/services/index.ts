@@ -5,6 +5,7 @@ import type { ServicesConfig } from '../config.js';
 import { ServiceError } from '../errors.js';
 import type { Pool } from '../pool.js';
 import type { RedisClient } from '../redis.js';
+import { createAccountsService, type AccountsService } from './accounts.js';
 import { createAdminsService, type AdminsService } from './admins.js';
 import { createApiKeysService, type ApiKeysService } from './api-keys.js';
 import { createIdempotencyService, type IdempotencyService } from './idempotency.js';
@@ -39,6 +40,7 @@ export interface Services {
   apiKeys: ApiKeysService;
   idempotency: IdempotencyService;
   audit: AuditService;
+  accounts: AccountsService;
   sync(): Promise<SyncResult>;
   syncIfMarkerMissing(): Promise<boolean>;
   /** the same services (same pool, Redis, signer) recording another actor in the audit log */
@@ -83,6 +85,7 @@ export function createServices(options: CreateServicesOptions): Services {
       apiKeys: createApiKeysService(ctx),
       idempotency: createIdempotencyService(ctx),
       audit: createAuditService(ctx),
+      accounts: createAccountsService(ctx),
       sync: sync.sync,
       syncIfMarkerMissing: sync.syncIfMarkerMissing,
       withActor: (a: string) => build(a),
