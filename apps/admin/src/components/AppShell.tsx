@@ -4,7 +4,7 @@ import { useState } from 'react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { Button, Layout, Menu, Space, Tooltip, Typography } from 'antd';
-import { AuditOutlined, BarChartOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { ApiOutlined, AuditOutlined, BarChartOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { NAV } from '@/lib/constants';
 import type { MessageKey } from '@/i18n/messages';
 import { api } from './api';
@@ -18,6 +18,7 @@ const ICONS = {
   tokens: <KeyOutlined />,
   usage: <BarChartOutlined />,
   audit: <AuditOutlined />,
+  accounts: <ApiOutlined />,
 };
 
 export function AppShell({ username, children }: { username: string; children: ReactNode }) {

@@ -1,5 +1,6 @@
 // Every string of the console, in English and 简体中文. `zh` is typed against `en`, so a key
 // missing from either language fails the type check. `{name}` placeholders are filled by t().
+import { accountsEn, accountsZh } from './accounts-messages';
 
 export const en = {
   'app.title': 'deepseek-proxy admin',
@@ -229,6 +230,7 @@ export const en = {
   'audit.action.admin.disable': 'disabled admin',
   'audit.action.admin.enable': 'enabled admin',
   'audit.action.sync': 'synced Redis',
+  ...accountsEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -462,6 +464,7 @@ export const zh: Messages = {
   'audit.action.admin.disable': '停用管理员',
   'audit.action.admin.enable': '启用管理员',
   'audit.action.sync': '同步 Redis',
+  ...accountsZh,
 };
 
 export const MESSAGES: Record<'en' | 'zh', Messages> = { en, zh };

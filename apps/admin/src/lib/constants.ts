@@ -21,6 +21,7 @@ export const NAV = [
   { key: 'users', href: '/users' },
   { key: 'tokens', href: '/tokens' },
   { key: 'usage', href: '/usage' },
+  { key: 'accounts', href: '/accounts' },
   { key: 'audit', href: '/audit' },
 ] as const;
 
