@@ -107,14 +107,19 @@ export async function makeKeys(dir) {
 /** TOML from nested sections ({ deepseek: { http_client: {...} } } becomes [deepseek.http_client]). */
 export function toToml(sections) {
   const lines = [];
-  const emit = (name, table) => {
+  const isTable = (v) => v && typeof v === 'object' && !Array.isArray(v);
+  const emit = (name, table, header = `[${name}]`) => {
     const nested = [];
-    lines.push(`[${name}]`);
+    const lists = [];
+    lines.push(header);
     for (const [k, v] of Object.entries(table)) {
-      if (v && typeof v === 'object' && !Array.isArray(v)) nested.push([`${name}.${k}`, v]);
+      if (isTable(v)) nested.push([`${name}.${k}`, v]);
+      else if (Array.isArray(v) && v.length > 0 && v.every(isTable)) lists.push([`${name}.${k}`, v]);
       else lines.push(`${k} = ${JSON.stringify(v)}`);
     }
     for (const [n, t] of nested) emit(n, t);
+    // arrays of tables ([[deepseek.accounts]]) after the table's own keys and sub-tables
+    for (const [n, items] of lists) for (const item of items) emit(n, item, `[[${n}]]`);
   };
   for (const [name, table] of Object.entries(sections)) emit(name, table);
   return lines.join('\n') + '\n';

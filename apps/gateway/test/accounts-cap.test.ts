@@ -1,0 +1,73 @@
+// The per-account cap holds across workers and across two gateway hosts on one Redis: under 50
+// concurrent slow requests the mock never sees more than max_concurrency in flight on a key. One
+// host waits for a slot (limits.upstream_wait_ms), the other answers 429 upstream_capacity at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type Gateway } from './harness.js';
+import { complete, deepseekWith } from './accounts-lib.js';
+import { metric, scrape } from './util.js';
+
+const A = 'sk-capa-0000000000000001';
+const B = 'sk-capb-0000000000000002';
+const SLOW = { chunks: 6, chunkDelayMs: 40 };
+
+describe('cluster-wide account caps', () => {
+  let waits: Gateway;
+  let refuses: Gateway;
+
+  beforeAll(async () => {
+    const accounts = deepseekWith([
+      { name: 'a', api_key: A, max_concurrency: 3 },
+      { name: 'b', api_key: B, max_concurrency: 2 },
+    ]);
+    // the mock answers 429 past these caps, as DeepSeek would: a gateway that honours them never sees one
+    waits = await startGateway({
+      workers: 2,
+      recorder: false,
+      mockOptions: { keys: { [A]: { maxConcurrency: 3 }, [B]: { maxConcurrency: 2 } } },
+      config: { deepseek: accounts, limits: { upstream_wait_ms: 20_000 } },
+    });
+    refuses = await startGateway({
+      workers: 2,
+      recorder: false,
+      prefix: waits.prefix,
+      keys: waits.keys,
+      mock: waits.mock,
+      databaseUrl: waits.databaseUrl,
+      config: { deepseek: accounts, limits: { upstream_wait_ms: 0 } },
+    });
+  });
+  afterAll(async () => {
+    expect(await refuses.stop()).toBe(0);
+    expect(await waits.stop()).toBe(0);
+  });
+
+  it('never exceeds a key cap under 50 concurrent slow requests from two hosts', async () => {
+    const jobs = Array.from({ length: 50 }, async (_, i) => {
+      const gw = i % 2 === 0 ? waits : refuses;
+      const token = await gw.mint({ sub: `cap-${i}` });
+      return { host: gw === waits ? 'waits' : 'refuses', ...(await complete(gw.url, token, { stream: i % 3 !== 0, mock: SLOW })) };
+    });
+    const answers = await Promise.all(jobs);
+    expect(waits.mock.keyStats(A)).toMatchObject({ overCap: 0 });
+    expect(waits.mock.keyStats(B)).toMatchObject({ overCap: 0 });
+    expect(waits.mock.keyStats(A).peak).toBeLessThanOrEqual(3);
+    expect(waits.mock.keyStats(B).peak).toBeLessThanOrEqual(2);
+    // both accounts were used to their cap
+    expect(waits.mock.keyStats(A).peak).toBe(3);
+    expect(waits.mock.keyStats(B).peak).toBe(2);
+
+    const fromWaiting = answers.filter((a) => a.host === 'waits');
+    expect(fromWaiting.map((a) => a.status)).toEqual(fromWaiting.map(() => 200));
+    const fromRefusing = answers.filter((a) => a.host === 'refuses');
+    const refused = fromRefusing.filter((a) => a.status !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect([r.status, r.code, r.retryAfter]).toEqual([429, 'upstream_capacity', '1']);
+    expect(metric(await scrape(refuses), 'dsp_upstream_capacity_rejected_total')).toBe(refused.length);
+  });
+
+  it('leaves no slot behind once everything finished', async () => {
+    const held = await waits.redis.zcard(`${waits.prefix}{acct}:lease:a`);
+    expect(held).toBe(0);
+    expect(await waits.redis.zcard(`${waits.prefix}{acct}:lease:b`)).toBe(0);
+  });
+});
