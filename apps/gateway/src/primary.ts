@@ -11,6 +11,8 @@ import { createLogger, type Logger } from './log.js';
 import { loadNativeUws } from './uws.js';
 import { scrapeCluster } from './metrics/cluster-metrics.js';
 import { watchSyncMarker } from './sync-marker.js';
+import { startPrimaryAccounts } from './accounts/primary-accounts.js';
+import { RELOAD_MESSAGE } from './accounts/worker-accounts.js';
 import { VERSION } from './version.js';
 import { ROLE_ENV, SLOT_ENV } from './roles.js';
 
@@ -75,6 +77,14 @@ export async function runPrimary(config: Config): Promise<void> {
 
   const metricsServer = config.metrics.port > 0 ? await serveMetrics(config, own, log) : null;
   const stopMarker = watchSyncMarker(config, log);
+  const accounts = startPrimaryAccounts({
+    config,
+    registry: own,
+    log,
+    broadcast() {
+      for (const m of members.values()) if (m.role === 'http' && m.worker.isConnected()) m.worker.send({ type: RELOAD_MESSAGE });
+    },
+  });
   log.info(
     { workers: n, port: config.server.port, metrics_port: config.metrics.port, instance: instanceId(config) },
     `deepseek-proxy gateway listening on http://${config.server.host}:${config.server.port}`,
@@ -104,6 +114,7 @@ export async function runPrimary(config: Config): Promise<void> {
     await Promise.all(exited);
     clearTimeout(hardStop);
     await stopMarker();
+    accounts.stop();
     metricsServer?.close();
     log.info('gateway stopped');
     process.exit(0);

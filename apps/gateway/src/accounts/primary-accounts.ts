@@ -2,7 +2,8 @@
 // for by the console over Redis pub/sub) re-reads the configuration; when it is valid, accounts the
 // upstream refused (401) go back into rotation — the operator has had the chance to fix the key —
 // and every HTTP worker swaps its accounts. An invalid file changes nothing and says why.
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { clusterFromUrl } from '@dsp/db/redis';
 import type { Registry } from 'prom-client';
 import { loadConfig, upstreamAccounts, type Config, type UpstreamAccount } from '@dsp/config';
 import { keys } from '@dsp/core';
@@ -14,15 +15,24 @@ export interface PrimaryAccountsOptions {
   config: Config;
   registry: Registry;
   log: Logger;
-  redis: Redis;
-  /** a second connection for SUBSCRIBE (a subscribed connection can do nothing else) */
-  subscriber: Redis | null;
   /** tell every HTTP worker to reload */
   broadcast(): void;
   load?: () => Config;
 }
 
+/** A client for the primary's few account commands, and one for SUBSCRIBE (which takes a connection). */
+function connect(config: Config): Redis {
+  const retryStrategy = (n: number) => Math.min(100 * 2 ** n, 2000);
+  const r = config.redis.cluster
+    ? (clusterFromUrl(config.redis.url, { redisOptions: { maxRetriesPerRequest: 1 }, clusterRetryStrategy: retryStrategy }) as unknown as Redis)
+    : new Redis(config.redis.url, { maxRetriesPerRequest: 1, retryStrategy });
+  r.on('error', () => {});
+  return r;
+}
+
 export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Promise<boolean>; stop(): void } {
+  const redis = connect(o.config);
+  const subscriber = connect(o.config);
   let accounts: readonly UpstreamAccount[] = upstreamAccounts(o.config);
   const disabledKey = keys.accountsDisabled(o.config.redis.key_prefix);
   const poller = new BalancePoller({
@@ -31,7 +41,7 @@ export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Pro
     registry: o.registry,
     log: o.log,
     async onCanPay(name) {
-      if (await enableAccount(o.redis, disabledKey, name, 'balance').catch(() => false)) {
+      if (await enableAccount(redis, disabledKey, name, 'balance').catch(() => false)) {
         o.log.warn({ account: name }, 'upstream account can pay again: back in rotation');
       }
     },
@@ -48,8 +58,8 @@ export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Pro
     }
     accounts = upstreamAccounts(config);
     try {
-      for (const [name, d] of await disabledAccounts(o.redis, disabledKey)) {
-        if (d.reason === 'key_refused' && (await enableAccount(o.redis, disabledKey, name, 'key_refused'))) {
+      for (const [name, d] of await disabledAccounts(redis, disabledKey)) {
+        if (d.reason === 'key_refused' && (await enableAccount(redis, disabledKey, name, 'key_refused'))) {
           o.log.warn({ account: name }, 'configuration reloaded: account refused by the upstream is back in rotation');
         }
       }
@@ -65,18 +75,17 @@ export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Pro
   const onHup = () => void reload();
   process.on('SIGHUP', onHup);
   const channel = keys.accountsReloadChannel(o.config.redis.key_prefix);
-  if (o.subscriber) {
-    o.subscriber.subscribe(channel).catch((e: Error) => o.log.warn({ err: e.message }, 'cannot subscribe to account reloads'));
-    o.subscriber.on('message', (ch) => {
-      if (ch === channel) void reload();
-    });
-  }
+  subscriber.subscribe(channel).catch((e: Error) => o.log.warn({ err: e.message }, 'cannot subscribe to account reloads'));
+  subscriber.on('message', (ch) => {
+    if (ch === channel) void reload();
+  });
   return {
     reload,
     stop() {
       poller.stop();
       process.off('SIGHUP', onHup);
-      o.subscriber?.disconnect();
+      subscriber.disconnect();
+      redis.disconnect();
     },
   };
 }
