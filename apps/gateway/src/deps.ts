@@ -9,6 +9,8 @@ import type { HotScripts } from './redis/script-client.js';
 import type { TokenCache } from './pipeline/token-cache.js';
 import type { LeaseKeeper } from './pipeline/lease-keeper.js';
 import type { UsageSink } from './usage/usage-sink.js';
+import type { WorkerAccounts } from './accounts/worker-accounts.js';
+import type { AccountMetrics } from './accounts/account-metrics.js';
 
 export interface Deps {
   config: Config;
@@ -23,8 +25,9 @@ export interface Deps {
   clock: PeriodClock;
   leases: LeaseKeeper;
   usage: UsageSink;
-  /** upstream request headers that never change: authorization, content-type */
-  upstreamHeaders: readonly string[];
+  /** the upstream accounts (keys, pools, breakers); swapped on reload */
+  accounts: WorkerAccounts;
+  accountMetrics: AccountMetrics;
   /** the configured model list, for tokens without a models claim */
   models: ReadonlySet<string>;
   instance: string;

@@ -5,7 +5,7 @@
 import { Redis, type Cluster } from 'ioredis';
 import { clusterFromUrl } from '@dsp/db/redis';
 import { SCRIPTS } from '@dsp/core';
-import type { HotScripts } from './redis/script-client.js';
+import { shaOf, type HotScripts } from './redis/script-client.js';
 
 /**
  * Typed as a single-node client; a Cluster speaks every command the gateway uses the same way.
@@ -30,7 +30,16 @@ export function connectRedis(url: string, timeoutMs: number, onState: (ready: bo
     /* reported through state changes and failed commands */
   });
   defineScripts(r);
-  return r as GatewayRedis;
+  const g = r as GatewayRedis;
+  g.evalKeys = async (lua, numberOfKeys, args) => {
+    try {
+      return await r.evalsha(shaOf(lua), numberOfKeys, ...args);
+    } catch (e) {
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
+      return r.eval(lua, numberOfKeys, ...args);
+    }
+  };
+  return g;
 }
 
 /** Resolves once `ready()` holds, or after `ms` regardless. */

@@ -17,6 +17,8 @@ import { createApp } from './server.js';
 import type { Deps, WorkerState } from './deps.js';
 import { queueConnection } from './usage/queue.js';
 import { startPoolLog } from './upstream/pool-log.js';
+import { WorkerAccounts, RELOAD_MESSAGE } from './accounts/worker-accounts.js';
+import { createAccountMetrics } from './accounts/account-metrics.js';
 
 const TOKEN_CACHE_SIZE = 10_000;
 const REDIS_READY_WAIT_MS = 5000;
@@ -28,18 +30,28 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   const state: WorkerState = { draining: false, active: 0, redisReady: false, upstreamReachable: true };
 
   let metrics: WorkerMetrics | null = null;
-  const upstream = createUpstreamPool(config, {
-    connectionOpened(seconds) {
+  const poolEvents = {
+    connectionOpened(seconds: number) {
       metrics?.connectionsOpened.inc();
       metrics?.connectDuration.observe(seconds);
       state.upstreamReachable = true;
     },
-    connectionFailed(err) {
+    connectionFailed(err: Error) {
       if (state.upstreamReachable) log.warn({ err: err.message }, 'upstream connection failed: not ready until a connection succeeds');
       state.upstreamReachable = false;
     },
+  };
+  const upstream = createUpstreamPool(config, poolEvents);
+  // one pool per base URL the accounts use; deepseek.base_url's is the one above
+  const accounts = new WorkerAccounts({
+    config,
+    log,
+    createPool: (url) =>
+      url === config.deepseek.base_url ? upstream : createUpstreamPool({ ...config, deepseek: { ...config.deepseek, base_url: url } }, poolEvents),
+    onBreaker: (account, state, why) => log.warn({ account, state, why }, `circuit breaker of upstream account ${account}: ${state}`),
   });
-  metrics = createWorkerMetrics(upstream, String(slot));
+  metrics = createWorkerMetrics(accounts, String(slot));
+  const accountMetrics = createAccountMetrics(metrics.registry, () => accounts.current);
   serveMetricsToPrimary([metrics.registry]);
 
   const cluster = config.redis.cluster;
@@ -88,7 +100,8 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     clock: new PeriodClock(config.quota.timezone),
     leases,
     usage,
-    upstreamHeaders: upstreamHeaders(config),
+    accounts,
+    accountMetrics,
     models: new Set(config.deepseek.models),
     instance,
     state,
@@ -124,7 +137,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     leases.stop();
     stopPoolLog();
     await usage.drain(Math.max(1000, until - Date.now()));
-    await Promise.allSettled([queue.close(), upstream.close()]);
+    await Promise.allSettled([queue.close(), accounts.close(), upstream.close()]);
     redis.disconnect();
     scriptClient?.disconnect();
     (app as unknown as { close?: () => void }).close?.();
@@ -133,6 +146,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   };
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'dsp:shutdown') void shutdown('primary asked');
+    if (m?.type === RELOAD_MESSAGE) accounts.reload();
   });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -32,14 +32,14 @@ describe('failover with accounts down', () => {
         },
       },
     });
-  });
+  }, 200_000);
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
     await gone.close();
   });
 
   it('answers every request 200 while two of three accounts are down', async () => {
-    const token = await gw.mint({ sub: 'failover', dsp: { concurrency: 8 } });
+    const token = await gw.mint({ sub: 'failover', concurrency: 8 });
     const answers: { status: number; done: boolean }[] = [];
     for (let round = 0; round < 10; round++) {
       answers.push(...(await Promise.all([0, 1, 2, 3].map((i) => complete(gw.url, token, { stream: i % 2 === 0 })))));
@@ -50,10 +50,12 @@ describe('failover with accounts down', () => {
 
   it('keeps a failing account to a handful of attempts (breaker: 2 failures per worker)', async () => {
     const s = await scrape(gw);
-    // each of the 2 workers opens its breaker after 2 consecutive failures; the cool-down outlasts the test
+    // each of the 2 workers opens its breaker after 2 consecutive failures (the cool-down outlasts
+    // the test); requests already on their way when it opens still land: with 4 at a time, at most
+    // 2 workers × (2 + 2). Without a breaker the 40 requests would put about 20 attempts on each.
     expect(gw.mock.keyStats(KEY.down).requests).toBeGreaterThan(0);
-    expect(gw.mock.keyStats(KEY.down).requests).toBeLessThanOrEqual(4);
-    expect(metric(s, 'dsp_upstream_account_requests_total', { account: 'gone', outcome: 'connect_error' })).toBeLessThanOrEqual(4);
+    expect(gw.mock.keyStats(KEY.down).requests).toBeLessThanOrEqual(8);
+    expect(metric(s, 'dsp_upstream_account_requests_total', { account: 'gone', outcome: 'connect_error' })).toBeLessThanOrEqual(8);
     expect(metric(s, 'dsp_upstream_account_breaker_state', { account: 'down' })).toBe(2);
     expect(metric(s, 'dsp_upstream_account_retries_total', { account: 'down' })).toBeGreaterThan(0);
     expect(metric(s, 'dsp_upstream_account_requests_total', { account: 'up', outcome: 'ok' })).toBe(40);
@@ -96,7 +98,7 @@ describe('no retry once the client has a byte', () => {
         ]),
       },
     });
-  });
+  }, 200_000);
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
   });

@@ -29,7 +29,7 @@ describe('refused and spent keys, balances', () => {
         ),
       },
     });
-  });
+  }, 200_000);
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
   });

@@ -14,9 +14,13 @@ describe('reloading accounts during live streams', () => {
   let original: string;
 
   beforeAll(async () => {
-    gw = await startGateway({ workers: 2, recorder: false, config: { deepseek: deepseekWith([{ name: 'one', api_key: ONE }]) } });
+    gw = await startGateway({
+      workers: 2,
+      recorder: false,
+      config: { deepseek: deepseekWith([{ name: 'one', api_key: ONE }]) },
+    });
     original = readFileSync(gw.configFile, 'utf8');
-  });
+  }, 200_000);
   afterAll(async () => {
     expect(await gw.stop()).toBe(0);
   });

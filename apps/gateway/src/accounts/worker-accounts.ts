@@ -61,7 +61,8 @@ export class WorkerAccounts {
     for (const [url, pool] of this.pools) {
       if (used.has(url)) continue;
       this.pools.delete(url);
-      void pool.close().catch(() => {});
+      // the worker's own pool (deepseek.base_url) also probes readiness: the worker closes it
+      if (url !== config.deepseek.base_url) void pool.close().catch(() => {});
     }
     this.o.log.info({ accounts: next.list.map((a) => ({ name: a.name, key: a.masked, max_concurrency: a.config.maxConcurrency })) }, 'accounts reloaded');
     return true;

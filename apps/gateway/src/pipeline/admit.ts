@@ -1,6 +1,8 @@
 // admit: one Redis round trip decides revoked? disabled? quota? and takes a lease on one of the
 // token's concurrency slots. The lease is owned by this request's id and expires by itself.
-import { GatewayError, decodeAdmission, keys, type Admission } from '@dsp/core';
+import { ADMIT_LUA, GatewayError, decodeAdmission, keys, type Admission } from '@dsp/core';
+import { accountInputs } from '../accounts/account-admission.js';
+import type { Account } from '../accounts/account-set.js';
 import type { Deps } from '../deps.js';
 import type { Identity } from './authenticate.js';
 
@@ -13,13 +15,17 @@ export interface Lease {
   monthTtl: number;
   /** false when Redis was down and on_redis_error = "allow": nothing to release */
   held: boolean;
+  /** the upstream account the request goes to (changes on failover) */
+  account: Account;
+  /** the account's slot is held (a capped account, admitted through Redis) */
+  accountHeld: boolean;
 }
 
 const QUOTA_NAMES = { daily_requests: 'daily request', daily_tokens: 'daily token', monthly_tokens: 'monthly token' } as const;
 /** keep yesterday's counters an hour past the reset, for late finishes and inspection */
 const COUNTER_GRACE_SECONDS = 3600;
 
-export async function admit(identity: Identity, requestId: string, deps: Deps): Promise<Lease> {
+export async function admit(identity: Identity, requestId: string, model: string, deps: Deps): Promise<Lease> {
   const { config, metrics } = deps;
   const period = deps.clock.now();
   const p = config.redis.key_prefix;
@@ -31,15 +37,14 @@ export async function admit(identity: Identity, requestId: string, deps: Deps): 
     dayTtl: period.daySecondsLeft + COUNTER_GRACE_SECONDS,
     monthTtl: period.monthSecondsLeft + COUNTER_GRACE_SECONDS,
     held: true,
+    account: deps.accounts.current.list[0]!,
+    accountHeld: false,
   };
+  const set = deps.accounts.current;
   let result: Admission;
   try {
-    const raw = await deps.scripts.dspAdmitV1(
-      identity.keyUser,
-      identity.keyRevoked,
-      lease.key,
-      lease.dayKey,
-      lease.monthKey,
+    const userKeys = [identity.keyUser, identity.keyRevoked, lease.key, lease.dayKey, lease.monthKey];
+    const args = [
       identity.jti,
       lease.id,
       identity.concurrency,
@@ -49,12 +54,25 @@ export async function admit(identity: Identity, requestId: string, deps: Deps): 
       config.quota.default_monthly_tokens,
       lease.dayTtl,
       lease.monthTtl,
-    );
-    result = decodeAdmission(raw);
+    ];
+    if (set.trivial) {
+      result = decodeAdmission(await deps.scripts.dspAdmitV1(...userKeys, ...args));
+    } else {
+      // the account is chosen, and its slot taken, in the same script as the quota and token slot
+      const acct = accountInputs(set, model, new Set());
+      if (acct.eligible === 0) throw noAccount();
+      const raw = await deps.scripts.evalKeys(ADMIT_LUA, userKeys.length + acct.keys.length, [...userKeys, ...acct.keys, ...args, ...acct.args]);
+      result = decodeAdmission(raw as number[]);
+      if (result.ok) {
+        lease.account = set.list[result.account]!;
+        lease.accountHeld = lease.account.config.maxConcurrency > 0;
+      }
+    }
   } catch (e) {
+    if (e instanceof GatewayError) throw e;
     if (config.limits.on_redis_error === 'allow') {
       deps.log.warn({ err: (e as Error).message, user: identity.sub }, 'redis unavailable: admitting without lock or quota (on_redis_error = "allow")');
-      return { ...lease, held: false };
+      return { ...lease, held: false, account: firstEligible(set.list, model) };
     }
     deps.log.warn({ err: (e as Error).message }, 'redis unavailable: refusing request');
     throw new GatewayError('service_unavailable', 'the gateway cannot reach its state store; try again shortly', { 'retry-after': '1' });
@@ -73,7 +91,8 @@ export async function admit(identity: Identity, requestId: string, deps: Deps): 
       deps.log.warn({ user: identity.sub, token: identity.jti, reason: 'concurrency', limit: identity.concurrency }, '429 concurrency limit');
       throw new GatewayError('concurrency_limit_exceeded', `this token already has ${identity.concurrency} request(s) in flight`, { 'retry-after': '1' });
     case 'upstream_capacity':
-      throw new GatewayError('upstream_capacity', 'every upstream account is at its concurrency cap; try again shortly', { 'retry-after': '1' });
+      if (result.full === 0) throw noAccount();
+      throw capacity();
     case 'quota': {
       metrics.blocked.inc({ reason: 'quota' });
       const retry = result.quota === 'monthly_tokens' ? period.monthSecondsLeft : period.daySecondsLeft;
@@ -83,4 +102,19 @@ export async function admit(identity: Identity, requestId: string, deps: Deps): 
       });
     }
   }
+}
+
+/** Every account that serves the model is at its cap. */
+export function capacity(): GatewayError {
+  return new GatewayError('upstream_capacity', 'every upstream account is at its concurrency cap; try again shortly', { 'retry-after': '1' });
+}
+
+/** No account may take the request: all out of rotation or failing. */
+function noAccount(): GatewayError {
+  return new GatewayError('upstream_unreachable', 'no upstream account is available (all are out of rotation or failing)');
+}
+
+/** Without Redis (on_redis_error = "allow"): the first account that may serve the model, else the first. */
+function firstEligible(list: readonly Account[], model: string): Account {
+  return list.find((a) => a.config.enabled && (a.config.models.length === 0 || a.config.models.includes(model))) ?? list[0]!;
 }

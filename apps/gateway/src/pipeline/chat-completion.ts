@@ -10,8 +10,8 @@ import type { Deps } from '../deps.js';
 import { Exchange, type Route } from './exchange.js';
 import { authenticate, type Identity } from './authenticate.js';
 import { parseRequest } from './parse.js';
-import { admit } from './admit.js';
-import { proxy, type Outcome } from './proxy.js';
+import { admitWaiting, serveUpstream } from '../accounts/serve.js';
+import type { Outcome } from './proxy.js';
 import { finish } from './finish.js';
 
 export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Route, deps: Deps): void {
@@ -42,14 +42,14 @@ async function run(x: Exchange, auth: Identity | Promise<Identity>, raw: Buffer)
     x.identity = auth instanceof Promise ? await auth : auth;
     x.request = parseRequest(raw, x.route, x.identity, deps.models, deps.config.deepseek.send_user_id);
     if (x.aborted) return done(x, null);
-    x.lease = await admit(x.identity, x.head.requestId, deps);
+    x.lease = await admitWaiting(x, x.request);
   } catch (e) {
     return done(x, isGatewayError(e) ? e : internal(x, e));
   }
   // admitted: from here the slot is held and finish runs exactly once
   deps.metrics.inFlight.inc();
   deps.leases.hold(x.lease);
-  const outcome = x.aborted ? abortedBeforeStart() : await proxy(x, x.request);
+  const outcome = x.aborted ? abortedBeforeStart() : await serveUpstream(x, x.request);
   await finish(x, outcome);
   deps.metrics.inFlight.dec();
   end(x, outcome);
@@ -117,6 +117,7 @@ function abortedBeforeStart(): Outcome {
     tail: null,
     error: null,
     aborted: true,
+    failure: null,
   };
 }
 

@@ -30,6 +30,8 @@ export class Exchange {
   cancelUpstream: ((reason: Error) => void) | null = null;
   /** ms spent opening an upstream connection for this request, 0 when one was reused (debug log only) */
   connectMs: number | null = null;
+  /** upstream attempts made (failover adds one per account tried) */
+  attempts = 0;
 
   constructor(
     readonly res: HttpResponse,

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { UsageEvent } from '@dsp/core';
 import type { Exchange } from './exchange.js';
 import type { Outcome } from './proxy.js';
+import { releaseSlot } from '../accounts/serve.js';
 
 export async function finish(x: Exchange, o: Outcome): Promise<void> {
   const { deps } = x;
@@ -11,6 +12,8 @@ export async function finish(x: Exchange, o: Outcome): Promise<void> {
   const identity = x.identity!;
   const request = x.request!;
   deps.leases.drop(lease);
+  // the account slot goes back in the same turn as the finish script: the same write to Redis
+  const released = lease.accountHeld ? releaseSlot(x, lease.account) : null;
   const event: UsageEvent = {
     request_id: x.head.requestId,
     token_id: identity.jti,
@@ -29,8 +32,11 @@ export async function finish(x: Exchange, o: Outcome): Promise<void> {
     started_at: x.startedAt,
     aborted: o.aborted,
     instance: deps.instance,
+    account: lease.account.name,
+    attempts: x.attempts,
   };
   await deps.usage.finish(lease, o.usage.total, JSON.stringify(event));
+  await released;
   const t = deps.metrics.tokens;
   if (o.usage.total > 0) {
     t.prompt.inc(o.usage.prompt);

@@ -29,7 +29,13 @@ export class LeaseKeeper {
     if (this.live.size === 0) return;
     const ms = String(this.leaseMs);
     // made in one turn of the event loop: sent in one write
-    await Promise.allSettled([...this.live].map((l) => this.scripts.dspRenewV1(l.key, l.id, ms)));
+    const calls: Promise<number>[] = [];
+    for (const l of this.live) {
+      calls.push(this.scripts.dspRenewV1(l.key, l.id, ms));
+      // the upstream account's slot lives as long as the token's
+      if (l.accountHeld) calls.push(this.scripts.dspRenewV1(l.account.leaseKey, l.id, ms));
+    }
+    await Promise.allSettled(calls);
   }
 
   stop(): void {

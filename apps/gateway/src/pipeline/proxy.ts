@@ -4,7 +4,9 @@
 // (the finish stage makes the usage event durable before the response ends).
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import { GatewayError, errorBody, isGatewayError, usageCounts, ZERO_USAGE, type UsageCounts } from '@dsp/core';
+import { GatewayError, errorBody, isGatewayError, usageCounts, ZERO_USAGE, type AttemptFailure, type UsageCounts } from '@dsp/core';
+import { failureOfError, failureOfStatus } from '../accounts/classify.js';
+import type { UpstreamPool } from '../upstream/pool.js';
 import { writeHead } from '../http/respond.js';
 import { SseUsageFilter } from '../upstream/sse-usage-filter.js';
 import { usageOfJson } from '../upstream/json-usage.js';
@@ -28,6 +30,8 @@ export interface Outcome {
   /** the upstream failed and nothing was sent yet */
   error: GatewayError | null;
   aborted: boolean;
+  /** why the upstream attempt failed, for failover and the account's breaker; null when it answered */
+  failure: AttemptFailure | null;
 }
 
 /** Response headers worth passing on from DeepSeek besides content-type (lower-case, as undici gives them). */
@@ -56,31 +60,38 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private headPending = false;
   /** the gateway's own deadline: undici's timers tick at ~0.5 s, too coarse for a 1-2 s setting */
   private deadline: NodeJS.Timeout | null = null;
+  /** the deadline above fired (the abort reason is ours, not undici's) */
+  private timedOut = false;
+  private gotHeaders = false;
+  /** the account's pool this attempt goes through */
+  private readonly upstream: UpstreamPool;
 
   constructor(
     private readonly x: Exchange,
     private readonly up: Upstream,
     private readonly resolve: (o: Outcome) => void,
-  ) {}
+  ) {
+    this.upstream = x.lease!.account.pool;
+  }
 
   start(): void {
     const { deps } = this.x;
     const hc = deps.config.deepseek.http_client;
-    const headers = [...deps.upstreamHeaders, 'x-request-id', this.x.head.requestId];
+    const headers = [...this.x.lease!.account.headers, 'x-request-id', this.x.head.requestId];
     // forwarded only when valid: a control byte would make undici refuse the whole request
     if (this.x.head.accept && HEADER_VALUE.test(this.x.head.accept)) headers.push('accept', this.x.head.accept);
     if (this.x.head.userAgent && HEADER_VALUE.test(this.x.head.userAgent)) headers.push('user-agent', this.x.head.userAgent);
     this.x.cancelUpstream = (reason) => this.controller?.abort(reason);
     // timeout_seconds: until the headers (streams), or the whole request (non-stream)
     const message = this.up.stream ? 'the upstream did not start answering in time' : 'the upstream did not answer in time';
-    this.deadline = setTimeout(() => this.controller?.abort(new GatewayError('upstream_timeout', message)), hc.timeout_seconds * 1000);
-    deps.upstream.connectTimes?.watch(this.x.head.requestId, this.x);
+    this.deadline = setTimeout(() => this.timeout(message), hc.timeout_seconds * 1000);
+    this.upstream.connectTimes?.watch(this.x.head.requestId, this.x);
     this.dispatchedAt = performance.now();
     deps.metrics.upstreamRequests.inc();
-    deps.upstream.pool.dispatch(
+    this.upstream.pool.dispatch(
       {
-        origin: deps.upstream.origin,
-        path: deps.upstream.basePath + this.x.route.upstreamPath,
+        origin: this.upstream.origin,
+        path: this.upstream.basePath + this.x.route.upstreamPath,
         method: 'POST',
         headers,
         body: this.up.body,
@@ -96,6 +107,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
+    this.gotHeaders = true;
     this.firstByteMs = performance.now() - this.dispatchedAt;
     this.x.deps.metrics.firstByteDuration.observe(this.firstByteMs / 1000);
     this.status = status;
@@ -133,19 +145,25 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     }
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.chunks = [];
-    this.settle({ status: this.status, usage: this.status === 200 ? usageOfJson(body) : ZERO_USAGE, body });
+    this.settle({ status: this.status, usage: this.status === 200 ? usageOfJson(body) : ZERO_USAGE, body, failure: failureOfStatus(this.status) });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     if (this.x.aborted) return this.settle({ status: 499, aborted: true, streamed: this.sse !== null, usage: usageCounts(this.sse?.usage) });
     const mapped = mapUpstreamError(err);
+    const failure = failureOfError(err, this.gotHeaders, this.timedOut);
     if (this.sse) {
       // mid-stream: the client has a 200 already; end its stream cleanly with an error event
       this.write(Buffer.from(`data: ${errorBody(mapped.code, mapped.message)}\n\n`));
       this.x.deps.log.warn({ rid: this.x.head.requestId, err: err.message }, 'upstream stream ended early');
-      return this.settle({ status: 200, streamed: true, usage: usageCounts(this.sse.usage), error: null });
+      return this.settle({ status: 200, streamed: true, usage: usageCounts(this.sse.usage), error: null, failure });
     }
-    this.settle({ status: mapped.status, error: mapped, usage: ZERO_USAGE });
+    this.settle({ status: mapped.status, error: mapped, usage: ZERO_USAGE, failure });
+  }
+
+  private timeout(message: string): void {
+    this.timedOut = true;
+    this.controller?.abort(new GatewayError('upstream_timeout', message));
   }
 
   /** Status line and headers of the stream. Call inside cork. */
@@ -164,7 +182,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private armSilence(): void {
     if (this.deadline) clearTimeout(this.deadline);
     const ms = this.x.deps.config.deepseek.http_client.stream_timeout_seconds * 1000;
-    this.deadline = setTimeout(() => this.controller?.abort(new GatewayError('upstream_timeout', 'the upstream went silent')), ms);
+    this.deadline = setTimeout(() => this.timeout('the upstream went silent'), ms);
   }
 
   /** Write to the client; pause the upstream until the client drains. */
@@ -202,7 +220,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.flushHead(); // a stream that ended before any chunk still gets its head before the end
     if (this.deadline) clearTimeout(this.deadline);
     this.x.cancelUpstream = null;
-    this.x.deps.upstream.connectTimes?.unwatch(this.x.head.requestId);
+    this.upstream.connectTimes?.unwatch(this.x.head.requestId);
     this.resolve({
       firstByteMs: this.firstByteMs,
       body: null,
@@ -212,6 +230,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       tail: null,
       error: null,
       aborted: this.x.aborted,
+      failure: null,
       ...o,
     });
   }

@@ -19,11 +19,13 @@ export interface HotScripts {
   dspFinishV3(...args: Arg[]): Promise<number>;
   dspFinishNoOutboxV3(...args: Arg[]): Promise<number>;
   dspRenewV1(...args: Arg[]): Promise<number>;
+  /** a script whose number of keys varies per call (the upstream-account scripts) */
+  evalKeys(lua: string, numberOfKeys: number, args: Arg[]): Promise<unknown>;
 }
 
 interface Call {
   /** what to send again as EVAL after a NOSCRIPT reply; null for connection setup commands */
-  script: ScriptName | null;
+  script: ScriptName | { lua: string; numberOfKeys: number } | null;
   args: Arg[];
   sentAt: number;
   settled: boolean;
@@ -44,6 +46,17 @@ const SHAS = Object.fromEntries(
     return [name, { lua: s.lua, numberOfKeys: s.numberOfKeys, evalsha: encodeParts(['EVALSHA', sha, s.numberOfKeys]) }];
   }),
 ) as Record<ScriptName, Script>;
+
+const VARIADIC_SHAS = new Map<string, string>();
+/** The SHA1 of a script's source, computed once per source. */
+export function shaOf(lua: string): string {
+  let sha = VARIADIC_SHAS.get(lua);
+  if (!sha) {
+    sha = createHash('sha1').update(lua).digest('hex');
+    VARIADIC_SHAS.set(lua, sha);
+  }
+  return sha;
+}
 
 export interface ScriptClientOptions {
   url: string;
@@ -90,6 +103,12 @@ export class ScriptClient implements HotScripts {
     return this.run('dspRenewV1', args) as Promise<number>;
   }
 
+  evalKeys(lua: string, numberOfKeys: number, args: Arg[]): Promise<unknown> {
+    if (!this.ready) return Promise.reject(new Error('redis is not connected'));
+    const parts = ['EVALSHA', shaOf(lua), numberOfKeys, ...args];
+    return this.send(encodeCommand(parts), { lua, numberOfKeys }, args);
+  }
+
   disconnect(): void {
     this.closed = true;
     clearInterval(this.deadlines);
@@ -101,7 +120,7 @@ export class ScriptClient implements HotScripts {
     return this.send(`*${args.length + 3}\r\n${SHAS[name].evalsha}${encodeParts(args)}`, name, args);
   }
 
-  private send(command: string, script: ScriptName | null, args: Arg[]): Promise<RespValue> {
+  private send(command: string, script: Call['script'], args: Arg[]): Promise<RespValue> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ script, args, sentAt: performance.now(), settled: false, resolve, reject });
       this.out += command;
@@ -133,7 +152,7 @@ export class ScriptClient implements HotScripts {
     if (v instanceof RespError) {
       if (call.script && v.message.startsWith('NOSCRIPT')) {
         // Redis forgot the script: send the source once; it is cached again after this
-        const s = SHAS[call.script];
+        const s = typeof call.script === 'string' ? SHAS[call.script] : call.script;
         this.send(encodeCommand(['EVAL', s.lua, s.numberOfKeys, ...call.args]), null, call.args).then(call.resolve, call.reject);
         return;
       }

@@ -1,0 +1,109 @@
+// The request path's use of the accounts: admission that waits for a slot when every account is
+// full (limits.upstream_wait_ms), and the upstream call with failover (runAttempts) — each attempt
+// on the account it holds a slot on, refused keys taken out of rotation, every outcome counted.
+import { ACCOUNT_RELEASE_LUA, isGatewayError, maskKey } from '@dsp/core';
+import type { Exchange } from '../pipeline/exchange.js';
+import { admit, capacity, type Lease } from '../pipeline/admit.js';
+import { proxy, type Outcome } from '../pipeline/proxy.js';
+import type { Upstream } from '../pipeline/parse.js';
+import { acquireAccount } from './account-admission.js';
+import { disableAccount } from './account-control.js';
+import { outcomeOfStatus } from './account-metrics.js';
+import type { Account } from './account-set.js';
+import { runAttempts, type AttemptPort } from './attempts.js';
+import { outcomeOfFailure } from './classify.js';
+
+const FIRST_WAIT_MS = 20;
+const MAX_WAIT_STEP_MS = 250;
+
+/** admit(), and while every account is at its cap, again with backoff until upstream_wait_ms is spent. */
+export async function admitWaiting(x: Exchange, request: Upstream): Promise<Lease> {
+  const { deps } = x;
+  const until = Date.now() + deps.config.limits.upstream_wait_ms;
+  let step = FIRST_WAIT_MS;
+  for (;;) {
+    try {
+      return await admit(x.identity!, x.head.requestId, request.model, deps);
+    } catch (e) {
+      const full = isGatewayError(e) && e.code === 'upstream_capacity';
+      if (!full || x.aborted || Date.now() + step > until) {
+        if (full) deps.accountMetrics.capacityRejected.inc();
+        throw e;
+      }
+    }
+    // a slot frees when a request finishes anywhere in the cluster; polling with jittered backoff
+    await new Promise((r) => setTimeout(r, step * (0.5 + Math.random())));
+    step = Math.min(step * 2, MAX_WAIT_STEP_MS);
+    if (x.aborted) throw capacity(); // the client went away while waiting: nobody reads this
+  }
+}
+
+/** The upstream call with failover; resolves with the outcome of the last attempt. */
+export async function serveUpstream(x: Exchange, request: Upstream): Promise<Outcome> {
+  const { deps } = x;
+  const lease = x.lease!;
+  const set = deps.accounts.current;
+  const leaseMs = Math.round(deps.config.limits.lock_lease_seconds * 1000);
+  const deadline = x.t0 + deps.config.deepseek.http_client.timeout_seconds * 1000;
+  const m = deps.accountMetrics;
+  const port: AttemptPort<Outcome> = {
+    async acquire(tried) {
+      if (!lease.held) {
+        const next = set.list.find((a) => !tried.has(a.index) && a.config.enabled && (a.config.models.length === 0 || a.config.models.includes(request.model)));
+        return next ? { ok: true, account: next } : { ok: false };
+      }
+      try {
+        const got = await acquireAccount(deps.scripts, set, request.model, tried, lease.id, leaseMs);
+        return got.ok ? got : { ok: false };
+      } catch {
+        return { ok: false }; // Redis trouble: keep the answer we have
+      }
+    },
+    async release(account) {
+      if (lease.held && account.config.maxConcurrency > 0) await releaseSlot(x, account);
+    },
+    send(account) {
+      lease.account = account;
+      lease.accountHeld = lease.held && account.config.maxConcurrency > 0;
+      x.attempts++;
+      return proxy(x, request);
+    },
+    failureOf: (o) => o.failure,
+    clientHasBytes: () => x.headersSent,
+    clientGone: () => x.aborted,
+    msLeft: () => deadline - performance.now(),
+    observe(account, o, f) {
+      m.requests.inc({ account: account.name, outcome: f ? outcomeOfFailure(f) : o.aborted ? 'aborted' : outcomeOfStatus(o.status) });
+    },
+    retrying(account, f) {
+      m.retries.inc({ account: account.name });
+      deps.log.warn({ rid: x.head.requestId, account: account.name, failure: f }, 'upstream attempt failed before the first byte: trying another account');
+    },
+    refuse(account, reason) {
+      // the single-key form has nothing to fail over to: its 401/402 passes through as before
+      if (set.trivial) return;
+      disableAccount(deps.redis, set.disabledKey, account.name, reason).then(
+        (first) => {
+          if (!first) return;
+          m.disabledTotal.inc({ account: account.name, reason });
+          deps.log.error(
+            { account: account.name, key: maskKey(account.config.apiKey), reason },
+            reason === 'key_refused'
+              ? 'upstream refused the key of this account (401): out of rotation until re-enabled or the configuration is reloaded'
+              : 'upstream says the balance of this account is spent (402): out of rotation until its balance is positive',
+          );
+        },
+        (e: Error) => deps.log.warn({ account: account.name, err: e.message }, 'could not take the account out of rotation'),
+      );
+    },
+  };
+  const out = await runAttempts(port, lease.account, deps.config.deepseek.max_attempts);
+  return out.result;
+}
+
+/** Gives the account slot back (the request's lease id is its member). */
+export function releaseSlot(x: Exchange, account: Account): Promise<unknown> {
+  return x.deps.scripts.evalKeys(ACCOUNT_RELEASE_LUA, 1, [account.leaseKey, x.lease!.id]).catch(() => {
+    /* the lease expires by itself */
+  });
+}
