@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, isConfigError, demoMode } from '@dsp/config';
+import { loadConfig, isConfigError, demoMode, writeStartEnv, CONFIG_ENV_VAR } from '@dsp/config';
 import { generateKeyPairPem } from '@dsp/core';
 import { createPool, createRedis, createServices, migrateDatabase, isServiceError } from '@dsp/db';
 
@@ -26,9 +26,11 @@ function fail(message) {
   process.exit(1);
 }
 
+// Decided afresh at each start (the previous run's .dsp/start.env is not read), then recorded there
+// for the CLI and any process started later in this directory.
 function load(env) {
   try {
-    return loadConfig({ argv: process.argv.slice(2), env, cwd: process.cwd() });
+    return loadConfig({ argv: process.argv.slice(2), env, cwd: process.cwd(), startEnv: false });
   } catch (e) {
     if (isConfigError(e)) fail(`\n${e.message}`);
     throw e;
@@ -150,7 +152,7 @@ let stopping = false;
 async function main() {
   const env = { ...process.env };
   if (process.stdout.isTTY && env.DSP_LOG__PRETTY === undefined) env.DSP_LOG__PRETTY = 'true';
-  let { config } = load(env);
+  let { config, file } = load(env);
   const demo = demoMode(config);
   await ensureKeys(config, env, demo);
   if (demo) {
@@ -159,6 +161,11 @@ async function main() {
     env.DSP_DEEPSEEK__BASE_URL = `http://127.0.0.1:${MOCK_PORT}`;
   }
   ({ config } = load(env));
+  const recorded = {
+    ...(file ? { [CONFIG_ENV_VAR]: file } : {}),
+    ...Object.fromEntries(['DSP_AUTH__PUBLIC_KEY_FILE', 'DSP_AUTH__PRIVATE_KEY_FILE', 'DSP_DEEPSEEK__BASE_URL'].filter((k) => env[k] !== undefined && env[k] !== process.env[k]).map((k) => [k, env[k]])),
+  };
+  writeStartEnv(process.cwd(), recorded);
   const m = await migrateDatabase(config.database.url).catch((e) =>
     fail(`cannot prepare the database ${config.database.url.replace(/:[^:@/]*@/, ':***@')}: ${e.message}`),
   );

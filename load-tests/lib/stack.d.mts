@@ -7,3 +7,14 @@ export function makeKeys(dir: string): Promise<{ publicKeyFile: string; privateK
 export function toToml(sections: Record<string, Record<string, unknown>>): string;
 export function merge<T extends Record<string, unknown>>(a: T, b: Record<string, unknown> | undefined): T;
 export function authSettings(keys: { publicKeyFile: string; privateKeyFile: string }): AuthSettings;
+/** A gateway cluster on a free port (see stack.mjs); `config` sections are merged over the defaults. */
+export function startGateway(o: {
+  dir: string;
+  keys: { publicKeyFile: string; privateKeyFile: string };
+  prefix: string;
+  databaseUrl: string;
+  upstreamUrl: string;
+  workers?: number;
+  port?: number;
+  config?: Record<string, Record<string, unknown>>;
+}): Promise<{ url: string; port: number; stop(): Promise<void> }>;

@@ -3,44 +3,36 @@
 //
 //   node apps/admin/scripts/start.mjs [--config FILE] [--next-start]     (or DSP_CONFIG=FILE)
 //
-// The config file is looked for as the other processes do (--config, DSP_CONFIG, then
-// deepseek-proxy.toml in the working directory), and also in the directory pnpm was started from
-// and the repository root, so `pnpm --filter @dsp/admin start` finds the root's file. The resolved
-// path is handed to the server as DSP_CONFIG. Runs the standalone server (.next/standalone) when
+// The config is found as every other process finds it (--config, DSP_CONFIG, ./deepseek-proxy.toml,
+// plus what `pnpm start` recorded in ./.dsp/start.env), looked for in the working directory, then
+// the directory pnpm was started from and the repository root, so `pnpm --filter @dsp/admin start`
+// finds the root's. The server gets the variables found and the file as DSP_CONFIG. Runs the
+// standalone server (.next/standalone) when
 // the build made one (after copying the static assets into it and linking the workspace package
 // @dsp/db, which the server loads unbundled), else `next start` (--next-start forces it).
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadConfig, isConfigError } from '@dsp/config';
+import { loadConfig, isConfigError, withStartEnv, START_ENV_FILE, CONFIG_ENV_VAR } from '@dsp/config';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(appDir, '../..');
-const FILE = 'deepseek-proxy.toml';
+const argv = process.argv.slice(2).filter((a) => a !== '--next-start');
 
-function argValue(name) {
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === name) return argv[i + 1];
-    if (argv[i].startsWith(`${name}=`)) return argv[i].slice(name.length + 1);
-  }
-  return undefined;
+/** The first of the candidate directories that holds a config file or pnpm start's state. */
+function discoveryDir() {
+  const dirs = [process.cwd(), process.env.INIT_CWD, repoRoot].filter(Boolean);
+  return dirs.find((d) => existsSync(join(d, 'deepseek-proxy.toml')) || existsSync(join(d, START_ENV_FILE))) ?? process.cwd();
 }
 
-function findConfig() {
-  const explicit = argValue('--config') ?? process.env.DSP_CONFIG;
-  if (explicit) return resolve(process.env.INIT_CWD ?? process.cwd(), explicit);
-  for (const dir of [process.cwd(), process.env.INIT_CWD, repoRoot]) {
-    if (dir && existsSync(join(dir, FILE))) return join(dir, FILE);
-  }
-  return null;
-}
-
-const configPath = findConfig();
+const cwd = argv.some((a) => a.startsWith('--config')) || process.env[CONFIG_ENV_VAR] ? (process.env.INIT_CWD ?? process.cwd()) : discoveryDir();
 let config;
+let configPath;
+let found;
 try {
-  ({ config } = loadConfig({ argv: [], env: { ...process.env, ...(configPath ? { DSP_CONFIG: configPath } : {}) }, cwd: process.cwd() }));
+  found = withStartEnv({ argv, env: process.env, cwd });
+  ({ config, file: configPath } = loadConfig({ argv, env: found.env, cwd, startEnv: false }));
 } catch (e) {
   console.error(isConfigError(e) ? e.message : e);
   process.exit(2);
@@ -48,7 +40,7 @@ try {
 const { host, port } = config.admin;
 
 const env = {
-  ...process.env,
+  ...found.env,
   NEXT_TELEMETRY_DISABLED: '1',
   NODE_ENV: 'production',
   ...(configPath ? { DSP_CONFIG: configPath } : {}),
@@ -97,7 +89,7 @@ child.stdout.on('data', (b) => {
   process.stdout.write(b);
   if (!announced && /ready|started server|listening/i.test(b.toString())) {
     announced = true;
-    console.log(`admin console: ${url}  (config: ${configPath ?? 'defaults, no file'})`);
+    console.log(`admin console: ${url}  (config: ${configPath ?? 'defaults, no file'}${found.startEnv ? `, with ${found.startEnv.file}` : ''})`);
   }
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

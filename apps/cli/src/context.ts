@@ -20,6 +20,8 @@ export interface Context {
   /** stdin, for password prompts */
   stdin: NodeJS.ReadStream;
   config(): Config;
+  /** Where config() came from: the file (or null) and pnpm start's recorded variables (or null). */
+  configSource(): { file: string | null; startEnvFile: string | null };
   pool(): Pool;
   redis(): RedisClient;
   services(): Services;
@@ -47,6 +49,7 @@ export function osActor(env: NodeJS.ProcessEnv = process.env): string {
 
 export function createContext(o: { io: Io; global: GlobalOptions; env: NodeJS.ProcessEnv; cwd: string; stdin: NodeJS.ReadStream }): Context {
   let config: Config | undefined;
+  let source = { file: null as string | null, startEnvFile: null as string | null };
   let pool: Pool | undefined;
   let redis: RedisClient | undefined;
   let services: Services | undefined;
@@ -57,8 +60,13 @@ export function createContext(o: { io: Io; global: GlobalOptions; env: NodeJS.Pr
         const loaded = loadConfig({ argv: o.global.configFile ? ['--config', o.global.configFile] : [], env: configEnv(o.env), cwd: o.cwd });
         for (const w of loaded.warnings) o.io.stderr(`warning: ${w}\n`);
         config = loaded.config;
+        source = { file: loaded.file, startEnvFile: loaded.startEnvFile ?? null };
       }
       return config;
+    },
+    configSource() {
+      ctx.config();
+      return source;
     },
     pool() {
       pool ??= createPool(ctx.config().database, { max: 2 });

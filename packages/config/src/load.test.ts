@@ -30,7 +30,7 @@ describe('config file resolution', () => {
   it('uses pure defaults when there is no file at all', () => {
     const dir = tempDir();
     const loaded = loadConfig({ cwd: dir, env: {}, argv: [] });
-    expect(loaded).toEqual({ config: defaultConfig(), file: null, warnings: [] });
+    expect(loaded).toEqual({ config: defaultConfig(), file: null, startEnvFile: null, warnings: [] });
   });
 
   it('refuses an explicitly named file that does not exist', () => {

@@ -10,6 +10,7 @@ import { crossCheck } from './cross-checks.js';
 import { describeFsError, resolveFileKeys } from './files.js';
 import { resolveConfigFile } from './resolve.js';
 import { checkAccounts, listItemKey, resolveListFileKeys } from './accounts.js';
+import { withStartEnv } from './state.js';
 import { configSchema, schemaKeys, schemaSections, schemaTables, type Config, type KeyInfo, type SectionInfo, type TableListInfo } from './schema.js';
 import type { Env, Source, SourceMap } from './sources.js';
 import { closest } from './suggest.js';
@@ -21,6 +22,8 @@ export interface LoadedConfig {
   file: string | null;
   /** Non-fatal findings: unknown keys in the file or the environment, conflicting settings. */
   warnings: string[];
+  /** The ./.dsp/start.env whose variables were used (see state.ts), or null. */
+  startEnvFile?: string | null;
 }
 
 export interface LoadOptions {
@@ -30,6 +33,8 @@ export interface LoadOptions {
   env?: Env;
   /** Working directory (default: `process.cwd()`). */
   cwd?: string;
+  /** Use ./.dsp/start.env when no config file is named (default true; `pnpm start` itself says false). */
+  startEnv?: boolean;
 }
 
 export interface ParseOptions {
@@ -46,10 +51,11 @@ const REDACTED = '<redacted>';
 /** Loads the configuration for a process: finds the file, applies the environment, validates. */
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
-  const env = opts.env ?? process.env;
   const argv = opts.argv ?? process.argv.slice(2);
+  const { env, startEnv } = opts.startEnv === false ? { env: opts.env ?? process.env, startEnv: null } : withStartEnv({ argv, env: opts.env ?? process.env, cwd });
+  const startEnvFile = startEnv?.file ?? null;
   const choice = resolveConfigFile({ argv, env, cwd });
-  if (choice.file === null) return build(null, null, env, cwd);
+  if (choice.file === null) return { ...build(null, null, env, cwd), startEnvFile };
   let text: string;
   try {
     text = readFileSync(choice.file, 'utf8');
@@ -69,7 +75,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
       { file: choice.file },
     );
   }
-  return build(text, choice.file, env, cwd);
+  return { ...build(text, choice.file, env, cwd), startEnvFile };
 }
 
 /** Parses and validates config text as if it had been read from `opts.file`. */

@@ -1,19 +1,17 @@
 // dsp doctor — checks what the gateway needs and says in plain words what is wrong:
-// config, signing keys, Redis, Postgres (and migrations), the upstream and its key, clock skew.
+// config, signing keys, Redis, Postgres (and migrations), the upstream and its key, clock skew,
+// and the running gateway. It checks the config every process here uses (the same discovery,
+// including what `pnpm start` recorded), so the demo's keys and mock upstream are what it checks.
 import { performance } from 'node:perf_hooks';
-import { demoMode, type Config } from '@dsp/config';
+import { defaultConfig, demoMode, type Config } from '@dsp/config';
 import { createSigner, loadVerifyKeys, verifyJwt } from '@dsp/core';
 import { loadMigrations, redactUrl } from '@dsp/db';
 import type { Command } from '../command.js';
 import { CliError } from '../command.js';
 import type { Context } from '../context.js';
+import { checkGateway, type Finding } from './doctor-gateway.js';
 
-type Status = 'ok' | 'warn' | 'fail';
-interface Finding {
-  check: string;
-  status: Status;
-  detail: string;
-}
+const DEFAULT_BASE_URL = defaultConfig().deepseek.base_url;
 
 /** Clock differences above this make tokens look expired or not yet valid (jose allows 30 s). */
 const MAX_SKEW_MS = 5000;
@@ -40,7 +38,7 @@ async function checkKeys(config: Config): Promise<Finding> {
     return {
       check: 'signing keys',
       status: 'fail',
-      detail: `${(e as Error).message} (set auth.public_key_file / auth.private_key_file, or auth.secret for HS256)`,
+      detail: `${(e as Error).message} (set auth.public_key_file / auth.private_key_file, or auth.secret for HS256; \`pnpm start\` creates demo keys in .dsp/)`,
     };
   }
 }
@@ -118,13 +116,25 @@ async function checkPostgres(ctx: Context, config: Config): Promise<Finding[]> {
 async function checkUpstream(config: Config): Promise<Finding[]> {
   const base = config.deepseek.base_url.replace(/\/+$/, '');
   const demo = demoMode(config);
+  if (demo && base === DEFAULT_BASE_URL.replace(/\/+$/, ''))
+    return [
+      {
+        check: 'upstream',
+        status: 'fail',
+        detail: `no DeepSeek API key (deepseek.api_key / DEEPSEEK_API_KEY): ${base} would refuse every request. Set the key, or run \`pnpm start\` for the demo with its mock upstream`,
+      },
+    ];
   const headers: Record<string, string> = demo ? {} : { authorization: `Bearer ${config.deepseek.api_key}` };
   try {
     const [r, ms] = await timed(fetch(`${base}/models`, { headers, signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) }));
     await r.body?.cancel();
     const out: Finding[] = [];
     if (demo)
-      out.push({ check: 'upstream', status: 'warn', detail: `demo mode (no deepseek.api_key / DEEPSEEK_API_KEY): ${base} answered ${r.status} in ${ms} ms` });
+      out.push({
+        check: 'upstream',
+        status: r.ok ? 'ok' : 'warn',
+        detail: `demo mode (no API key): the upstream ${base} (the mock DeepSeek of \`pnpm start\`) answered ${r.status} in ${ms} ms`,
+      });
     else if (r.status === 401 || r.status === 403)
       out.push({ check: 'upstream key', status: 'fail', detail: `${base} refused the API key (HTTP ${r.status}): check deepseek.api_key / DEEPSEEK_API_KEY` });
     else if (r.ok) out.push({ check: 'upstream', status: 'ok', detail: `${base} reachable in ${ms} ms and accepts the API key` });
@@ -133,9 +143,8 @@ async function checkUpstream(config: Config): Promise<Finding[]> {
     if (date) out.push(skew('clock vs upstream', Date.parse(date), 2000));
     return out;
   } catch (e) {
-    return [
-      { check: 'upstream', status: 'fail', detail: `${base} is unreachable: ${(e as Error).message} (deepseek.base_url; outbound network, proxy or DNS)` },
-    ];
+    const hint = demo ? 'the demo mock upstream runs only while `pnpm start` does' : 'deepseek.base_url; outbound network, proxy or DNS';
+    return [{ check: 'upstream', status: 'fail', detail: `${base} is unreachable: ${(e as Error).message} (${hint})` }];
   }
 }
 
@@ -160,13 +169,15 @@ export const doctorCommand: Command = {
     let config: Config;
     try {
       config = ctx.config();
-      findings.push({ check: 'config', status: 'ok', detail: 'loaded and valid' });
+      const { file, startEnvFile } = ctx.configSource();
+      const from = [file ?? 'no file (defaults and environment)', ...(startEnvFile ? [`what \`pnpm start\` recorded in ${startEnvFile}`] : [])];
+      findings.push({ check: 'config', status: 'ok', detail: `valid: ${from.join(', plus ')}` });
     } catch (e) {
       throw new CliError(`config: ${(e as Error).message}`);
     }
     findings.push(await checkKeys(config));
-    const [redis, pg, upstream] = await Promise.all([checkRedis(ctx, config), checkPostgres(ctx, config), checkUpstream(config)]);
-    findings.push(...redis, ...pg, ...upstream);
+    const [redis, pg, upstream, gateway] = await Promise.all([checkRedis(ctx, config), checkPostgres(ctx, config), checkUpstream(config), checkGateway(config)]);
+    findings.push(...redis, ...pg, ...upstream, ...gateway);
     if (ctx.global.json) ctx.io.stdout(JSON.stringify(findings, null, 2) + '\n');
     else for (const f of findings) ctx.io.stdout(`${f.status === 'ok' ? '✓' : f.status === 'warn' ? '!' : '✗'} ${f.check.padEnd(18)} ${f.detail}\n`);
     const failed = findings.filter((f) => f.status === 'fail').length;
