@@ -57,4 +57,18 @@ export const int = (name: string, v: string | boolean | undefined, opts: { min?:
   return Number(v);
 };
 
+/** A quota value: a whole number >= 0 (0 blocks), "unlimited", or "default" (null). */
+export const limitArg = (name: string, v: string | boolean | undefined): number | 'unlimited' | null | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new UsageError(`--${name} needs a value`);
+  const w = v.trim().toLowerCase();
+  if (w === 'default') return null;
+  if (w === 'unlimited') return 'unlimited';
+  if (!/^\d+$/.test(w) || !Number.isSafeInteger(Number(w)))
+    throw new UsageError(
+      `--${name} must be a whole number >= 0 (0 blocks every request), "unlimited" or "default"; got ${JSON.stringify(v)}${/^-/.test(w) ? ' (negative limits do not exist)' : ''}`,
+    );
+  return Number(w);
+};
+
 export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);

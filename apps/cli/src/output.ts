@@ -42,6 +42,6 @@ export function shortTime(d: Date | null): string {
 }
 
 /** used/limit with 0 = unlimited shown as ∞ */
-export function ofLimit(used: number | undefined, limit: number): string {
-  return `${used ?? '?'}/${limit === 0 ? '∞' : limit}`;
+export function ofLimit(used: number | undefined, limit: number | 'unlimited'): string {
+  return `${used ?? '?'}/${limit === 'unlimited' ? '∞' : limit}`;
 }

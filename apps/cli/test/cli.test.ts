@@ -168,7 +168,8 @@ describe('help and usage errors', () => {
       [['user', 'create'], /error: missing argument[^\n]*\n\nusage: dsp user create ID/],
       [['user', 'create', 'a', 'b'], /error: unexpected argument "b"/],
       [['user', 'create', 'a', '--bogus'], /error: Unknown option '--bogus'/],
-      [['user', 'create', 'a', '--daily-tokens', 'lots'], /error: --daily-tokens must be an integer >= 0/],
+      [['user', 'create', 'a', '--daily-tokens', 'lots'], /error: --daily-tokens must be a whole number >= 0 \(0 blocks every request\), "unlimited" or "default"; got "lots"/],
+      [['quota', 'set', 'a', '--daily-requests=-5'], /error: --daily-requests must be a whole number >= 0 .*got "-5" \(negative limits do not exist\)/],
       [['quota', 'set', 'a'], /error: give at least one of/],
       [['token', 'issue', 'a', '--concurrency', '0'], /error: --concurrency must be an integer >= 1/],
     ];
@@ -238,7 +239,7 @@ describe('users', () => {
     expect(body.rows[0]).toMatchObject({
       id: 'alice',
       usage: { dailyRequests: 3, dailyTokens: 42 },
-      limits: { dailyRequests: 1000, dailyTokens: 5000, monthlyTokens: 0 },
+      limits: { dailyRequests: 1000, dailyTokens: 5000, monthlyTokens: 'unlimited' },
     });
   });
 
@@ -349,6 +350,12 @@ describe('quota set', () => {
     expect(d.code).toBe(0);
     expect(d.stdout).toContain('daily requests  1000 (default)');
     expect(await userHash(redis, keys.user(prefix, 'bob'))).toEqual({ status: 'active', monthly_tokens: '77' });
+    const u = await dsp(['quota', 'set', 'bob', '--daily-tokens', 'unlimited', '--daily-requests', '0']);
+    expect(u.code).toBe(0);
+    expect(u.stdout).toContain('daily requests  0 (blocked)\n');
+    expect(u.stdout).toContain('daily tokens    unlimited\n');
+    expect(await userHash(redis, keys.user(prefix, 'bob'))).toEqual({ status: 'active', daily_requests: '0', daily_tokens: '-1', monthly_tokens: '77' });
+    await dsp(['quota', 'set', 'bob', '--daily-tokens', 'default', '--daily-requests', 'default']);
     const ghost = await dsp(['quota', 'set', 'ghost', '--daily-tokens', '1']);
     expect(ghost.code).toBe(1);
     expect(ghost.stderr).toBe('error: user "ghost" does not exist\n');

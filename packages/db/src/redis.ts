@@ -61,20 +61,25 @@ export async function* scanKeys(redis: Redis, match: string): AsyncIterable<stri
   for (const node of nodes) yield* node.scanStream({ match, count: 1000 }) as AsyncIterable<string[]>;
 }
 
-/** The `user` hash fields the admit script reads; a quota left at the default has no field. */
+/**
+ * The `user` hash fields the admit script reads; a quota left at the default has no field, an
+ * explicit "unlimited" is -1.
+ */
 export interface UserState {
   id: string;
   status: 'active' | 'disabled';
-  dailyRequests: number | null;
-  dailyTokens: number | null;
-  monthlyTokens: number | null;
+  dailyRequests: number | 'unlimited' | null;
+  dailyTokens: number | 'unlimited' | null;
+  monthlyTokens: number | 'unlimited' | null;
 }
+
+const hashLimit = (v: number | 'unlimited'): string => (v === 'unlimited' ? '-1' : String(v));
 
 export function userHashFields(u: UserState): Record<string, string> {
   const f: Record<string, string> = { status: u.status };
-  if (u.dailyRequests !== null) f.daily_requests = String(u.dailyRequests);
-  if (u.dailyTokens !== null) f.daily_tokens = String(u.dailyTokens);
-  if (u.monthlyTokens !== null) f.monthly_tokens = String(u.monthlyTokens);
+  if (u.dailyRequests !== null) f.daily_requests = hashLimit(u.dailyRequests);
+  if (u.dailyTokens !== null) f.daily_tokens = hashLimit(u.dailyTokens);
+  if (u.monthlyTokens !== null) f.monthly_tokens = hashLimit(u.monthlyTokens);
   return f;
 }
 

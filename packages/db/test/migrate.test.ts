@@ -116,3 +116,33 @@ describe('migrations', () => {
     }
   });
 });
+
+describe('190_quota_unlimited', () => {
+  it('turns the old "0 = unlimited" into an explicit -1, moves updated_at on, and refuses other negatives', async () => {
+    const { mkdtempSync, copyFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { pathToFileURL, fileURLToPath } = await import('node:url');
+    const db = await createTempDatabase({ migrate: false });
+    dbs.push(db);
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    try {
+      const only001 = mkdtempSync(join(tmpdir(), 'dsp-mig-'));
+      copyFileSync(fileURLToPath(new URL('../migrations/001_initial.sql', import.meta.url)), join(only001, '001_initial.sql'));
+      await migrate(pool, { dir: pathToFileURL(only001 + '/') });
+      await pool.query(`INSERT INTO users (id, daily_requests, daily_tokens, monthly_tokens, updated_at)
+        VALUES ('old0', 0, 5, NULL, '2026-01-01'), ('old5', 5, NULL, NULL, '2026-01-01')`);
+      expect((await migrate(pool)).applied).toContain('190_quota_unlimited');
+      const rows = (await pool.query('SELECT id, daily_requests, daily_tokens, monthly_tokens, updated_at FROM users ORDER BY id')).rows;
+      expect(rows.map((r) => [r.id, r.daily_requests, r.daily_tokens, r.monthly_tokens])).toEqual([
+        ['old0', '-1', '5', null],
+        ['old5', '5', null, null],
+      ]);
+      expect(rows[0].updated_at.getTime()).toBeGreaterThan(Date.parse('2026-01-01'));
+      expect(rows[1].updated_at.getTime()).toBe(Date.parse('2026-01-01'));
+      await expect(pool.query(`UPDATE users SET daily_requests = -2 WHERE id = 'old5'`)).rejects.toThrow(/users_daily_requests_check/);
+    } finally {
+      await pool.end();
+    }
+  });
+});

@@ -45,7 +45,7 @@ describe('users.create', () => {
   });
 
   it('refuses invalid quotas', async () => {
-    await rejectsWithCode(env.services.users.create({ id: 'q1', quotas: { dailyTokens: -1 } }), 'invalid_argument', /daily_tokens must be an integer >= 0/);
+    await rejectsWithCode(env.services.users.create({ id: 'q1', quotas: { dailyTokens: -1 } }), 'invalid_argument', /daily_tokens must be a whole number >= 0/);
     await rejectsWithCode(env.services.users.create({ id: 'q1', quotas: { dailyTokens: 1.5 } }), 'invalid_argument');
     await rejectsWithCode(env.services.users.create({ id: 'q1', quotas: { weekly: 1 } as never }), 'invalid_argument', /unknown quota/);
     await rejectsWithCode(env.services.users.create({ id: 'q1', name: 'x'.repeat(201) }), 'invalid_argument', /name/);
@@ -85,7 +85,8 @@ describe('users.list / get', () => {
     expect(a.usage).toEqual({ day: period.day, month: period.month, dailyRequests: 7, dailyTokens: 1234, monthlyRequests: 70, monthlyTokens: 4321 });
     const g = await env.services.users.get('list-03');
     expect(g.usage).toMatchObject({ dailyRequests: 0, dailyTokens: 0, monthlyTokens: 0 });
-    expect(g.limits).toEqual({ dailyRequests: 100, dailyTokens: 0, monthlyTokens: 5000 });
+    // a [quota] default of 0 means no default limit
+    expect(g.limits).toEqual({ dailyRequests: 100, dailyTokens: 'unlimited', monthlyTokens: 5000 });
   });
 
   it('filters by status and validates paging', async () => {
@@ -135,9 +136,20 @@ describe('users.setQuota', () => {
     const v = await env.services.users.setQuota('carol', { dailyRequests: null });
     expect(v).toMatchObject({ dailyRequests: null, dailyTokens: 0, monthlyTokens: 99 });
     expect(await userHash(env.redis, userKey('carol'))).toEqual({ status: 'active', daily_tokens: '0', monthly_tokens: '99' });
+    // a user's own 0 blocks: it is not "unlimited"
     expect((await env.services.users.get('carol')).limits).toEqual({ dailyRequests: 100, dailyTokens: 0, monthlyTokens: 99 });
     const audit = await auditFor('carol');
     expect(audit.at(-1)).toEqual({ actor: 'test:runner', action: 'user.quota', details: { daily_requests: { from: 10, to: null } } });
+  });
+
+  it('"unlimited" is explicit: -1 in Postgres and in the Redis hash, shown as unlimited in force', async () => {
+    await env.services.users.create({ id: 'una', quotas: { dailyRequests: 'unlimited' } });
+    expect((await env.pool.query('SELECT daily_requests FROM users WHERE id = $1', ['una'])).rows[0].daily_requests).toBe('-1');
+    expect(await userHash(env.redis, userKey('una'))).toEqual({ status: 'active', daily_requests: '-1' });
+    const u = await env.services.users.setQuota('una', { monthlyTokens: 'unlimited', dailyTokens: 0 });
+    expect(u).toMatchObject({ dailyRequests: 'unlimited', dailyTokens: 0, monthlyTokens: 'unlimited' });
+    expect((await env.services.users.get('una')).limits).toEqual({ dailyRequests: 'unlimited', dailyTokens: 0, monthlyTokens: 'unlimited' });
+    expect((await auditFor('una')).at(-1)!.details).toEqual({ daily_tokens: { from: null, to: 0 }, monthly_tokens: { from: null, to: 'unlimited' } });
   });
 
   it('keeps a disabled status when quotas change', async () => {
@@ -149,7 +161,10 @@ describe('users.setQuota', () => {
   it('errors for unknown users, bad values and empty changes', async () => {
     await rejectsWithCode(env.services.users.setQuota('ghost', { dailyRequests: 1 }), 'not_found');
     await rejectsWithCode(env.services.users.setQuota('carol', {}), 'invalid_argument', /no quota/);
-    await rejectsWithCode(env.services.users.setQuota('carol', { dailyRequests: -3 }), 'invalid_argument');
+    await rejectsWithCode(env.services.users.setQuota('carol', { dailyRequests: -3 }), 'invalid_argument', /whole number >= 0 \(0 blocks every request\), "unlimited", or null/);
+    await rejectsWithCode(env.services.users.setQuota('carol', { dailyRequests: -1 }), 'invalid_argument');
+    await rejectsWithCode(env.services.users.setQuota('carol', { dailyRequests: 'none' as unknown as number }), 'invalid_argument');
+    await rejectsWithCode(env.services.users.create({ id: 'neg', quotas: { dailyTokens: -5 } }), 'invalid_argument');
     await rejectsWithCode(env.services.users.setQuota('carol', { dailyRequests: '5' as unknown as number }), 'invalid_argument');
   });
 

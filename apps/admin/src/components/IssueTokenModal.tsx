@@ -8,6 +8,7 @@ import type { MessageKey } from '@/i18n/messages';
 import type { TokenDTO } from '@/lib/types';
 import { api } from './api';
 import { useI18n } from './Providers';
+import { validated } from './validated';
 import { useMutation } from './useMutation';
 
 export interface UserOption {
@@ -40,7 +41,8 @@ export function IssueTokenModal({
   const [issued, setIssued] = useState<{ token: string; record: TokenDTO } | null>(null);
 
   async function submit() {
-    const v = await form.validateFields();
+    const v = await validated(form);
+    if (!v) return;
     await run(async () => {
       const res = await api<{ token: string; record: TokenDTO }>('POST', '/api/tokens', {
         userId: fixedUser ?? v.userId,

@@ -2,13 +2,20 @@
 import { Progress, Typography } from 'antd';
 import { useI18n } from './Providers';
 
-/** used / limit as a progress bar; a limit of 0 means unlimited (no bar). */
-export function QuotaBar({ used, limit, testid }: { used: number | null; limit: number; testid?: string }) {
+/** used / limit as a progress bar; no bar when unlimited, "blocked" for a limit of 0. */
+export function QuotaBar({ used, limit, testid }: { used: number | null; limit: number | 'unlimited'; testid?: string }) {
   const { t, number } = useI18n();
   if (used === null) return <Typography.Text type="secondary">—</Typography.Text>;
-  if (limit <= 0) {
+  if (limit === 0) {
     return (
-      <Typography.Text data-testid={testid} data-used={used} data-limit={0}>
+      <Typography.Text data-testid={testid} data-used={used} data-limit={0} type="danger">
+        {number(used)} / 0 <Typography.Text type="secondary">({t('users.blocked')})</Typography.Text>
+      </Typography.Text>
+    );
+  }
+  if (limit === 'unlimited') {
+    return (
+      <Typography.Text data-testid={testid} data-used={used} data-limit="unlimited">
         {number(used)} <Typography.Text type="secondary">/ {t('common.unlimited')}</Typography.Text>
       </Typography.Text>
     );

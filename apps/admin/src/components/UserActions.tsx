@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { App, Button, Form, Modal, Popconfirm, Space } from 'antd';
 import type { Limits, UserDTO } from '@/lib/types';
 import { api } from './api';
-import { QuotaFields, quotaValues } from './QuotaFields';
+import { QuotaFields, quotaInitialValues, quotaValues } from './QuotaFields';
+import { validated } from './validated';
 import { useI18n } from './Providers';
 import { useMutation } from './useMutation';
 
@@ -22,7 +23,8 @@ export function UserActions({ user, defaults, size = 'small' }: { user: UserDTO;
     });
 
   async function saveQuotas() {
-    const v = await form.validateFields();
+    const v = await validated(form);
+    if (!v) return;
     await run(async () => {
       await api('POST', `/api/users/${encodeURIComponent(user.id)}/quota`, quotaValues(v));
       message.success(t('users.quotaSaved', { id: user.id }));
@@ -70,7 +72,7 @@ export function UserActions({ user, defaults, size = 'small' }: { user: UserDTO;
         <Form
           form={form}
           layout="vertical"
-          initialValues={{ dailyRequests: user.dailyRequests, dailyTokens: user.dailyTokens, monthlyTokens: user.monthlyTokens }}
+          initialValues={quotaInitialValues(user)}
         >
           <QuotaFields defaults={defaults} />
         </Form>

@@ -30,9 +30,9 @@ export function UserDetail({
 }) {
   const { t, dateTime, number } = useI18n();
   const [issueOpen, setIssueOpen] = useState(false);
-  const limit = (own: number | null, inForce: number) => (
+  const limit = (own: number | 'unlimited' | null, inForce: number | 'unlimited') => (
     <Space size={4}>
-      {inForce === 0 ? t('common.unlimited') : number(inForce)}
+      {inForce === 'unlimited' ? t('common.unlimited') : inForce === 0 ? t('users.blocked') : number(inForce)}
       <Tag>{own === null ? t('common.default') : t('users.explicit')}</Tag>
     </Space>
   );

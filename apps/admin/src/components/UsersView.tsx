@@ -10,6 +10,7 @@ import { PageHeader } from './PageHeader';
 import { QuotaBar } from './QuotaBar';
 import { QuotaFields, quotaValues } from './QuotaFields';
 import { useI18n } from './Providers';
+import { validated } from './validated';
 import { UserActions } from './UserActions';
 import { useMutation } from './useMutation';
 
@@ -55,7 +56,8 @@ export function UsersView({ rows, total, usageError, search, page, pageSize, sta
   };
 
   async function create() {
-    const v = await form.validateFields();
+    const v = await validated(form);
+    if (!v) return;
     await run(async () => {
       await api('POST', '/api/users', { id: v.id.trim(), name: v.name ?? null, ...quotaValues(v) });
       message.success(t('users.created', { id: v.id.trim() }));

@@ -18,7 +18,7 @@ export function numOrNull(body: Record<string, unknown>, key: string): number | 
   if (!(key in body)) return undefined;
   const v = body[key];
   if (v === null || v === '') return null;
-  if (typeof v !== 'number') throw new BadRequest(`${key} must be a number or null`);
+  if (typeof v !== 'number') throw new BadRequest(`${key} must be a number or null${QUOTA_KEYS.includes(key as never) ? ' or "unlimited"' : ''}`);
   return v;
 }
 
@@ -32,11 +32,15 @@ export function strList(body: Record<string, unknown>, key: string): string[] | 
 
 export const QUOTA_KEYS = ['dailyRequests', 'dailyTokens', 'monthlyTokens'] as const;
 
-export function quotaPatch(body: Record<string, unknown>): Partial<Record<(typeof QUOTA_KEYS)[number], number | null>> {
-  const out: Partial<Record<(typeof QUOTA_KEYS)[number], number | null>> = {};
+/** Each quota: a number (0 blocks), "unlimited", or null (= the config default); absent = unchanged. */
+export function quotaPatch(body: Record<string, unknown>): Partial<Record<(typeof QUOTA_KEYS)[number], number | 'unlimited' | null>> {
+  const out: Partial<Record<(typeof QUOTA_KEYS)[number], number | 'unlimited' | null>> = {};
   for (const k of QUOTA_KEYS) {
-    const v = numOrNull(body, k);
-    if (v !== undefined) out[k] = v;
+    if (body[k] === 'unlimited') out[k] = 'unlimited';
+    else {
+      const v = numOrNull(body, k);
+      if (v !== undefined) out[k] = v;
+    }
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // dsp user create | list | show | disable | enable
 import type { UserSummary } from '@dsp/db';
-import { int, str, type Command, type CommandGroup } from '../command.js';
+import { int, limitArg, str, type Command, type CommandGroup } from '../command.js';
+import type { Limit } from '@dsp/db';
 import { json, ofLimit, shortTime, table } from '../output.js';
 
 const QUOTA_OPTIONS = {
@@ -10,24 +11,24 @@ const QUOTA_OPTIONS = {
 } as const;
 
 export const QUOTA_HELP = [
-  '--daily-requests N   requests per day (0 = unlimited, default = the [quota] default)',
-  '--daily-tokens N     prompt + completion tokens per day',
-  '--monthly-tokens N   tokens per calendar month',
+  '--daily-requests N   requests per day: a number (0 blocks), unlimited, or default (the [quota] default)',
+  '--daily-tokens N     prompt + completion tokens per day (same values)',
+  '--monthly-tokens N   tokens per calendar month (same values)',
 ];
 
 /** The quota options of a command line as a service patch (null = the config default). */
 export function quotaPatch(values: Record<string, string | boolean | undefined>) {
-  const patch: { dailyRequests?: number | null; dailyTokens?: number | null; monthlyTokens?: number | null } = {};
-  const dr = int('daily-requests', values['daily-requests'], { allowDefault: true });
-  const dt = int('daily-tokens', values['daily-tokens'], { allowDefault: true });
-  const mt = int('monthly-tokens', values['monthly-tokens'], { allowDefault: true });
+  const patch: { dailyRequests?: Limit | null; dailyTokens?: Limit | null; monthlyTokens?: Limit | null } = {};
+  const dr = limitArg('daily-requests', values['daily-requests']);
+  const dt = limitArg('daily-tokens', values['daily-tokens']);
+  const mt = limitArg('monthly-tokens', values['monthly-tokens']);
   if (dr !== undefined) patch.dailyRequests = dr;
   if (dt !== undefined) patch.dailyTokens = dt;
   if (mt !== undefined) patch.monthlyTokens = mt;
   return patch;
 }
 
-const limitText = (own: number | null, effective: number) => (effective === 0 ? 'unlimited' : String(effective)) + (own === null ? ' (default)' : '');
+const limitText = (own: Limit | null, effective: Limit) => (effective === 0 ? '0 (blocked)' : String(effective)) + (own === null ? ' (default)' : '');
 
 export function describeUser(
   u: Pick<UserSummary, 'id' | 'name' | 'status' | 'dailyRequests' | 'dailyTokens' | 'monthlyTokens'> & { limits: UserSummary['limits'] },

@@ -1,5 +1,6 @@
 // Quota rules: a user's own limit, or (NULL in Postgres, no field in Redis) the config default.
-// 0 means unlimited, both as a default and as a user's own limit.
+// A user's own limit is a number (0 blocks every request) or explicitly "unlimited" (-1 in
+// Postgres); the [quota] defaults of the config keep their meaning, 0 = no default limit.
 import { ServiceError } from '../errors.js';
 import { withTransaction } from '../pool.js';
 import { redisStep, writeUserHash } from '../redis.js';
@@ -7,18 +8,34 @@ import { writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { NEXT_VERSION, USER_COLUMNS, loadUserForUpdate, rowToUser, validateUserId, type User, type UserRow } from './users-shared.js';
 
-/** A user's explicit limits: a number, or null = the config default. */
-export interface Quotas {
-  dailyRequests: number | null;
-  dailyTokens: number | null;
-  monthlyTokens: number | null;
+/** A limit: a count (0 blocks) or no limit at all. */
+export type Limit = number | 'unlimited';
+export const UNLIMITED = 'unlimited';
+/** How "unlimited" is stored in Postgres and in the Redis user hash. */
+export const UNLIMITED_STORED = -1;
+
+/** A stored value (null, -1 or a count) as a Limit. */
+export function limitFromStored(v: number | null): Limit | null {
+  if (v === null) return null;
+  return v === UNLIMITED_STORED ? UNLIMITED : v;
 }
 
-/** Limits in force (0 = unlimited). */
+export function limitToStored(v: Limit | null): number | null {
+  return v === UNLIMITED ? UNLIMITED_STORED : v;
+}
+
+/** A user's explicit limits: a Limit, or null = the config default. */
+export interface Quotas {
+  dailyRequests: Limit | null;
+  dailyTokens: Limit | null;
+  monthlyTokens: Limit | null;
+}
+
+/** Limits in force. */
 export interface EffectiveLimits {
-  dailyRequests: number;
-  dailyTokens: number;
-  monthlyTokens: number;
+  dailyRequests: Limit;
+  dailyTokens: Limit;
+  monthlyTokens: Limit;
 }
 
 /** A change to a user's limits: a key left out is unchanged; null resets it to the default. */
@@ -42,7 +59,7 @@ export interface QuotasService {
   set(userId: string, patch: QuotaPatch): Promise<User>;
 }
 
-/** Check a patch: every given value is null or an integer >= 0. Throws invalid_argument. */
+/** Check a patch: every given value is null (the default), "unlimited" or an integer >= 0. Throws invalid_argument. */
 export function validateQuotaPatch(patch: unknown, { requireOne }: { requireOne: boolean }): QuotaPatch {
   if (typeof patch !== 'object' || patch === null) throw new ServiceError('invalid_argument', 'quotas must be an object');
   const out: QuotaPatch = {};
@@ -50,22 +67,24 @@ export function validateQuotaPatch(patch: unknown, { requireOne }: { requireOne:
     if (v === undefined) continue;
     if (!(QUOTA_FIELDS as readonly string[]).includes(k))
       throw new ServiceError('invalid_argument', `unknown quota "${k}" (expected ${QUOTA_FIELDS.join(', ')})`);
-    if (v !== null && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
+    if (v !== null && v !== UNLIMITED && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0))
       throw new ServiceError(
         'invalid_argument',
-        `${QUOTA_COLUMNS[k as QuotaField]} must be an integer >= 0 (0 = unlimited) or default, got ${JSON.stringify(v)}`,
+        `${QUOTA_COLUMNS[k as QuotaField]} must be a whole number >= 0 (0 blocks every request), "unlimited", or null for the default; got ${JSON.stringify(v)}`,
       );
-    out[k as QuotaField] = v as number | null;
+    out[k as QuotaField] = v as Limit | null;
   }
   if (requireOne && Object.keys(out).length === 0) throw new ServiceError('invalid_argument', 'no quota to change was given');
   return out;
 }
 
 export function createQuotasService(ctx: ServiceContext): QuotasService {
+  // a [quota] default of 0 means "no default limit"
+  const fromConfig = (n: number): Limit => (n === 0 ? UNLIMITED : n);
   const defaults = (): EffectiveLimits => ({
-    dailyRequests: ctx.config.quota.default_daily_requests,
-    dailyTokens: ctx.config.quota.default_daily_tokens,
-    monthlyTokens: ctx.config.quota.default_monthly_tokens,
+    dailyRequests: fromConfig(ctx.config.quota.default_daily_requests),
+    dailyTokens: fromConfig(ctx.config.quota.default_daily_tokens),
+    monthlyTokens: fromConfig(ctx.config.quota.default_monthly_tokens),
   });
   return {
     defaults,
@@ -86,12 +105,12 @@ export function createQuotasService(ctx: ServiceContext): QuotasService {
         const args: unknown[] = [userId];
         for (const f of QUOTA_FIELDS) {
           if (!(f in p)) continue;
-          args.push(p[f]);
+          args.push(limitToStored(p[f]!));
           sets.push(`${QUOTA_COLUMNS[f]} = $${args.length}`);
         }
         const res = await c.query<UserRow>(`UPDATE users SET ${sets.join(', ')}, updated_at = ${NEXT_VERSION} WHERE id = $1 RETURNING ${USER_COLUMNS}`, args);
         const after = rowToUser(res.rows[0]!);
-        const change: Record<string, { from: number | null; to: number | null }> = {};
+        const change: Record<string, { from: Limit | null; to: Limit | null }> = {};
         for (const f of QUOTA_FIELDS) if (f in p) change[QUOTA_COLUMNS[f]] = { from: before[f], to: after[f] };
         await writeAudit(c, ctx.actor, 'user.quota', userId, change);
         return res.rows[0]!;

@@ -3,6 +3,7 @@ import { ID_PATTERN } from '@dsp/core';
 import { ServiceError } from '../errors.js';
 import type { Queryable } from '../pool.js';
 import { toNumOrNull } from './context.js';
+import { limitFromStored, type Limit } from './quotas.js';
 
 export type UserStatus = 'active' | 'disabled';
 
@@ -11,9 +12,9 @@ export interface User {
   name: string | null;
   status: UserStatus;
   /** explicit limits; null = the config default */
-  dailyRequests: number | null;
-  dailyTokens: number | null;
-  monthlyTokens: number | null;
+  dailyRequests: Limit | null;
+  dailyTokens: Limit | null;
+  monthlyTokens: Limit | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -43,9 +44,9 @@ export function rowToUser(r: UserRow): User {
     id: r.id,
     name: r.name,
     status: r.status,
-    dailyRequests: toNumOrNull(r.daily_requests),
-    dailyTokens: toNumOrNull(r.daily_tokens),
-    monthlyTokens: toNumOrNull(r.monthly_tokens),
+    dailyRequests: limitFromStored(toNumOrNull(r.daily_requests)),
+    dailyTokens: limitFromStored(toNumOrNull(r.daily_tokens)),
+    monthlyTokens: limitFromStored(toNumOrNull(r.monthly_tokens)),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

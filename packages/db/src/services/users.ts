@@ -5,7 +5,7 @@ import { withTransaction } from '../pool.js';
 import { readCounters, redisReason, redisStep, writeUserHash } from '../redis.js';
 import { clampLimit, writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { QUOTA_COLUMNS, QUOTA_FIELDS, validateQuotaPatch, type EffectiveLimits, type QuotaPatch, type QuotasService } from './quotas.js';
+import { QUOTA_COLUMNS, QUOTA_FIELDS, limitToStored, validateQuotaPatch, type EffectiveLimits, type QuotaPatch, type QuotasService } from './quotas.js';
 import {
   NEXT_VERSION,
   USER_COLUMNS,
@@ -33,7 +33,7 @@ export interface UserUsage {
 }
 
 export interface UserSummary extends User {
-  /** limits in force (0 = unlimited) */
+  /** limits in force */
   limits: EffectiveLimits;
   /** null when Redis could not be read */
   usage: UserUsage | null;
@@ -153,7 +153,7 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
         for (const f of QUOTA_FIELDS) {
           if (q[f] === undefined) continue;
           cols.push(QUOTA_COLUMNS[f]);
-          args.push(q[f]);
+          args.push(limitToStored(q[f]!));
         }
         let res;
         try {

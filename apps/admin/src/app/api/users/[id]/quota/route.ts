@@ -1,5 +1,5 @@
-// POST /api/users/:id/quota {dailyRequests?, dailyTokens?, monthlyTokens?} (a number, 0 =
-// unlimited, or null = the config default; a key left out is unchanged) → sets the user's quotas.
+// POST /api/users/:id/quota {dailyRequests?, dailyTokens?, monthlyTokens?} (a number >= 0, 0
+// blocks; "unlimited"; or null = the config default; a key left out is unchanged) → sets the quotas.
 import { NextResponse } from 'next/server';
 import { authed, jsonBody, noStore } from '@/server/api';
 import { quotaPatch } from '@/server/input';
