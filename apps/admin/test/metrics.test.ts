@@ -13,6 +13,8 @@ function exposition(o: {
   blocked?: { concurrency: number; quota: number };
   pool?: [number, number];
   upstream?: [number, number];
+  /** requests abandoned by the client (status 499) and how long each ran before the client left */
+  aborted?: number[];
 }): string {
   const hist = (name: string, values: number[], labels: string) =>
     BUCKETS.map((le) => `${name}_bucket{${labels}le="${le === Infinity ? '+Inf' : le}"} ${values.filter((v) => v <= le).length}`).join('\n') +
@@ -24,6 +26,8 @@ function exposition(o: {
     `dsp_requests_total{route="/v1/chat/completions",status="429"} 0`,
     '# TYPE dsp_request_duration_seconds histogram',
     hist('dsp_request_duration_seconds', o.durations, 'route="/v1/chat/completions",status="200",'),
+    `dsp_requests_total{route="/v1/chat/completions",status="499"} ${o.aborted?.length ?? 0}`,
+    hist('dsp_request_duration_seconds', o.aborted ?? [], 'route="/v1/chat/completions",status="499",'),
     hist('dsp_upstream_first_byte_duration_seconds', o.firstBytes ?? [], ''),
     `dsp_token_concurrent_requests ${o.inFlight ?? 0}`,
     `dsp_requests_blocked_total{reason="concurrency"} ${o.blocked?.concurrency ?? 0}`,
@@ -165,6 +169,17 @@ describe('snapshots', () => {
     expect(s.total!.reuseRatio).toBeCloseTo(1 - 5 / 35);
   });
 
+  it('leaves requests the client abandoned (499) out of the latency and counts them on their own', () => {
+    const t0 = 3_000_000;
+    const prev = new Map<string, Digest>([[URL_A, digestText(exposition({ requests: 0, durations: [] }), t0)]]);
+    // 10 answered in 20 ms; 10 abandoned after 30 s: with them, p95 would be seconds
+    const s = snapshot([ok(URL_A, t0 + 2000, exposition({ requests: 10, durations: Array(10).fill(0.02), aborted: Array(10).fill(30) }))], prev, t0 + 2000);
+    expect(s.total!.p95Ms).toBeLessThanOrEqual(50); // inside the 10-50 ms bucket; with the 499s it would be 1000
+    expect(s.total!.abortedTotal).toBe(10);
+    expect(s.total!.abortedPerSec).toBeCloseTo(5);
+    expect(s.total!.requestsTotal).toBe(20);
+  });
+
   it('shows a host that is down as down and leaves it out of the sums (not as zero)', () => {
     const t0 = 2_000_000;
     const prev = new Map<string, Digest>([[URL_A, digestText(exposition({ requests: 10, durations: [] }), t0)]]);
@@ -194,5 +209,21 @@ describe('snapshots', () => {
     expect(s.total!.requestsTotal).toBe(7);
     expect(s.total!.p50Ms).toBeNull();
     expect(s.total!.reuseRatio).toBeNull();
+  });
+});
+
+describe('live chart points', () => {
+  it('break the lines where scrapes are missing, so the time axis stays to scale', async () => {
+    const { withGaps } = await import('../src/metrics/compute.js');
+    const p = (at: number) => ({ at, rps: 1, aborted: 0, p50: 1, p95: 1, fb50: 1, inFlight: 0, blockedConcurrency: 0, blockedQuota: 0, poolActive: 0, poolIdle: 0, hostsUp: 1, hostsDown: 0 });
+    const out = withGaps([p(0), p(1000), p(2000), p(60_000), p(61_000)]);
+    expect(out.map((x) => [x.at, x.rps ?? null])).toEqual([
+      [0, 1],
+      [1000, 1],
+      [2000, 1],
+      [2001, null],
+      [60_000, 1],
+      [61_000, 1],
+    ]);
   });
 });

@@ -6,7 +6,7 @@ import { Alert, Badge, Card, Col, Row, Statistic, Table, Tag, Tooltip, Typograph
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip as ChartTooltip, XAxis, YAxis } from 'recharts';
 import dayjs from 'dayjs';
 import type { HistoryPoint, HostDown, HostFigures, Snapshot } from '@/metrics/compute';
-import { historyPoint } from '@/metrics/compute';
+import { historyPoint, withGaps } from '@/metrics/compute';
 import { PageHeader } from './PageHeader';
 import { useI18n } from './Providers';
 
@@ -46,14 +46,8 @@ export function Dashboard({ urls }: { urls: string[] }) {
 
   const total = snap?.total ?? null;
   const down = snap?.hosts.filter((h): h is HostDown => !h.up) ?? [];
-  const chartData = useMemo(
-    () =>
-      history.map((p) => ({
-        ...p,
-        time: dayjs(p.at).tz(timezone).format('HH:mm:ss'),
-      })),
-    [history, timezone],
-  );
+  const chartData = useMemo(() => withGaps(history), [history]);
+  const timeLabel = (at: number) => dayjs(at).tz(timezone).format('HH:mm:ss');
   const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${number(v, v < 10 ? 1 : 0)} ms`);
   const dash = '—';
 
@@ -100,6 +94,16 @@ export function Dashboard({ urls }: { urls: string[] }) {
         {stat('stat-p50', t('dashboard.p50'), ms(total?.p50Ms))}
         {stat('stat-p95', t('dashboard.p95'), ms(total?.p95Ms))}
         {stat('stat-fb50', t('dashboard.fb50'), ms(total?.firstByteP50Ms))}
+        {stat(
+          'stat-aborted',
+          t('dashboard.aborted'),
+          total?.abortedPerSec != null ? number(total.abortedPerSec, 2) : dash,
+          total ? (
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('dashboard.abortedTotal')}: {number(total.abortedTotal)}
+            </Typography.Text>
+          ) : null,
+        )}
         {stat('stat-in-flight', t('dashboard.inFlight'), total ? number(total.inFlight) : dash)}
         {stat(
           'stat-blocked',
@@ -121,12 +125,16 @@ export function Dashboard({ urls }: { urls: string[] }) {
           title={t('dashboard.chart.rps')}
           data={chartData}
           height={220}
-          series={[{ key: 'rps', name: t('dashboard.rps'), color: '#4d6bfe' }]}
-          legend={false}
+          timeLabel={timeLabel}
+          series={[
+            { key: 'rps', name: t('dashboard.rps'), color: '#4d6bfe' },
+            { key: 'aborted', name: t('dashboard.aborted'), color: '#f5222d' },
+          ]}
         />
         <TimeChart
           title={t('dashboard.chart.latency')}
           data={chartData}
+          timeLabel={timeLabel}
           height={220}
           series={[
             { key: 'p50', name: t('dashboard.p50'), color: '#52c41a' },
@@ -137,6 +145,7 @@ export function Dashboard({ urls }: { urls: string[] }) {
         <TimeChart
           title={t('dashboard.chart.blocked')}
           data={chartData}
+          timeLabel={timeLabel}
           series={[
             { key: 'blockedConcurrency', name: t('dashboard.reason.concurrency'), color: '#f5222d' },
             { key: 'blockedQuota', name: t('dashboard.reason.quota'), color: '#faad14' },
@@ -145,6 +154,7 @@ export function Dashboard({ urls }: { urls: string[] }) {
         <TimeChart
           title={t('dashboard.chart.pool')}
           data={chartData}
+          timeLabel={timeLabel}
           step
           integers
           series={[
@@ -157,6 +167,7 @@ export function Dashboard({ urls }: { urls: string[] }) {
       <Card size="small" title={t('dashboard.hosts')}>
         <Table<HostFigures | HostDown>
           size="small"
+          scroll={{ x: 'max-content' }}
           rowKey="url"
           pagination={false}
           data-testid="hosts-table"
@@ -206,17 +217,29 @@ interface Series {
   color: string;
 }
 
-/** One live line chart of the dashboard: the last minutes of some history fields. */
-function TimeChart(p: { title: string; data: object[]; series: Series[]; height?: number; legend?: boolean; step?: boolean; integers?: boolean }) {
+/**
+ * One live line chart of the dashboard: the last minutes of some history fields, on a time axis to
+ * scale (a gap in the scrapes is a gap in the chart).
+ */
+function TimeChart(p: {
+  title: string;
+  data: object[];
+  series: Series[];
+  timeLabel: (at: number) => string;
+  height?: number;
+  legend?: boolean;
+  step?: boolean;
+  integers?: boolean;
+}) {
   return (
     <Col xs={24} lg={12}>
       <Card size="small" title={p.title}>
         <ResponsiveContainer width="100%" height={p.height ?? 200}>
           <LineChart data={p.data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="time" minTickGap={40} />
+            <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={p.timeLabel} minTickGap={40} />
             <YAxis allowDecimals={!p.integers} />
-            <ChartTooltip />
+            <ChartTooltip labelFormatter={(v) => p.timeLabel(Number(v))} />
             {p.legend !== false && <Legend />}
             {p.series.map((x) => (
               <Line key={x.key} type={p.step ? 'stepAfter' : 'linear'} dataKey={x.key} name={x.name} stroke={x.color} dot={false} isAnimationActive={false} />

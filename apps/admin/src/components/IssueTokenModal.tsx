@@ -18,6 +18,8 @@ export interface UserOption {
 }
 
 const EXPIRY = ['1h', '1d', '7d', '30d', '90d', '1y', 'never'] as const;
+/** The same default as `dsp token issue` and the service layer: no expiry unless one is chosen. */
+export const DEFAULT_EXPIRY = 'never';
 
 export function IssueTokenModal({
   open,
@@ -83,7 +85,7 @@ export function IssueTokenModal({
         destroyOnHidden
         okButtonProps={{ 'data-testid': 'issue-token-submit' } as never}
       >
-        <Form form={form} layout="vertical" initialValues={{ expiresIn: '30d', userId: fixedUser ?? undefined }}>
+        <Form form={form} layout="vertical" initialValues={{ expiresIn: DEFAULT_EXPIRY, userId: fixedUser ?? undefined }}>
           {fixedUser ? null : (
             <Form.Item name="userId" label={t('common.user')} rules={[{ required: true, message: t('tokens.userPlaceholder') }]}>
               <Select

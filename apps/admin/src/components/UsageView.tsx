@@ -133,11 +133,18 @@ export function UsageView({
           </Button>
         </Space>
       </Card>
-      <Card size="small" title={`${t('usage.chart')} · ${from} – ${to}`} style={{ marginBottom: 16 }}>
+      <Card size="small" title={`${t('usage.chart')} · ${from} – ${to}`} style={{ marginBottom: 16 }} data-testid="usage-chart">
         <ResponsiveContainer width="100%" height={280}>
           <ComposedChart data={grouped} margin={{ top: 8, right: 16, left: 8, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="key" minTickGap={16} />
+            {/* days as MM-DD with room between labels: 30 full dates ran into one string */}
+            <XAxis
+              dataKey="key"
+              interval="preserveStartEnd"
+              minTickGap={24}
+              tickFormatter={(k: string) => (group === 'day' ? k.slice(5) : k.length > 16 ? `${k.slice(0, 15)}…` : k)}
+              data-testid="usage-chart-x"
+            />
             <YAxis yAxisId="tok" />
             <YAxis yAxisId="req" orientation="right" allowDecimals={false} />
             <Tooltip />

@@ -103,7 +103,7 @@ export function UsersView({ rows, total, usageError, search, page, pageSize, sta
           size="middle"
           dataSource={rows}
           data-testid="users-table"
-          locale={{ emptyText: t('users.empty') }}
+          locale={{ emptyText: search ? t('users.noMatch', { q: search }) : t('users.empty') }}
           scroll={{ x: 1100 }}
           pagination={{
             current: page,

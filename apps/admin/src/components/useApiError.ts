@@ -14,9 +14,11 @@ export function useApiError(): (e: unknown) => void {
       if (e instanceof ApiError) {
         const key = `error.${e.code}`;
         const title = hasKey(key) ? t(key) : t('error.title');
-        // the service layer's sentence says exactly what was wrong (in English); keep it
+        // the service layer's sentence says exactly what was wrong, in English: in English it is
+        // the message; in Chinese the message is translated by its code, the sentence follows
         const detail = e.code === 'network' ? '' : e.message;
-        message.error(detail && locale === 'zh' ? `${title} ${detail}` : detail || title, 6);
+        if (locale === 'zh' && hasKey(key)) message.error(detail ? `${title}（${t('error.detail')} ${detail}）` : title, 6);
+        else message.error(detail || title, 6);
         return;
       }
       message.error(t('error.title'), 6);

@@ -1,6 +1,8 @@
 // Live gateway figures from successive scrapes of each host's /metrics. Rates and latency
 // quantiles come from the deltas between a host's last two scrapes (counter resets handled);
 // gauges are the latest values. Hosts that are down are reported as down and left out of the sums.
+// Latency quantiles are of answered requests only: a request the client abandoned (status 499)
+// ends when the client left, not when the answer was complete; those are counted on their own.
 import { parsePrometheus, seriesKey, type Sample } from './prom';
 
 /** What one scrape of one host tells us. */
@@ -13,6 +15,8 @@ export interface Digest {
   firstByte: Map<string, Map<number, number>>;
   blocked: Map<string, number>;
   requestsTotal: number;
+  /** cumulative requests the client abandoned (status 499) */
+  abortedTotal: number;
   inFlight: number;
   poolActive: number;
   poolIdle: number;
@@ -26,6 +30,8 @@ const REQUESTS = 'dsp_requests_total';
 const DURATION = 'dsp_request_duration_seconds_bucket';
 const FIRST_BYTE = 'dsp_upstream_first_byte_duration_seconds_bucket';
 const BLOCKED = 'dsp_requests_blocked_total';
+/** The status the gateway records when the client went away before the answer was complete. */
+export const ABORTED_STATUS = '499';
 
 export function digest(samples: Sample[], at: number): Digest {
   const d: Digest = {
@@ -35,6 +41,7 @@ export function digest(samples: Sample[], at: number): Digest {
     firstByte: new Map(),
     blocked: new Map(),
     requestsTotal: 0,
+    abortedTotal: 0,
     inFlight: 0,
     poolActive: 0,
     poolIdle: 0,
@@ -57,9 +64,10 @@ export function digest(samples: Sample[], at: number): Digest {
       case REQUESTS:
         d.counters.set(seriesKey(s.name, s.labels), s.value);
         d.requestsTotal += s.value;
+        if (s.labels.status === ABORTED_STATUS) d.abortedTotal += s.value;
         break;
       case DURATION:
-        bucket(d.duration, s);
+        if (s.labels.status !== ABORTED_STATUS) bucket(d.duration, s);
         break;
       case FIRST_BYTE:
         bucket(d.firstByte, s);
@@ -152,6 +160,10 @@ export interface Figures {
   requestsTotal: number;
   /** null until two scrapes exist */
   requestsPerSec: number | null;
+  /** requests abandoned by their client (499): since start, and per second over the last interval */
+  abortedTotal: number;
+  abortedPerSec: number | null;
+  /** latency of answered requests (499s left out) */
   p50Ms: number | null;
   p95Ms: number | null;
   firstByteP50Ms: number | null;
@@ -191,13 +203,14 @@ export interface Snapshot {
 interface Interval {
   seconds: number | null;
   requests: number;
+  aborted: number;
   duration: Map<number, number>;
   firstByte: Map<number, number>;
   blocked: Map<string, number>;
 }
 
 function interval(cur: Digest, prev: Digest | undefined): Interval {
-  if (!prev || !(cur.at > prev.at)) return { seconds: null, requests: 0, duration: new Map(), firstByte: new Map(), blocked: new Map() };
+  if (!prev || !(cur.at > prev.at)) return { seconds: null, requests: 0, aborted: 0, duration: new Map(), firstByte: new Map(), blocked: new Map() };
   let requests = 0;
   for (const [k, v] of cur.counters) requests += counterDelta(v, prev.counters.get(k));
   const blocked = new Map<string, number>();
@@ -205,6 +218,7 @@ function interval(cur: Digest, prev: Digest | undefined): Interval {
   return {
     seconds: (cur.at - prev.at) / 1000,
     requests,
+    aborted: counterDelta(cur.abortedTotal, prev.abortedTotal),
     duration: histogramDelta(cur.duration, prev.duration),
     firstByte: histogramDelta(cur.firstByte, prev.firstByte),
     blocked,
@@ -219,12 +233,14 @@ function figures(cur: Digest[], iv: Interval[]): Figures {
   const firstByte = new Map<number, number>();
   // rates are summed host by host (each over its own interval)
   let rps = 0;
+  let aps = 0;
   const bps: Record<string, number> = { concurrency: 0, quota: 0 };
   for (const i of known) {
     const secs = i.seconds!;
     addBuckets(duration, i.duration);
     addBuckets(firstByte, i.firstByte);
     rps += i.requests / secs;
+    aps += i.aborted / secs;
     for (const [r, v] of i.blocked) bps[r] = (bps[r] ?? 0) + v / secs;
   }
   const requestsPerSec = known.length ? rps : null;
@@ -232,9 +248,10 @@ function figures(cur: Digest[], iv: Interval[]): Figures {
   const blockedTotal: Record<string, number> = { concurrency: 0, quota: 0 };
   let upstream = 0;
   let opened = 0;
-  const f = { requestsTotal: 0, inFlight: 0, poolActive: 0, poolIdle: 0, poolTotal: 0 };
+  const f = { requestsTotal: 0, abortedTotal: 0, inFlight: 0, poolActive: 0, poolIdle: 0, poolTotal: 0 };
   for (const d of cur) {
     f.requestsTotal += d.requestsTotal;
+    f.abortedTotal += d.abortedTotal;
     f.inFlight += d.inFlight;
     f.poolActive += d.poolActive;
     f.poolIdle += d.poolIdle;
@@ -250,6 +267,7 @@ function figures(cur: Digest[], iv: Interval[]): Figures {
   return {
     ...f,
     requestsPerSec,
+    abortedPerSec: known.length ? aps : null,
     p50Ms: ms(quantile(0.5, duration)),
     p95Ms: ms(quantile(0.95, duration)),
     firstByteP50Ms: ms(quantile(0.5, firstByte)),
@@ -288,6 +306,7 @@ export function snapshot(results: ScrapeResult[], previous: ReadonlyMap<string, 
 export interface HistoryPoint {
   at: number;
   rps: number | null;
+  aborted: number | null;
   p50: number | null;
   p95: number | null;
   fb50: number | null;
@@ -305,6 +324,7 @@ export function historyPoint(s: Snapshot): HistoryPoint {
   return {
     at: s.at,
     rps: t?.requestsPerSec ?? null,
+    aborted: t?.abortedPerSec ?? null,
     p50: t?.p50Ms ?? null,
     p95: t?.p95Ms ?? null,
     fb50: t?.firstByteP50Ms ?? null,
@@ -316,4 +336,19 @@ export function historyPoint(s: Snapshot): HistoryPoint {
     hostsUp: t?.hostsUp ?? 0,
     hostsDown: s.hostsDown,
   };
+}
+
+/** A scrape missed for longer than this shows as a gap in the lines, not as a straight segment. */
+const GAP_MS = 3500;
+
+/** History points with an empty point inside each gap, so the lines break there. */
+export function withGaps(history: HistoryPoint[]): Partial<HistoryPoint>[] {
+  const out: Partial<HistoryPoint>[] = [];
+  for (let i = 0; i < history.length; i++) {
+    const p = history[i]!;
+    const prev = history[i - 1];
+    if (prev && p.at - prev.at > GAP_MS) out.push({ at: prev.at + 1 });
+    out.push(p);
+  }
+  return out;
 }
