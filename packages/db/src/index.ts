@@ -17,6 +17,8 @@ export {
 } from './pool.js';
 export { migrate, migrateDatabase, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrateResult } from './migrate.js';
 export { insertUsageEvents } from './ledger.js';
+export { insertRefusals, type RefusalEvent } from './refusals.js';
+export type { RefusalsService, RefusalRow, RefusalOptions } from './services/refusals.js';
 export { createRedis, createServerRedis, type RedisClient } from './redis.js';
 export { hashPassword, verifyPassword } from './password.js';
 export { parseDuration } from './duration.js';

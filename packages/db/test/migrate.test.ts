@@ -53,6 +53,7 @@ describe('migrations', () => {
       'admins',
       'api_idempotency',
       'audit_log',
+      'refusals',
       'schema_migrations',
       'tokens',
       'usage_ledger',

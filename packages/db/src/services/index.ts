@@ -13,6 +13,7 @@ import { createTokenRotationService, type TokenRotationService } from './token-r
 import { createAuditService, type AuditService } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { createQuotasService, type QuotasService } from './quotas.js';
+import { createRefusalsService, type RefusalsService } from './refusals.js';
 import { createSyncService, type SyncResult } from './sync.js';
 import { createTokensService, type TokensService } from './tokens.js';
 import { createUsageService, type UsageService } from './usage.js';
@@ -36,6 +37,7 @@ export interface Services {
   tokens: TokensService & TokenRotationService;
   quotas: QuotasService;
   usage: UsageService;
+  refusals: RefusalsService;
   admins: AdminsService;
   apiKeys: ApiKeysService;
   idempotency: IdempotencyService;
@@ -81,6 +83,7 @@ export function createServices(options: CreateServicesOptions): Services {
       tokens: { ...createTokensService(ctx), ...createTokenRotationService(ctx) },
       quotas,
       usage: createUsageService(ctx),
+      refusals: createRefusalsService(ctx),
       admins: createAdminsService(ctx),
       apiKeys: createApiKeysService(ctx),
       idempotency: createIdempotencyService(ctx),
