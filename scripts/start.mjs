@@ -163,7 +163,11 @@ async function main() {
   ({ config } = load(env));
   const recorded = {
     ...(file ? { [CONFIG_ENV_VAR]: file } : {}),
-    ...Object.fromEntries(['DSP_AUTH__PUBLIC_KEY_FILE', 'DSP_AUTH__PRIVATE_KEY_FILE', 'DSP_DEEPSEEK__BASE_URL'].filter((k) => env[k] !== undefined && env[k] !== process.env[k]).map((k) => [k, env[k]])),
+    ...Object.fromEntries(
+      ['DSP_AUTH__PUBLIC_KEY_FILE', 'DSP_AUTH__PRIVATE_KEY_FILE', 'DSP_DEEPSEEK__BASE_URL']
+        .filter((k) => env[k] !== undefined && env[k] !== process.env[k])
+        .map((k) => [k, env[k]]),
+    ),
   };
   writeStartEnv(process.cwd(), recorded);
   const m = await migrateDatabase(config.database.url).catch((e) =>

@@ -26,7 +26,12 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
   const pageErrors: string[] = [];
 
   async function signedIn(o: { width: number; height: number; locale?: string; mobile?: boolean }): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser.newContext({ viewport: { width: o.width, height: o.height }, locale: o.locale ?? 'en-US', isMobile: o.mobile ?? false, hasTouch: o.mobile ?? false });
+    const ctx = await browser.newContext({
+      viewport: { width: o.width, height: o.height },
+      locale: o.locale ?? 'en-US',
+      isMobile: o.mobile ?? false,
+      hasTouch: o.mobile ?? false,
+    });
     const page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (e) => pageErrors.push(`${o.width}px: ${e.message}`));
@@ -43,7 +48,8 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     await page.getByTestId('page-title').waitFor();
     await hydrated(page);
   };
-  const quotaInput = (dialog: ReturnType<Page['getByRole']>, f: string) => dialog.locator(`input[data-testid="quota-${f}"], [data-testid="quota-${f}"] input`).first();
+  const quotaInput = (dialog: ReturnType<Page['getByRole']>, f: string) =>
+    dialog.locator(`input[data-testid="quota-${f}"], [data-testid="quota-${f}"] input`).first();
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -122,7 +128,11 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
 
     it('the API refuses negatives too, with the rule in the message', async () => {
       const r = await page.evaluate(async () => {
-        const res = await fetch('/api/users/quota-q/quota', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dailyTokens: -1 }) });
+        const res = await fetch('/api/users/quota-q/quota', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ dailyTokens: -1 }),
+        });
         return { status: res.status, body: await res.json() };
       });
       expect(r.status).toBe(400);

@@ -215,7 +215,21 @@ describe('snapshots', () => {
 describe('live chart points', () => {
   it('break the lines where scrapes are missing, so the time axis stays to scale', async () => {
     const { withGaps } = await import('../src/metrics/compute.js');
-    const p = (at: number) => ({ at, rps: 1, aborted: 0, p50: 1, p95: 1, fb50: 1, inFlight: 0, blockedConcurrency: 0, blockedQuota: 0, poolActive: 0, poolIdle: 0, hostsUp: 1, hostsDown: 0 });
+    const p = (at: number) => ({
+      at,
+      rps: 1,
+      aborted: 0,
+      p50: 1,
+      p95: 1,
+      fb50: 1,
+      inFlight: 0,
+      blockedConcurrency: 0,
+      blockedQuota: 0,
+      poolActive: 0,
+      poolIdle: 0,
+      hostsUp: 1,
+      hostsDown: 0,
+    });
     const out = withGaps([p(0), p(1000), p(2000), p(60_000), p(61_000)]);
     expect(out.map((x) => [x.at, x.rps ?? null])).toEqual([
       [0, 1],

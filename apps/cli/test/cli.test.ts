@@ -168,7 +168,10 @@ describe('help and usage errors', () => {
       [['user', 'create'], /error: missing argument[^\n]*\n\nusage: dsp user create ID/],
       [['user', 'create', 'a', 'b'], /error: unexpected argument "b"/],
       [['user', 'create', 'a', '--bogus'], /error: Unknown option '--bogus'/],
-      [['user', 'create', 'a', '--daily-tokens', 'lots'], /error: --daily-tokens must be a whole number >= 0 \(0 blocks every request\), "unlimited" or "default"; got "lots"/],
+      [
+        ['user', 'create', 'a', '--daily-tokens', 'lots'],
+        /error: --daily-tokens must be a whole number >= 0 \(0 blocks every request\), "unlimited" or "default"; got "lots"/,
+      ],
       [['quota', 'set', 'a', '--daily-requests=-5'], /error: --daily-requests must be a whole number >= 0 .*got "-5" \(negative limits do not exist\)/],
       [['quota', 'set', 'a'], /error: give at least one of/],
       [['token', 'issue', 'a', '--concurrency', '0'], /error: --concurrency must be an integer >= 1/],

@@ -102,7 +102,15 @@ describe('dsp doctor and the CLI after `pnpm start` (demo mode)', () => {
       [`DSP_AUTH__PUBLIC_KEY_FILE=${pub}`, `DSP_AUTH__PRIVATE_KEY_FILE=${key}`, `DSP_DEEPSEEK__BASE_URL=${demoMock.url}`].join('\n') + '\n',
     );
     const keys = { publicKeyFile: pub, privateKeyFile: key };
-    const gw = await startGateway({ dir: home, keys, prefix, databaseUrl: db.url, upstreamUrl: demoMock.url, workers: 1, config: { usage: { recorder: false } } });
+    const gw = await startGateway({
+      dir: home,
+      keys,
+      prefix,
+      databaseUrl: db.url,
+      upstreamUrl: demoMock.url,
+      workers: 1,
+      config: { usage: { recorder: false } },
+    });
     gateway = gw;
     // the user's file: database, Redis and port only, no keys and no API key, as in a fresh checkout
     writeFileSync(

@@ -52,7 +52,8 @@ const REDACTED = '<redacted>';
 export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
   const argv = opts.argv ?? process.argv.slice(2);
-  const { env, startEnv } = opts.startEnv === false ? { env: opts.env ?? process.env, startEnv: null } : withStartEnv({ argv, env: opts.env ?? process.env, cwd });
+  const { env, startEnv } =
+    opts.startEnv === false ? { env: opts.env ?? process.env, startEnv: null } : withStartEnv({ argv, env: opts.env ?? process.env, cwd });
   const startEnvFile = startEnv?.file ?? null;
   const choice = resolveConfigFile({ argv, env, cwd });
   if (choice.file === null) return { ...build(null, null, env, cwd), startEnvFile };

@@ -161,7 +161,11 @@ describe('users.setQuota', () => {
   it('errors for unknown users, bad values and empty changes', async () => {
     await rejectsWithCode(env.services.users.setQuota('ghost', { dailyRequests: 1 }), 'not_found');
     await rejectsWithCode(env.services.users.setQuota('carol', {}), 'invalid_argument', /no quota/);
-    await rejectsWithCode(env.services.users.setQuota('carol', { dailyRequests: -3 }), 'invalid_argument', /whole number >= 0 \(0 blocks every request\), "unlimited", or null/);
+    await rejectsWithCode(
+      env.services.users.setQuota('carol', { dailyRequests: -3 }),
+      'invalid_argument',
+      /whole number >= 0 \(0 blocks every request\), "unlimited", or null/,
+    );
     await rejectsWithCode(env.services.users.setQuota('carol', { dailyRequests: -1 }), 'invalid_argument');
     await rejectsWithCode(env.services.users.setQuota('carol', { dailyRequests: 'none' as unknown as number }), 'invalid_argument');
     await rejectsWithCode(env.services.users.create({ id: 'neg', quotas: { dailyTokens: -5 } }), 'invalid_argument');

@@ -28,7 +28,11 @@ export function QuotaFields({ defaults }: { defaults: Limits }) {
                 <Form.Item
                   name={name}
                   noStyle
-                  rules={[{ validator: (_, v) => (v === null || v === undefined || v >= 0 ? Promise.resolve() : Promise.reject(new Error(t('users.quotaNegative')))) }]}
+                  rules={[
+                    {
+                      validator: (_, v) => (v === null || v === undefined || v >= 0 ? Promise.resolve() : Promise.reject(new Error(t('users.quotaNegative')))),
+                    },
+                  ]}
                 >
                   <InputNumber
                     precision={0}

@@ -69,11 +69,7 @@ export function UserActions({ user, defaults, size = 'small' }: { user: UserDTO;
         destroyOnHidden
         okButtonProps={{ 'data-testid': 'save-quotas' } as never}
       >
-        <Form
-          form={form}
-          layout="vertical"
-          initialValues={quotaInitialValues(user)}
-        >
+        <Form form={form} layout="vertical" initialValues={quotaInitialValues(user)}>
           <QuotaFields defaults={defaults} />
         </Form>
       </Modal>

@@ -1,6 +1,6 @@
 // The plain JSON shapes the server hands to the browser components: the service layer's own types
 // (type-only imports, nothing of @dsp/db reaches the browser bundle) as JSON makes them.
-import type { AuditEntry, DailyUsageRow, EffectiveLimits, RequestLogRow, TokenRecord, UsageTotals, User, UserSummary } from '@dsp/db';
+import type { AuditEntry, DailyUsageRow, EffectiveLimits, RefusalRow, RequestLogRow, TokenRecord, UsageTotals, User, UserSummary } from '@dsp/db';
 
 /** What JSON.stringify makes of a value: Dates become ISO strings. */
 export type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
@@ -13,3 +13,4 @@ export type UsageTotalsDTO = Json<UsageTotals>;
 export type DailyUsageDTO = Json<DailyUsageRow>;
 export type RequestLogDTO = Json<RequestLogRow>;
 export type AuditDTO = Json<AuditEntry>;
+export type RefusalDTO = Json<RefusalRow>;

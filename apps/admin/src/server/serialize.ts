@@ -1,7 +1,7 @@
 // Service-layer records → the JSON shapes of lib/types.ts (the same fields, dates as ISO strings).
 import 'server-only';
-import type { AuditEntry, DailyUsageRow, RequestLogRow, TokenRecord, User, UserSummary } from '@dsp/db';
-import type { AuditDTO, DailyUsageDTO, RequestLogDTO, TokenDTO, UserDTO, UserSummaryDTO } from '../lib/types';
+import type { AuditEntry, DailyUsageRow, RefusalRow, RequestLogRow, TokenRecord, User, UserSummary } from '@dsp/db';
+import type { AuditDTO, DailyUsageDTO, RefusalDTO, RequestLogDTO, TokenDTO, UserDTO, UserSummaryDTO } from '../lib/types';
 
 const iso = (d: Date | string): string => new Date(d).toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? iso(d) : null);
@@ -35,4 +35,8 @@ export function serializeRequest(r: RequestLogRow): RequestLogDTO {
 
 export function serializeAudit(a: AuditEntry): AuditDTO {
   return { ...a, at: iso(a.at), details: a.details ?? {} };
+}
+
+export function serializeRefusal(r: RefusalRow): RefusalDTO {
+  return { ...r, lastAt: iso(r.lastAt) };
 }

@@ -176,7 +176,12 @@ export const doctorCommand: Command = {
       throw new CliError(`config: ${(e as Error).message}`);
     }
     findings.push(await checkKeys(config));
-    const [redis, pg, upstream, gateway] = await Promise.all([checkRedis(ctx, config), checkPostgres(ctx, config), checkUpstream(config), checkGateway(config)]);
+    const [redis, pg, upstream, gateway] = await Promise.all([
+      checkRedis(ctx, config),
+      checkPostgres(ctx, config),
+      checkUpstream(config),
+      checkGateway(config),
+    ]);
     findings.push(...redis, ...pg, ...upstream, ...gateway);
     if (ctx.global.json) ctx.io.stdout(JSON.stringify(findings, null, 2) + '\n');
     else for (const f of findings) ctx.io.stdout(`${f.status === 'ok' ? '✓' : f.status === 'warn' ? '!' : '✗'} ${f.check.padEnd(18)} ${f.detail}\n`);
