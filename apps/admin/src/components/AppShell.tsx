@@ -4,7 +4,18 @@ import { useState } from 'react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { Button, Drawer, Grid, Layout, Menu, Space, Tooltip, Typography } from 'antd';
-import { ApiOutlined, AuditOutlined, BarChartOutlined, DashboardOutlined, KeyOutlined, LogoutOutlined, MenuOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  ApiOutlined,
+  AuditOutlined,
+  BarChartOutlined,
+  DashboardOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { NAV } from '@/lib/constants';
 import type { MessageKey } from '@/i18n/messages';
 import { api } from './api';
@@ -19,6 +30,7 @@ const ICONS = {
   usage: <BarChartOutlined />,
   audit: <AuditOutlined />,
   accounts: <ApiOutlined />,
+  settings: <SettingOutlined />,
 };
 
 export function AppShell({ username, children }: { username: string; children: ReactNode }) {

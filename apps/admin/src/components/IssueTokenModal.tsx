@@ -8,6 +8,7 @@ import type { MessageKey } from '@/i18n/messages';
 import type { TokenDTO } from '@/lib/types';
 import { api } from './api';
 import { useI18n } from './Providers';
+import { TokenSnippets } from './TokenSnippets';
 import { validated } from './validated';
 import { useMutation } from './useMutation';
 
@@ -145,6 +146,7 @@ export function IssueTokenModal({
             onFocus={(e) => e.target.select()}
           />
         </div>
+        {issued ? <TokenSnippets token={issued.token} /> : null}
       </Modal>
     </>
   );

@@ -2,11 +2,17 @@
 // the header carries the navigation, the language toggle and sign-out.
 import type { ReactNode } from 'react';
 import { AppShell } from '@/components/AppShell';
+import { GatewayProvider } from '@/components/Gateway';
+import { getConfig } from '@/server/env';
 import { requireOperator } from '@/server/auth';
 
 export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const op = await requireOperator('/dashboard');
-  return <AppShell username={op.username}>{children}</AppShell>;
+  return (
+    <GatewayProvider port={getConfig().server.port}>
+      <AppShell username={op.username}>{children}</AppShell>
+    </GatewayProvider>
+  );
 }
