@@ -13,6 +13,7 @@ import {
   LogoutOutlined,
   MenuOutlined,
   SettingOutlined,
+  SafetyOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -30,6 +31,7 @@ const ICONS = {
   usage: <BarChartOutlined />,
   audit: <AuditOutlined />,
   accounts: <ApiOutlined />,
+  operators: <SafetyOutlined />,
   settings: <SettingOutlined />,
 };
 

@@ -23,6 +23,7 @@ export const NAV = [
   { key: 'usage', href: '/usage' },
   { key: 'accounts', href: '/accounts' },
   { key: 'audit', href: '/audit' },
+  { key: 'operators', href: '/operators' },
   { key: 'settings', href: '/settings' },
 ] as const;
 
