@@ -15,6 +15,17 @@ const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'operator-password-1';
 const LONG_NAME = 'Maximiliane Konstantinopoulou-Wetherington';
 
+/**
+ * `DSP_SCREENSHOTS=DIR` (scripts/screenshots.sh sets docs/screenshots): the README's screenshots
+ * are taken from this run, of the pages as the tests leave them.
+ */
+const SCREENSHOTS = process.env.DSP_SCREENSHOTS;
+async function readmeShot(p: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  await p.waitForLoadState('networkidle').catch(() => {});
+  await p.screenshot({ path: join(SCREENSHOTS, `${name}.png`), timeout: 60_000, animations: 'disabled' });
+}
+
 const hydrated = (p: Page) => p.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 
 describe('admin console: what misled or broke (desktop and 390 px)', () => {
@@ -25,7 +36,14 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
   let browser: Browser;
   const pageErrors: string[] = [];
 
-  async function signedIn(o: { width: number; height: number; locale?: string; mobile?: boolean }): Promise<{ ctx: BrowserContext; page: Page }> {
+  async function signedIn(o: {
+    width: number;
+    height: number;
+    locale?: string;
+    mobile?: boolean;
+    user?: string;
+    password?: string;
+  }): Promise<{ ctx: BrowserContext; page: Page }> {
     const ctx = await browser.newContext({
       viewport: { width: o.width, height: o.height },
       locale: o.locale ?? 'en-US',
@@ -37,8 +55,8 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     page.on('pageerror', (e) => pageErrors.push(`${o.width}px: ${e.message}`));
     await page.goto(admin.url + '/login');
     await hydrated(page);
-    await page.getByTestId('login-username').fill('root');
-    await page.getByTestId('login-password').fill(PASSWORD);
+    await page.getByTestId('login-username').fill(o.user ?? 'root');
+    await page.getByTestId('login-password').fill(o.password ?? PASSWORD);
     await page.getByTestId('login-submit').click();
     await page.waitForURL(/\/(dashboard|users)?$/);
     return { ctx, page };
@@ -103,6 +121,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       expect(await page.getByTestId('usage-dr-quota-q').getAttribute('data-limit')).toBe('unlimited');
       expect(await page.getByTestId('usage-dt-quota-q').getAttribute('data-limit')).toBe('0');
       expect(await page.getByTestId('usage-dt-quota-q').textContent()).toContain('blocked');
+      await readmeShot(page, 'users');
     });
 
     it('refuses a negative quota with a message, saves nothing and throws no uncaught error', async () => {
@@ -184,6 +203,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       );
       for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.left, `tick ${i} overlaps the one before`).toBeGreaterThanOrEqual(boxes[i - 1]!.right);
       expect(await ticks.first().textContent()).toMatch(/^\d\d-\d\d$/);
+      await readmeShot(page, 'usage');
     });
 
     it('the dashboard labels latency as of answered requests and shows abandoned requests on their own', async () => {
@@ -195,6 +215,117 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       const ticks = page.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
       await expect.poll(() => ticks.count(), { timeout: 20_000 }).toBeGreaterThan(0);
       expect(await ticks.first().textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
+      await readmeShot(page, 'dashboard');
+    });
+  });
+
+  describe('operators and roles', () => {
+    let ctx: BrowserContext;
+    let page: Page;
+    beforeAll(async () => {
+      ({ ctx, page } = await signedIn({ width: 1280, height: 900 }));
+    });
+    afterAll(async () => ctx?.close());
+
+    it('an admin adds a viewer from the console', async () => {
+      await go(page, '/operators');
+      await page.getByTestId('new-operator').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByTestId('new-operator-username').fill('watcher');
+      await dialog.getByTestId('new-operator-password').fill('short');
+      await page.getByTestId('new-operator-submit').click();
+      await expect.poll(() => dialog.textContent()).toContain('At least 8 characters.');
+      await dialog.getByTestId('new-operator-password').fill('viewer-password-1');
+      await page.getByTestId('new-operator-submit').click();
+      await page.getByTestId('operator-watcher').waitFor();
+      expect((await be.services.admins.get('watcher')).role).toBe('viewer');
+      // root cannot demote or disable itself from the table
+      expect(await page.getByTestId('role-root').count()).toBe(0);
+      expect(await page.getByTestId('disable-operator-root').count()).toBe(0);
+    });
+
+    it('a viewer reads everything, changes nothing but their own password', async () => {
+      const v = await signedIn({ width: 1280, height: 900, user: 'watcher', password: 'viewer-password-1' });
+      try {
+        await go(v.page, '/operators');
+        expect(await v.page.getByTestId('new-operator').count()).toBe(0);
+        expect(await v.page.locator('body').textContent()).toContain('Your role is viewer');
+        await go(v.page, '/users');
+        const refused = await v.page.evaluate(async () => {
+          const res = await fetch('/api/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'by-viewer' }) });
+          return { status: res.status, body: await res.json() };
+        });
+        expect(refused.status).toBe(403);
+        expect(refused.body.error.code).toBe('forbidden');
+        // the UI says why, translated by the code
+        await v.page.getByTestId('new-user').click();
+        await v.page.getByRole('dialog').getByTestId('new-user-id').fill('by-viewer');
+        await v.page.getByTestId('create-user-submit').click();
+        await expect.poll(() => v.page.locator('.ant-message-notice').last().textContent()).toContain('read-only');
+        await expect(be.services.users.get('by-viewer')).rejects.toThrow(/does not exist/);
+        // their own password: the current one is checked first
+        await go(v.page, '/operators');
+        await v.page.getByTestId('change-password').click();
+        const d = v.page.getByRole('dialog');
+        await d.getByTestId('current-password').fill('not-my-password');
+        await d.getByTestId('new-password').fill('viewer-password-2');
+        await v.page.getByTestId('change-password-submit').click();
+        await expect.poll(() => v.page.locator('.ant-message-notice').last().textContent()).toContain('current password is wrong');
+        expect(await be.services.admins.verify('watcher', 'viewer-password-1')).not.toBeNull();
+        await d.getByTestId('current-password').fill('viewer-password-1');
+        await v.page.getByTestId('change-password-submit').click();
+        await expect.poll(async () => (await be.services.admins.verify('watcher', 'viewer-password-2')) !== null).toBe(true);
+      } finally {
+        await v.ctx.close();
+      }
+    });
+
+    it('an admin changes a role and disables an operator', async () => {
+      await go(page, '/operators');
+      await page.getByTestId('role-watcher').click();
+      await page.locator('.ant-select-item-option[title="admin"]').click();
+      await expect.poll(async () => (await be.services.admins.get('watcher')).role).toBe('admin');
+      await page.getByTestId('disable-operator-watcher').click();
+      await page.locator('.ant-popconfirm .ant-btn-primary').click();
+      await expect.poll(async () => (await be.services.admins.get('watcher')).disabledAt !== null).toBe(true);
+    });
+  });
+
+  describe('the settings page and the token dialog', () => {
+    let ctx: BrowserContext;
+    let page: Page;
+    beforeAll(async () => {
+      ({ ctx, page } = await signedIn({ width: 1280, height: 900 }));
+    });
+    afterAll(async () => ctx?.close());
+
+    it('shows the effective config with secrets redacted, and the gateway hosts', async () => {
+      await go(page, '/settings');
+      const text = (await page.locator('body').textContent()) ?? '';
+      expect(text).toContain(admin.configFile);
+      expect(text).toContain(gw.metricsUrl);
+      expect(await page.getByTestId('settings-server').textContent()).toContain(String(gw.port));
+      expect(text).toContain('<redacted>');
+      expect(text).not.toContain('sk-upstream-secret-key');
+      await readmeShot(page, 'settings');
+    });
+
+    it('the token-issued dialog gives the base URL and snippets that work', async () => {
+      await go(page, '/users/maximiliane.k-w');
+      await page.getByTestId('issue-token').click();
+      await page.getByTestId('issue-token-submit').click();
+      const jwt = await page.getByTestId('issued-token').inputValue();
+      expect(jwt).toMatch(/^eyJ/);
+      const base = await page.getByTestId('gateway-base-url').textContent();
+      expect(base).toBe(`http://127.0.0.1:${gw.port}/v1`);
+      expect(await page.getByTestId('snippet-curl').textContent()).toContain(`curl -N http://127.0.0.1:${gw.port}/v1/chat/completions`);
+      await page.getByRole('tab', { name: 'Claude Code' }).click();
+      expect(await page.getByTestId('snippet-claude').textContent()).toContain(`ANTHROPIC_BASE_URL=http://127.0.0.1:${gw.port}/anthropic`);
+      // the base URL shown answers with the token
+      const r = await fetch(`${base}/models`, { headers: { authorization: `Bearer ${jwt}` } });
+      expect(r.status).toBe(200);
+      await readmeShot(page, 'token-issued');
+      await page.getByTestId('token-done').click();
     });
   });
 
@@ -230,6 +361,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       const box = (await link.boundingBox())!;
       expect(box.width).toBeGreaterThan(80);
       expect(box.height).toBeLessThan(50);
+      await readmeShot(page, 'phone-users');
     });
 
     it('threw no uncaught error on any page', () => {

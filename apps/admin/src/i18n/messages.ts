@@ -208,7 +208,8 @@ export const en = {
   'refusals.reason.request_too_large': 'request too large',
   'refusals.reason.invalid_request': 'invalid request',
   'tokens.baseUrl': 'Base URL for OpenAI-compatible clients:',
-  'tokens.baseUrlHelp': 'As seen from this browser (this host, the gateway port); behind a proxy or from another machine use the address clients reach the gateway at.',
+  'tokens.baseUrlHelp':
+    'As seen from this browser (this host, the gateway port); behind a proxy or from another machine use the address clients reach the gateway at.',
   'settings.title': 'Settings',
   'settings.subtitle': 'The configuration in effect (read-only; secrets redacted)',
   'settings.file': 'Loaded from {file}, with environment overrides.',

@@ -1,8 +1,7 @@
-import { RefusalsCard } from '@/components/RefusalsCard';
 import { UsageView } from '@/components/UsageView';
 import { requireOperator } from '@/server/auth';
 import { serviceErrorCode } from '@/server/dsp';
-import { serializeDaily, serializeRefusal, serializeRequest } from '@/server/serialize';
+import { serializeDaily, serializeRequest } from '@/server/serialize';
 
 export const dynamic = 'force-dynamic';
 
@@ -31,30 +30,18 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
     log = await op.svc.usage.requests({ userId, limit: 50 });
   }
   const users = await op.svc.users.list({ limit: 1000 });
-  const reason = one(sp.reason) ?? null;
-  let refusals;
-  try {
-    refusals = await op.svc.refusals.list({ from: daily.from, to: daily.to, userId, ...(reason ? { reason } : {}) });
-  } catch (e) {
-    if ((await serviceErrorCode(e)) !== 'invalid_argument') throw e;
-    error = (e as Error).message;
-    refusals = await op.svc.refusals.list({ from: daily.from, to: daily.to, userId });
-  }
   return (
-    <>
-      <UsageView
-        from={daily.from}
-        to={daily.to}
-        userId={userId ?? null}
-        group={group === 'user' || group === 'model' ? group : 'day'}
-        rows={daily.rows.map(serializeDaily)}
-        log={log.rows.map(serializeRequest)}
-        nextCursor={log.nextCursor}
-        isFirstPage={!one(sp.before)}
-        users={users.rows.map((u) => ({ id: u.id, name: u.name }))}
-        error={error}
-      />
-      <RefusalsCard rows={refusals.rows.map(serializeRefusal)} byReason={refusals.byReason} total={refusals.total} reason={reason} />
-    </>
+    <UsageView
+      from={daily.from}
+      to={daily.to}
+      userId={userId ?? null}
+      group={group === 'user' || group === 'model' ? group : 'day'}
+      rows={daily.rows.map(serializeDaily)}
+      log={log.rows.map(serializeRequest)}
+      nextCursor={log.nextCursor}
+      isFirstPage={!one(sp.before)}
+      users={users.rows.map((u) => ({ id: u.id, name: u.name }))}
+      error={error}
+    />
   );
 }

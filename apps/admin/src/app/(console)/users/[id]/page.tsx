@@ -1,55 +1,32 @@
 import { notFound } from 'next/navigation';
-import { RefusalsCard } from '@/components/RefusalsCard';
 import { UserDetail } from '@/components/UserDetail';
 import { requireOperator } from '@/server/auth';
 import { serviceErrorCode } from '@/server/dsp';
 import { adminSettings, getConfig } from '@/server/env';
-import { serializeRefusal, serializeToken, serializeUserSummary } from '@/server/serialize';
+import { serializeToken, serializeUserSummary } from '@/server/serialize';
 
 export const dynamic = 'force-dynamic';
 
-export default async function UserPage({
-  params,
-  searchParams,
-}: {
-  params: Promise<{ id: string }>;
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const sp = await searchParams;
-  const reason = typeof sp.reason === 'string' && /^[a-z_]{1,64}$/.test(sp.reason) ? sp.reason : null;
   const op = await requireOperator(`/users/${encodeURIComponent(id)}`);
   let data;
   try {
-    const [user, tokens, usage, refusals] = await Promise.all([
-      op.svc.users.get(id),
-      op.svc.tokens.list(id),
-      op.svc.usage.forUser(id),
-      op.svc.refusals.list({ userId: id, ...(reason ? { reason } : {}) }),
-    ]);
-    data = { user, tokens, usage, refusals };
+    const [user, tokens, usage] = await Promise.all([op.svc.users.get(id), op.svc.tokens.list(id), op.svc.usage.forUser(id)]);
+    data = { user, tokens, usage };
   } catch (e) {
     const code = await serviceErrorCode(e);
     if (code === 'not_found' || code === 'invalid_argument') notFound();
     throw e;
   }
   return (
-    <>
-      <UserDetail
-        user={serializeUserSummary(data.user)}
-        tokens={data.tokens.map(serializeToken)}
-        usage={{ from: data.usage.from, to: data.usage.to, byDay: data.usage.byDay, byModel: data.usage.byModel, totals: data.usage.totals }}
-        defaults={op.svc.quotas.defaults()}
-        models={adminSettings().models}
-        defaultConcurrency={getConfig().limits.token_concurrency}
-      />
-      <RefusalsCard
-        rows={data.refusals.rows.map(serializeRefusal)}
-        byReason={data.refusals.byReason}
-        total={data.refusals.total}
-        reason={reason}
-        showUser={false}
-      />
-    </>
+    <UserDetail
+      user={serializeUserSummary(data.user)}
+      tokens={data.tokens.map(serializeToken)}
+      usage={{ from: data.usage.from, to: data.usage.to, byDay: data.usage.byDay, byModel: data.usage.byModel, totals: data.usage.totals }}
+      defaults={op.svc.quotas.defaults()}
+      models={adminSettings().models}
+      defaultConcurrency={getConfig().limits.token_concurrency}
+    />
   );
 }
