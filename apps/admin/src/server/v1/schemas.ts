@@ -10,8 +10,8 @@ const ts = z.string().meta({ format: 'date-time' });
 const tsOrNull = ts.nullable();
 const limitQuery = z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'page size (default 50, at most 1000)' });
 const cursorQuery = z.string().min(1).max(256).optional().meta({ description: "the previous page's `nextCursor`" });
-/** an explicit limit, or null for the configured default */
-const quotaValue = z.number().int().nullable();
+/** an explicit limit (a number >= 0; 0 blocks), "unlimited", or null for the configured default */
+const quotaValue = z.union([z.number().int(), z.literal('unlimited')]).nullable();
 
 export const ErrorBody = z
   .object({
