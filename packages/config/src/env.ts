@@ -43,6 +43,10 @@ export function typeEnvValue(kind: ValueKind, raw: string): unknown {
       const pairs = t === '' ? [] : t.split(',').map((p) => p.split('=').map((s) => s.trim()));
       return pairs.every((p) => p.length === 2) ? Object.fromEntries(pairs) : raw;
     }
+    case 'number_list': {
+      const list = typeEnvValue('list', raw);
+      return Array.isArray(list) ? list.map((v) => (typeof v === 'string' && NUMBER_RE.test(v) ? Number(v) : v)) : list;
+    }
     case 'list': {
       const t = raw.trim();
       if (t.startsWith('[')) {

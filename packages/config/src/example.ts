@@ -17,6 +17,11 @@ function keyComment(k: KeyInfo): string[] {
 }
 
 function renderSection(s: SectionInfo, out: string[]): void {
+  if (s.meta.map) {
+    // no table at its default: the example stays commented out
+    out.push('', ...commentLines(s.meta.description), ...s.meta.map.example.split('\n').map((l) => `# ${l}`));
+    return;
+  }
   out.push('', ...commentLines(s.meta.description), `[${s.dotted}]`);
   for (const k of s.keys) out.push(...keyComment(k), `${k.path[k.path.length - 1]} = ${tomlLiteral(k.default)}`);
   for (const sub of s.sections) renderSection(sub, out);

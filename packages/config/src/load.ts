@@ -162,7 +162,7 @@ function removeUnknownKeys(data: Table, file: string, warnings: string[]): void 
       if (keys.includes(name)) continue;
       const sub = sections.find((s) => last(s.path) === name);
       if (sub) {
-        if (isTable(value))
+        if (isTable(value) && !sub.meta.map)
           visit(
             value,
             sub.path,
@@ -222,9 +222,19 @@ function listProblem(
   };
 }
 
+/** `pricing."deepseek-v4-flash".changes[1].from`: names quoted as in TOML, indexes in brackets. */
+function mapKeyPath(path: readonly (string | number)[]): string {
+  const [table, name, ...rest] = path;
+  let out = String(table);
+  if (name !== undefined) out += `.${JSON.stringify(String(name))}`;
+  for (const p of rest) out += typeof p === 'number' ? `[${p}]` : `.${p}`;
+  return out;
+}
+
 function issuesToProblems(issues: readonly z.core.$ZodIssue[], data: Table, sources: SourceMap, file: string | null): ConfigProblem[] {
   const keys = schemaKeys();
   const tables = schemaTables();
+  const mapTables = new Set([...tables.values()].filter((t) => t.meta.map).map((t) => t.dotted));
   const seen = new Set<string>();
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
@@ -251,7 +261,9 @@ function issuesToProblems(issues: readonly z.core.$ZodIssue[], data: Table, sour
           .slice(leafLen)
           .map((p) => `[${String(p)}]`)
           .join('')
-      : path.join('.');
+      : mapTables.has(String(path[0]))
+        ? mapKeyPath(path)
+        : path.join('.');
     if (seen.has(display)) continue;
     seen.add(display);
 

@@ -114,6 +114,7 @@ function keyRow(k: KeyInfo): string {
 
 function renderTable(s: SectionInfo, out: string[]): void {
   out.push(`### [${s.dotted}]`, '', s.meta.description, '');
+  if (s.meta.map) out.push(s.meta.map.doc, '', '```toml', s.meta.map.example, '```', '');
   if (s.keys.length > 0) {
     out.push('| key | type | default | env var | meaning |', '|---|---|---|---|---|');
     for (const k of s.keys) out.push(keyRow(k));

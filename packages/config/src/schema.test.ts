@@ -47,12 +47,14 @@ describe('schema defaults', () => {
         previous_public_key_files: [],
       },
       limits: { token_concurrency: 1, lock_lease_seconds: 30, on_redis_error: 'reject', redis_timeout_ms: 1000, upstream_wait_ms: 0 },
-      quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0 },
+      quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0, budget_currency: 'CNY' },
       redis: { url: 'redis://127.0.0.1:6379', key_prefix: 'dsp:', cluster: false },
       database: { url: 'postgres://postgres@127.0.0.1:5432/deepseek_proxy', pool_size: 10 },
       metrics: { host: '127.0.0.1', port: 9464, bearer_token: '', bearer_token_file: '', pool_log_interval_seconds: 60 },
       log: { level: 'info', pretty: false },
       usage: { flush_interval_ms: 100, batch_size: 500, buffer_max_events: 10000, recorder: true, recorder_batch_size: 500 },
+      pricing: {},
+      alerts: { webhook_url: '', secret: '', secret_file: '', budget_thresholds: [0.8, 1], delivery_attempts: 8 },
       admin: {
         host: '127.0.0.1',
         port: 8878,
@@ -88,6 +90,8 @@ describe('schema defaults', () => {
       'metrics',
       'log',
       'usage',
+      'pricing',
+      'alerts',
       'admin',
     ]);
     expect(schemaSections()[1]!.sections.map((s) => s.dotted)).toEqual(['deepseek.http_client', 'deepseek.breaker']);

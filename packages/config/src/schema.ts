@@ -3,9 +3,14 @@
 // need. The TOML names are used unchanged (snake_case) in the parsed config.
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isKnownCurrency, parsePricing } from './pricing.js';
+import { PRICING_DOC, PRICING_EXAMPLE } from './pricing-doc.js';
+import { isValidTimeZone } from './timezone.js';
+
+export { isValidTimeZone };
 
 /** How a string from an environment variable is turned into a value of this key. */
-export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'map';
+export type ValueKind = 'string' | 'integer' | 'number' | 'boolean' | 'list' | 'map' | 'number_list';
 
 export interface KeyMeta {
   kind: ValueKind;
@@ -26,6 +31,11 @@ export interface KeyMeta {
 
 export interface SectionMeta {
   description: string;
+  /**
+   * A table of named tables (`[pricing."<model>"]`) checked by its own parser rather than by leaf
+   * keys: `doc` is its Markdown reference, `example` the commented TOML shown in the example file.
+   */
+  map?: { doc: string; example: string };
 }
 
 /** An array of tables (`[[deepseek.accounts]]`): its items are tables of leaf keys. */
@@ -124,6 +134,28 @@ function map(itemLabel: string, description: string) {
   return leaf(s.default({}), { kind: 'map', label: `table of ${itemLabel}`, description });
 }
 
+/** A number-list leaf, e.g. alert thresholds. */
+function numberList(item: z.ZodNumber, itemLabel: string, dflt: number[], description: string) {
+  return leaf(z.array(item).default(dflt as never), { kind: 'number_list', label: `list of ${itemLabel}`, description });
+}
+
+/** A table of named tables validated by `parse`, which reports every problem with its path. */
+function mapSection<T>(
+  meta: SectionMeta & { map: NonNullable<SectionMeta['map']> },
+  parse: (raw: unknown) => { value: T; problems: { path: (string | number)[]; message: string }[] },
+) {
+  const s = z
+    .unknown()
+    .transform((raw, ctx) => {
+      const { value, problems } = parse(raw);
+      for (const p of problems) ctx.addIssue({ code: 'custom', message: p.message, path: p.path, input: raw });
+      return value;
+    })
+    .prefault({} as never);
+  sectionMeta.add(s, meta);
+  return s;
+}
+
 function section<S extends z.ZodRawShape>(description: string, shape: S) {
   const s = z.object(shape).prefault({} as never);
   sectionMeta.add(s, { description });
@@ -158,17 +190,6 @@ export function isAddressOrCidr(value: string): boolean {
   if (bits === undefined) return true;
   const n = Number(bits);
   return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
-}
-
-/** True when `tz` is an IANA time zone name this Node runtime knows. */
-export function isValidTimeZone(tz: string): boolean {
-  if (tz.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const httpUrl = urlWithProtocol('http:', 'https:');
@@ -334,6 +355,11 @@ export const configSchema = z.object({
     default_monthly_tokens: integer(0, 'Tokens per user per calendar month; 0 = unlimited.', {
       min: 0,
     }),
+    budget_currency: text('CNY', 'Currency of the daily / monthly budgets; spend in another currency is reported, not counted against a budget.', {
+      required: true,
+      label: 'ISO 4217 currency code (e.g. "CNY", "USD")',
+      check: isKnownCurrency,
+    }),
   }),
 
   redis: section('Hot, rebuildable state: locks, counters, revocations, queues.', {
@@ -387,6 +413,33 @@ export const configSchema = z.object({
     recorder_batch_size: integer(500, 'Most events the recorder writes to Postgres at once.', {
       min: 1,
     }),
+  }),
+
+  pricing: mapSection(
+    {
+      description: 'Prices per 1M tokens of each model (the name sent upstream); a model without one costs nothing.',
+      map: { doc: PRICING_DOC, example: PRICING_EXAMPLE },
+    },
+    (raw) => {
+      const { pricing, problems } = parsePricing(raw);
+      return { value: pricing, problems };
+    },
+  ),
+
+  alerts: section('Budget alerts: signed JSON POSTs to a webhook, delivered by the usage recorder through BullMQ.', {
+    webhook_url: text('', 'Where alerts are POSTed; empty = no alerts.', {
+      label: 'empty or http(s) URL',
+      check: (v) => v === '' || httpUrl(v),
+    }),
+    secret: text('', 'HMAC-SHA256 key of the `x-dsp-signature` header (empty = unsigned).', { secret: true }),
+    secret_file: text('', 'File holding the alert secret (trimmed); when set, its content replaces `secret`.', { path: 'file', contentOf: 'alerts.secret' }),
+    budget_thresholds: numberList(
+      z.number().gt(0).max(1),
+      'fractions in (0, 1]',
+      [0.8, 1],
+      'Fractions of a budget at which an alert fires, once per user, period and threshold.',
+    ),
+    delivery_attempts: integer(8, 'Attempts per alert (exponential backoff from 1 s) before it is given up (and logged).', { min: 1, max: 50 }),
   }),
 
   admin: section('The admin console (Next.js).', {
@@ -476,6 +529,10 @@ function walk(shape: z.ZodRawShape, prefix: string[]): { keys: KeyInfo[]; sectio
     }
     const sm = sectionMeta.get(child);
     if (!sm) throw new Error(`config schema: ${path.join('.')} has no metadata`);
+    if (sm.map) {
+      sections.push({ path, dotted: path.join('.'), meta: sm, keys: [], sections: [], lists: [] });
+      continue;
+    }
     const inner = (child as unknown as z.ZodPrefault<z.ZodObject>).unwrap();
     const sub = walk(inner.shape, path);
     sections.push({ path, dotted: path.join('.'), meta: sm, ...sub });

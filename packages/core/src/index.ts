@@ -7,3 +7,5 @@ export * from './jwt.js';
 export * from './lua/index.js';
 export * from './upstream-user.js';
 export * from './accounts/index.js';
+export * from './money.js';
+export * from './pricing.js';
