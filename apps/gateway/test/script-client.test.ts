@@ -65,7 +65,7 @@ describe('script client on the shared Redis', () => {
         const released = await run.dspFinishV3(...finishArgs(p, 'a', 'l1', 42));
         const again = await run.dspFinishV3(...finishArgs(p, 'a', 'l1', 42)); // lease gone
         const renew = await run.dspRenewV1(`${p}{u:a}:lease:t`, 'nope', 5000);
-        expect({ first, second, released, again, renew }).toEqual({ first: [1, 0, 1], second: [-6, 1], released: 1, again: 0, renew: 0 });
+        expect({ first, second, released, again, renew }).toEqual({ first: [1, 0, 1, 0], second: [-6, 1], released: 1, again: 0, renew: 0 });
         expect(await io.hget(`${p}{u:a}:d:1`, 'tok')).toBe('84');
         expect(await io.lrange(`${p}outbox`, 0, -1)).toEqual(['{"request_id":"l1"}', '{"request_id":"l1"}']);
       }
@@ -126,7 +126,7 @@ describe('script client on a private Redis', () => {
     try {
       expect(await c.dspRenewV1(`${prefix}{u:f}:lease:t`, 'l', 5000)).toBe(0);
       expect(cli('SCRIPT', 'FLUSH')).toBe('OK');
-      expect(await c.dspAdmitV1(...admitArgs(prefix, 'f', 'l1'))).toEqual([1, 0, 1]);
+      expect(await c.dspAdmitV1(...admitArgs(prefix, 'f', 'l1'))).toEqual([1, 0, 1, 0]);
       // EVAL cached the script again: EVALSHA works without another fallback
       expect(await c.dspFinishV3(...finishArgs(prefix, 'f', 'l1', 5))).toBe(1);
     } finally {
@@ -172,7 +172,7 @@ describe('script client on a private Redis', () => {
       expect(waited).toBeLessThan(600);
       process.kill(frozen, 'SIGCONT');
       // the late reply to the timed-out call is skipped; the next call gets its own answer
-      expect(await c.dspAdmitV1(...admitArgs(prefix, 'h', 'l1'))).toEqual([1, 0, 1]);
+      expect(await c.dspAdmitV1(...admitArgs(prefix, 'h', 'l1'))).toEqual([1, 0, 1, 0]);
     } finally {
       process.kill(frozen, 'SIGCONT');
       c.disconnect();
@@ -186,7 +186,7 @@ describe('script client on a private Redis', () => {
     try {
       const good = client(`redis://:s3cret@127.0.0.1:${redis.port}/3`);
       await good.ready();
-      expect(await good.c.dspAdmitV1(...admitArgs(prefix, 'db', 'l1'))).toEqual([1, 0, 1]);
+      expect(await good.c.dspAdmitV1(...admitArgs(prefix, 'db', 'l1'))).toEqual([1, 0, 1, 0]);
       expect(auth('-n', '3', 'ZCARD', `${prefix}{u:db}:lease:t`)).toBe('1');
       expect(auth('-n', '0', 'EXISTS', `${prefix}{u:db}:lease:t`)).toBe('0');
       good.c.disconnect();

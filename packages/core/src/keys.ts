@@ -31,7 +31,9 @@ export const keys = {
   /** pub/sub channel: the console asks every gateway host to reload its accounts */
   accountsReloadChannel: (prefix: string) => `${prefix}accounts:reload`,
   /** set by `sync`; its absence tells a gateway that Redis lost its state */
-  syncMarker: (prefix: string) => `${prefix}sync:marker`,
+  // v2: a user's own quota of 0 now blocks and -1 is unlimited (migration 190 rewrote the old 0s);
+  // the new name makes every primary rebuild the user hashes once after the upgrade
+  syncMarker: (prefix: string) => `${prefix}sync:marker:v2`,
   /** BullMQ prefix for the usage queue; on Redis Cluster a hash tag, so the queue's keys share a slot */
   queuePrefix: (prefix: string, cluster = false) => (cluster ? `{${prefix}bull}` : `${prefix}bull`),
 };

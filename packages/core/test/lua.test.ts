@@ -72,6 +72,16 @@ describe('admit + finish scripts', () => {
     expect(await r.zrange(k('ux').lease, 0, -1)).toEqual(['b', 'c']);
   });
 
+  it("a user's own limit of 0 blocks, -1 is unlimited, and a [quota] default of 0 means no limit", async () => {
+    await r.hset(k('zero').user, 'daily_requests', '0');
+    expect(await admit('zero', 'a')).toMatchObject({ ok: false, reason: 'quota', quota: 'daily_requests', limit: 0 });
+    await r.hset(k('unl').user, 'daily_tokens', '-1');
+    expect((await admit('unl', 'a', { dailyTokens: 5 })).ok).toBe(true); // own -1 beats the default 5
+    expect((await admit('dflt', 'a', { dailyTokens: 0 })).ok).toBe(true); // no own limit, default 0
+    await r.hset(k('tok0').user, 'daily_tokens', '0');
+    expect(await admit('tok0', 'a', { dailyTokens: 0 })).toMatchObject({ ok: false, reason: 'quota', quota: 'daily_tokens', limit: 0 });
+  });
+
   it('a finish retried after its first attempt ran charges once', async () => {
     expect((await admit('u2', 'a')).ok).toBe(true);
     expect(await finish('u2', 'a', 40, false)).toBe(1); // ran, but pretend its reply was lost

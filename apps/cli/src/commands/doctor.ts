@@ -4,7 +4,7 @@
 // including what `pnpm start` recorded), so the demo's keys and mock upstream are what it checks.
 import { performance } from 'node:perf_hooks';
 import { defaultConfig, demoMode, type Config } from '@dsp/config';
-import { createSigner, loadVerifyKeys, verifyJwt } from '@dsp/core';
+import { createSigner, keys as redisKeys, loadVerifyKeys, verifyJwt } from '@dsp/core';
 import { loadMigrations, redactUrl } from '@dsp/db';
 import type { Command } from '../command.js';
 import { CliError } from '../command.js';
@@ -57,7 +57,7 @@ async function checkRedis(ctx: Context, config: Config): Promise<Finding[]> {
         detail: `${redactUrl(config.redis.url)} answers in ${ms} ms, version ${version}${major < 6 || (major === 6 && minor < 2) ? ' (6.2 or newer is needed)' : ''}`,
       },
     ];
-    const marker = await redis.get(`${config.redis.key_prefix}sync:marker`);
+    const marker = await redis.get(redisKeys.syncMarker(config.redis.key_prefix));
     out.push(
       marker
         ? { check: 'redis state', status: 'ok', detail: `synced from postgres at ${marker}` }

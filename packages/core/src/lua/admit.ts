@@ -3,12 +3,13 @@ import { ACCOUNT_PICK_LUA } from './account.js';
 // admit — one round trip that decides whether a request may start.
 //
 // KEYS[1] user hash      {u}:user      status, daily_requests, daily_tokens, monthly_tokens
+//                                      (a user's own limit: -1 unlimited, 0 blocks, N the limit)
 // KEYS[2] revoked set    {u}:revoked   revoked token ids
 // KEYS[3] lease zset     {u}:lease:jti member = lease id, score = expiry (ms, Redis clock)
 // KEYS[4] day counters   {u}:d:<day>   req, tok
 // KEYS[5] month counters {u}:m:<month> req, tok
 // ARGV[1] jti  ARGV[2] lease id  ARGV[3] concurrency  ARGV[4] lease ms
-// ARGV[5..7] default daily requests, daily tokens, monthly tokens (0 = unlimited)
+// ARGV[5..7] default daily requests, daily tokens, monthly tokens ([quota] defaults: 0 = no limit)
 // ARGV[8] day ttl s  ARGV[9] month ttl s
 // KEYS[6..] and the last ARGVs (optional): the upstream accounts, see ACCOUNT_PICK_LUA
 // returns {1, usage ppm, in flight, account} admitted (the request is counted, a lease is held;
@@ -20,16 +21,23 @@ export const ADMIT_LUA = `${ACCOUNT_PICK_LUA}
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {-1} end
 local u = redis.call('HMGET', KEYS[1], 'status', 'daily_requests', 'daily_tokens', 'monthly_tokens')
 if u[1] == 'disabled' then return {-2} end
-local limDr = tonumber(u[2] or ARGV[5])
-local limDt = tonumber(u[3] or ARGV[6])
-local limMt = tonumber(u[4] or ARGV[7])
+-- a limit below 0 is unlimited; a user's own 0 blocks, while a [quota] default of 0 means no limit
+local function limit(own, default)
+  if own then return tonumber(own) end
+  local d = tonumber(default)
+  if d == 0 then return -1 end
+  return d
+end
+local limDr = limit(u[2], ARGV[5])
+local limDt = limit(u[3], ARGV[6])
+local limMt = limit(u[4], ARGV[7])
 local d = redis.call('HMGET', KEYS[4], 'req', 'tok')
 local dr = tonumber(d[1] or '0')
 local dt = tonumber(d[2] or '0')
 local mt = tonumber(redis.call('HGET', KEYS[5], 'tok') or '0')
-if limDr > 0 and dr >= limDr then return {-3, dr, limDr} end
-if limDt > 0 and dt >= limDt then return {-4, dt, limDt} end
-if limMt > 0 and mt >= limMt then return {-5, mt, limMt} end
+if limDr >= 0 and dr >= limDr then return {-3, dr, limDr} end
+if limDt >= 0 and dt >= limDt then return {-4, dt, limDt} end
+if limMt >= 0 and mt >= limMt then return {-5, mt, limMt} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
