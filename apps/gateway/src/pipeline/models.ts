@@ -15,8 +15,10 @@ export function handleModels(res: HttpResponse, req: HttpRequest, route: string,
     x.aborted = true;
   });
   const answer = async (identity: Identity) => {
-    // revocation lives in Redis, as for completions
-    if ((await deps.redis.sismember(identity.keyRevoked, identity.jti)) === 1) throw new GatewayError('invalid_token', 'invalid token: revoked');
+    // revocation and the user's status live in Redis, as for completions (both sent at once)
+    const [revoked, status] = await Promise.all([deps.redis.sismember(identity.keyRevoked, identity.jti), deps.redis.hget(identity.keyUser, 'status')]);
+    if (revoked === 1) throw new GatewayError('invalid_token', 'invalid token: revoked');
+    if (status === 'disabled') throw new GatewayError('user_disabled', 'this user is disabled');
     const names = [...(identity.models ?? deps.models)];
     const body = JSON.stringify({ object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })) });
     sendJson(x, 200, body);
