@@ -290,7 +290,7 @@ describe('error table', () => {
       expect(Math.abs(Number(e.retryAfter) - periodAt('UTC', Date.now()).daySecondsLeft)).toBeGreaterThan(3600);
       // refused requests are not counted
       await expectError(post(chat(), token, chatBody()), 429, 'quota_exceeded');
-      await gw.redis.hset(userKey(gw, sub), 'daily_requests', '0');
+      await gw.redis.hset(userKey(gw, sub), 'daily_requests', '-1');
       const r = await post(chat(), token, chatBody());
       expect(r.status).toBe(200);
       await r.text();
@@ -305,7 +305,7 @@ describe('error table', () => {
       await r.text();
       const e = await expectError(post(chat(), token, chatBody()), 429, 'quota_exceeded');
       expect(Math.abs(Number(e.retryAfter) - periodAt(TZ, Date.now()).daySecondsLeft)).toBeLessThanOrEqual(2);
-      await gw.redis.hset(userKey(gw, sub), { daily_tokens: '0', monthly_tokens: '1' });
+      await gw.redis.hset(userKey(gw, sub), { daily_tokens: '-1', monthly_tokens: '1' });
       const m = await expectError(post(chat(), token, chatBody()), 429, 'quota_exceeded');
       expect(Math.abs(Number(m.retryAfter) - periodAt(TZ, Date.now()).monthSecondsLeft)).toBeLessThanOrEqual(2);
     });
