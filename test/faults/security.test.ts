@@ -32,13 +32,14 @@ async function see(what: string, p: Promise<Response>): Promise<Seen> {
 const UPSTREAM_HEADERS = new Set(['host', 'content-type', 'content-length', 'authorization', 'x-request-id', 'accept', 'user-agent', 'connection']);
 
 /**
- * An upstream that records every request's raw header lines (node:http's parsed headers drop a
- * duplicate Authorization, which would hide a forwarded client token) and answers a chat completion.
+ * An upstream that records every chat completion's raw header lines (node:http's parsed headers drop
+ * a duplicate Authorization, which would hide a forwarded client token) and answers one. The
+ * gateway's own calls (the balance poll, GET /user/balance) are not client traffic: not recorded.
  */
 async function recordingUpstream(): Promise<{ url: string; raw: string[][]; close(): Promise<void> }> {
   const raw: string[][] = [];
   const server: Server = createServer((req, res) => {
-    raw.push(req.rawHeaders);
+    if (req.method === 'POST' && req.url?.endsWith('/chat/completions')) raw.push(req.rawHeaders);
     req.resume();
     req.on('end', () => {
       const body = JSON.stringify({
