@@ -1,10 +1,9 @@
 // [[deepseek.accounts]]: the checks zod cannot express on one item (unique names, a key per
 // account), the item-level pieces of the loader (error paths, api_key_file), and the resolved list
 // of upstream accounts every process uses, with the single-key form as one account named "default".
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from './errors.js';
-import { describeFsError } from './files.js';
+import { readSecretFile } from './files.js';
 import { schemaLists, type Config, type KeyInfo } from './schema.js';
 import type { Source, SourceMap } from './sources.js';
 import { isTable, type Table } from './util.js';
@@ -148,30 +147,8 @@ export function resolveListFileKeys(ctx: {
         item[name] = absolute;
         if (!key.meta.contentOf) continue;
         const where = `${list.dotted}[${i}].${name}`;
-        let content: string;
-        try {
-          content = readFileSync(absolute, 'utf8').trim();
-        } catch (err) {
-          ctx.problems.push({
-            path: where,
-            value: absolute,
-            expected: `a readable file holding ${key.meta.contentOf}`,
-            source: source.name,
-            sourceKind: source.kind,
-            detail: describeFsError(err),
-          });
-          continue;
-        }
-        if (content === '') {
-          ctx.problems.push({
-            path: where,
-            value: absolute,
-            expected: `a file holding a non-empty ${key.meta.contentOf} (the file is empty)`,
-            source: source.name,
-            sourceKind: source.kind,
-          });
-          continue;
-        }
+        const content = readSecretFile(absolute, where, key.meta.contentOf, source, ctx.problems);
+        if (content === null) continue;
         const current = item[key.meta.contentOf];
         if (typeof current === 'string' && current !== '' && current !== content) {
           ctx.warnings.push(`${list.dotted}[${i}].${key.meta.contentOf} and ${where} are both set; the content of ${where} (${absolute}) is used`);

@@ -43,30 +43,8 @@ export function resolveFileKeys(ctx: FileKeyContext): void {
 
     if (!key.meta.contentOf) continue;
     const target = key.meta.contentOf.split('.');
-    let content: string;
-    try {
-      content = readFileSync(absolute, 'utf8').trim();
-    } catch (err) {
-      ctx.problems.push({
-        path: key.dotted,
-        value: absolute,
-        expected: `a readable file holding ${key.meta.contentOf}`,
-        source: source.name,
-        sourceKind: source.kind,
-        detail: describeFsError(err),
-      });
-      continue;
-    }
-    if (content === '') {
-      ctx.problems.push({
-        path: key.dotted,
-        value: absolute,
-        expected: `a file holding a non-empty ${key.meta.contentOf} (the file is empty)`,
-        source: source.name,
-        sourceKind: source.kind,
-      });
-      continue;
-    }
+    const content = readSecretFile(absolute, key.dotted, key.meta.contentOf, source, ctx.problems);
+    if (content === null) continue;
     const current = getPath(ctx.data, target);
     if (typeof current === 'string' && current !== '' && current !== content) {
       ctx.warnings.push(`${key.meta.contentOf} and ${key.dotted} are both set; the content of ${key.dotted} (${absolute}) is used`);
@@ -74,6 +52,26 @@ export function resolveFileKeys(ctx: FileKeyContext): void {
     setPath(ctx.data, target, content);
     ctx.sources.set(key.meta.contentOf, source);
   }
+}
+
+/**
+ * The trimmed content of a `*_file` secret, or null after recording why it cannot be used (not
+ * readable, or empty) as a problem at `where`.
+ */
+export function readSecretFile(absolute: string, where: string, contentOf: string, source: Source, problems: ConfigProblem[]): string | null {
+  const problem = { path: where, value: absolute, source: source.name, sourceKind: source.kind };
+  let content: string;
+  try {
+    content = readFileSync(absolute, 'utf8').trim();
+  } catch (err) {
+    problems.push({ ...problem, expected: `a readable file holding ${contentOf}`, detail: describeFsError(err) });
+    return null;
+  }
+  if (content === '') {
+    problems.push({ ...problem, expected: `a file holding a non-empty ${contentOf} (the file is empty)` });
+    return null;
+  }
+  return content;
 }
 
 export function describeFsError(err: unknown): string {
