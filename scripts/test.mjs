@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// `pnpm test`: build every package, run every vitest project, then print the closing line
+// `tests: N passed, N failed` from vitest's JSON report (scripts/test-totals.mjs), so a log of
+// `pnpm test` alone says how many tests ran. Extra arguments go to vitest. Exits non-zero when the
+// build or any test failed.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const report = '.dsp/test-results/vitest.json'; // where vitest.config.ts writes it
+const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+
+rmSync(`${root}/${report}`, { force: true }); // a stale report must never count
+let status = run('pnpm', ['exec', 'turbo', 'run', 'build']);
+if (status === 0) status = run('pnpm', ['exec', 'vitest', 'run', ...process.argv.slice(2)]);
+const totals = run(process.execPath, ['scripts/test-totals.mjs', '--vitest', report, '--no-load']);
+process.exit(status || totals);
