@@ -3,18 +3,14 @@
 // OpenAPI 3.1 document, cursor pagination, filters, idempotent creates, the error shape.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, fetch } from 'undici';
-import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
 import { insertUsageEvents } from '@dsp/db';
 import { readClaims } from '@dsp/core';
-import { cleanPrefix, makeKeys, randomPrefix, type Keys } from '../../gateway/test/harness.js';
-import { backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { startConsoleOnly, type AdminServer, type Backend, type ConsoleOnly } from './helpers.js';
 import { openApiChecker, type ResponseChecker } from './openapi-check.js';
 import { discoverRoutes } from './routes.js';
 
 describe('admin REST API /api/v1', () => {
-  let db: TempDatabase;
-  let keys: Keys;
-  let prefix: string;
+  let fixture: ConsoleOnly;
   let admin: AdminServer;
   let be: Backend;
   let check: ResponseChecker;
@@ -27,30 +23,18 @@ describe('admin REST API /api/v1', () => {
   const fresh = new Agent({ pipelining: 0 });
 
   beforeAll(async () => {
-    db = await createTempDatabase();
-    keys = await makeKeys();
-    prefix = randomPrefix();
-    be = backend(db.url, prefix);
-    adminKey = (await be.services.apiKeys.create('ci', 'admin')).secret;
-    viewerKey = (await be.services.apiKeys.create('dashboards', 'viewer')).secret;
-    admin = await startAdmin({
-      databaseUrl: db.url,
-      prefix,
-      publicKeyFile: keys.publicKeyFile,
-      privateKeyFile: keys.privateKeyFile,
-      metricsUrls: ['http://127.0.0.1:9/metrics'],
-      dir: keys.dir,
+    fixture = await startConsoleOnly(async (b) => {
+      adminKey = (await b.services.apiKeys.create('ci', 'admin')).secret;
+      viewerKey = (await b.services.apiKeys.create('dashboards', 'viewer')).secret;
     });
+    ({ admin, be } = fixture);
     served = await (await fetch(`${admin.url}/api/v1/openapi.json`, { dispatcher: fresh })).json();
     check = await openApiChecker(served);
   });
 
   afterAll(async () => {
-    await admin?.stop();
     await fresh.close();
-    await cleanPrefix(be.redis, prefix).catch(() => {});
-    await be?.close();
-    await db?.drop();
+    await fixture?.stop();
   });
 
   /** one API call; a JSON answer is checked against the OpenAPI document for `template` */

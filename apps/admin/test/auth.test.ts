@@ -1,9 +1,7 @@
 // Every page and route handler refuses a request without a valid session; state-changing requests
 // from another site are refused; failed sign-ins are throttled; sessions expire and end at sign-out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
-import { cleanPrefix, makeKeys, randomPrefix, type Keys } from '../../gateway/test/harness.js';
-import { backend, login, loginFrom, sessionFrom, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { login, loginFrom, sessionFrom, startConsoleOnly, type AdminServer, type Backend, type ConsoleOnly } from './helpers.js';
 import { discoverRoutes } from './routes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -13,41 +11,30 @@ const PASSWORD = 'correct-horse-battery';
 const concrete = (path: string) => path.replace('[id]', 'someone');
 
 describe('admin console access control', () => {
-  let db: TempDatabase;
-  let keys: Keys;
   let prefix: string;
+  let fixture: ConsoleOnly;
   let admin: AdminServer;
   let be: Backend;
   let cookie: string;
   const routes = discoverRoutes();
 
   beforeAll(async () => {
-    db = await createTempDatabase();
-    keys = await makeKeys();
-    prefix = randomPrefix();
-    be = backend(db.url, prefix);
-    await be.services.admins.create('root', PASSWORD);
-    await be.services.admins.create('other', PASSWORD);
-    admin = await startAdmin({
-      databaseUrl: db.url,
-      prefix,
-      publicKeyFile: keys.publicKeyFile,
-      privateKeyFile: keys.privateKeyFile,
-      metricsUrls: ['http://127.0.0.1:9/metrics'],
-      dir: keys.dir,
+    fixture = await startConsoleOnly(
+      async (b) => {
+        await b.services.admins.create('root', PASSWORD);
+        await b.services.admins.create('other', PASSWORD);
+      },
       // the test client connects from 127.0.0.1 and plays the proxy that names the client
-      adminExtra: { trusted_proxies: ['127.0.0.1'] },
-    });
+      { trusted_proxies: ['127.0.0.1'] },
+    );
+    ({ admin, be, prefix } = fixture);
     const r = await login(admin.url, 'root', PASSWORD);
     expect(r.status).toBe(200);
     cookie = sessionFrom(r);
   });
 
   afterAll(async () => {
-    await admin?.stop();
-    await cleanPrefix(be.redis, prefix).catch(() => {});
-    await be?.close();
-    await db?.drop();
+    await fixture?.stop();
   });
 
   it('finds every page and handler of the build', () => {

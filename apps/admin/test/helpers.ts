@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool, createServices, type Pool, type Services } from '@dsp/db';
 import { Redis } from 'ioredis';
-import { freePort, toToml, waitFor } from '../../gateway/test/harness.js';
+import { cleanPrefix, freePort, makeKeys, randomPrefix, toToml, waitFor } from '../../gateway/test/harness.js';
+import { createTempDatabase } from '@dsp/db/testing';
 
 export const ADMIN_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const REPO = resolve(ADMIN_DIR, '../..');
@@ -177,4 +178,46 @@ export function loginFrom(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** A built console on its own database and Redis prefix, no gateway behind it. */
+export interface ConsoleOnly {
+  admin: AdminServer;
+  be: Backend;
+  prefix: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start a console with `seed` run against its backend first (operators, users, API keys);
+ * `adminExtra` adds [admin] keys. `stop` ends the console and drops its database and keys.
+ */
+export async function startConsoleOnly(seed: (be: Backend) => Promise<void>, adminExtra?: Record<string, unknown>): Promise<ConsoleOnly> {
+  const db = await createTempDatabase();
+  const keys = await makeKeys();
+  const prefix = randomPrefix();
+  const be = backend(db.url, prefix);
+  let admin: AdminServer | undefined;
+  const stop = async () => {
+    await admin?.stop();
+    await cleanPrefix(be.redis, prefix).catch(() => {});
+    await be.close();
+    await db.drop();
+  };
+  try {
+    await seed(be);
+    admin = await startAdmin({
+      databaseUrl: db.url,
+      prefix,
+      publicKeyFile: keys.publicKeyFile,
+      privateKeyFile: keys.privateKeyFile,
+      metricsUrls: ['http://127.0.0.1:9/metrics'],
+      dir: keys.dir,
+      adminExtra,
+    });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { admin, be, prefix, stop };
 }

@@ -2,45 +2,29 @@
 // state-changing handler refuses it with 403 `forbidden` (sign-out excepted); demoting an admin
 // takes effect on its next request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
-import { cleanPrefix, makeKeys, randomPrefix, type Keys } from '../../gateway/test/harness.js';
-import { backend, login, sessionFrom, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { login, sessionFrom, startConsoleOnly, type AdminServer, type Backend, type ConsoleOnly } from './helpers.js';
 import { discoverRoutes } from './routes.js';
 
 const PASSWORD = 'correct-horse-battery';
 const concrete = (path: string) => path.replace('[id]', 'alice');
 
 describe('operator roles', () => {
-  let db: TempDatabase;
-  let keys: Keys;
-  let prefix: string;
+  let fixture: ConsoleOnly;
   let admin: AdminServer;
   let be: Backend;
   const routes = discoverRoutes();
 
   beforeAll(async () => {
-    db = await createTempDatabase();
-    keys = await makeKeys();
-    prefix = randomPrefix();
-    be = backend(db.url, prefix);
-    await be.services.admins.create('root', PASSWORD);
-    await be.services.admins.create('watcher', PASSWORD, { role: 'viewer' });
-    await be.services.users.create({ id: 'alice' });
-    admin = await startAdmin({
-      databaseUrl: db.url,
-      prefix,
-      publicKeyFile: keys.publicKeyFile,
-      privateKeyFile: keys.privateKeyFile,
-      metricsUrls: ['http://127.0.0.1:9/metrics'],
-      dir: keys.dir,
+    fixture = await startConsoleOnly(async (b) => {
+      await b.services.admins.create('root', PASSWORD);
+      await b.services.admins.create('watcher', PASSWORD, { role: 'viewer' });
+      await b.services.users.create({ id: 'alice' });
     });
+    ({ admin, be } = fixture);
   });
 
   afterAll(async () => {
-    await admin?.stop();
-    await cleanPrefix(be.redis, prefix).catch(() => {});
-    await be?.close();
-    await db?.drop();
+    await fixture?.stop();
   });
 
   const call = (cookie: string, method: string, path: string, body: unknown = {}) =>
