@@ -3,10 +3,10 @@
 // of upstream accounts every process uses, with the single-key form as one account named "default".
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from './errors.js';
-import { readSecretFile } from './files.js';
+import { readSecretFile, sourceOf, type FileKeyContext } from './files.js';
 import { schemaLists, type Config, type KeyInfo } from './schema.js';
 import type { Source, SourceMap } from './sources.js';
-import { isTable, type Table } from './util.js';
+import { isTable } from './util.js';
 
 /** One upstream account, resolved: base URL defaulted, key read from its file. */
 export interface UpstreamAccount {
@@ -61,15 +61,11 @@ interface CheckContext {
   warnings: string[];
 }
 
-function listSource(ctx: { sources: SourceMap; file: string | null }, dotted: string): Source {
-  return ctx.sources.get(dotted) ?? (ctx.file ? { kind: 'file', name: ctx.file } : { kind: 'default', name: 'default' });
-}
-
 /** Problems and warnings about the accounts as a whole, once every item is valid on its own. */
 export function checkAccounts(config: Config, ctx: CheckContext): void {
   const accounts = config.deepseek.accounts;
   if (accounts.length === 0) return;
-  const source = listSource(ctx, 'deepseek.accounts');
+  const source = sourceOf(ctx, 'deepseek.accounts');
   const problem = (i: number, key: string, value: unknown, expected: string) =>
     ctx.problems.push({ path: `deepseek.accounts[${i}].${key}`, value, expected, source: source.name, sourceKind: source.kind });
   const seen = new Map<string, number>();
@@ -123,19 +119,12 @@ export function listItemKey(path: readonly (string | number)[]): { key: KeyInfo 
 }
 
 /** `api_key_file` of each item: made absolute (relative to the config file) and read into `api_key`. */
-export function resolveListFileKeys(ctx: {
-  data: Table;
-  sources: SourceMap;
-  file: string | null;
-  cwd: string;
-  problems: ConfigProblem[];
-  warnings: string[];
-}): void {
+export function resolveListFileKeys(ctx: FileKeyContext): void {
   for (const list of schemaLists().values()) {
     let items: unknown = ctx.data;
     for (const seg of list.path) items = isTable(items) ? items[seg] : undefined;
     if (!Array.isArray(items)) continue;
-    const source = listSource(ctx, list.dotted);
+    const source = sourceOf(ctx, list.dotted);
     const base = source.kind === 'file' ? dirname(source.name) : ctx.cwd;
     items.forEach((item: unknown, i) => {
       if (!isTable(item)) return;

@@ -16,7 +16,8 @@ export interface FileKeyContext {
   warnings: string[];
 }
 
-function sourceOf(ctx: FileKeyContext, dotted: string): Source {
+/** Where the value at `dotted` came from (the config file when nothing else set it). */
+export function sourceOf(ctx: Pick<FileKeyContext, 'sources' | 'file'>, dotted: string): Source {
   return ctx.sources.get(dotted) ?? (ctx.file ? { kind: 'file', name: ctx.file } : { kind: 'default', name: 'default' });
 }
 
