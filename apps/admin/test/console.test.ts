@@ -319,7 +319,14 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       const base = await page.getByTestId('gateway-base-url').textContent();
       expect(base).toBe(`http://127.0.0.1:${gw.port}/v1`);
       expect(await page.getByTestId('snippet-curl').textContent()).toContain(`curl -N http://127.0.0.1:${gw.port}/v1/chat/completions`);
-      await page.getByRole('tab', { name: 'Claude Code' }).click();
+      // the dialog's zoom-in animation and the tab bar's first measurement can swallow one click
+      // on a loaded machine: click until the tab is selected, then read the now-visible snippet
+      const claudeTab = page.getByRole('tab', { name: 'Claude Code' });
+      for (let i = 0; i < 10 && (await claudeTab.getAttribute('aria-selected')) !== 'true'; i++) {
+        await claudeTab.click();
+        await page.waitForTimeout(100);
+      }
+      await page.getByTestId('snippet-claude').waitFor({ state: 'visible' });
       expect(await page.getByTestId('snippet-claude').textContent()).toContain(`ANTHROPIC_BASE_URL=http://127.0.0.1:${gw.port}/anthropic`);
       // the base URL shown answers with the token
       const r = await fetch(`${base}/models`, { headers: { authorization: `Bearer ${jwt}` } });

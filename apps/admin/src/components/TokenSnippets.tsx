@@ -44,12 +44,13 @@ export function TokenSnippets({ token }: { token: string }) {
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
         {t('tokens.baseUrlHelp')}
       </Typography.Text>
+      {/* forceRender: every snippet is in the page at once, so copying never depends on a tab switch */}
       <Tabs
         size="small"
         items={[
-          { key: 'curl', label: 'curl', children: block('curl', s.curl) },
-          { key: 'openai', label: 'openai SDK', children: block('openai', s.openai) },
-          { key: 'claude', label: 'Claude Code', children: block('claude', s.claude) },
+          { key: 'curl', label: 'curl', children: block('curl', s.curl), forceRender: true },
+          { key: 'openai', label: 'openai SDK', children: block('openai', s.openai), forceRender: true },
+          { key: 'claude', label: 'Claude Code', children: block('claude', s.claude), forceRender: true },
         ]}
       />
     </div>
