@@ -11,6 +11,7 @@ import type { LeaseKeeper } from './pipeline/lease-keeper.js';
 import type { UsageSink } from './usage/usage-sink.js';
 import type { WorkerAccounts } from './accounts/worker-accounts.js';
 import type { AccountMetrics } from './accounts/account-metrics.js';
+import type { WarnLimiter } from './warn-limiter.js';
 
 export interface Deps {
   config: Config;
@@ -22,6 +23,8 @@ export interface Deps {
   scripts: HotScripts;
   verifyKeys: VerifyKeys;
   tokenCache: TokenCache;
+  /** 429 warn lines: at most one per token per second */
+  refusalWarnings: WarnLimiter;
   clock: PeriodClock;
   leases: LeaseKeeper;
   usage: UsageSink;

@@ -8,6 +8,7 @@ import { handleCompletion } from './pipeline/chat-completion.js';
 import type { Route } from './pipeline/exchange.js';
 import { handleModels } from './pipeline/models.js';
 import { writeHead } from './http/respond.js';
+import { framingError } from './http/framing.js';
 
 const CHAT: Route = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat' };
 const CHAT_V1: Route = { name: '/v1/chat/completions', upstreamPath: '/chat/completions', kind: 'chat' };
@@ -15,19 +16,63 @@ const FIM: Route = { name: '/beta/completions', upstreamPath: '/beta/completions
 
 const KNOWN_PATHS = ['/chat/completions', '/v1/chat/completions', '/beta/completions', '/models', '/v1/models', '/healthz', '/readyz'];
 
+type Handler = (res: HttpResponse, req: HttpRequest) => void;
+
 export function createApp(uws: Uws, deps: Deps): TemplatedApp {
   const app = uws.App();
+  // every route, the fallbacks included, checks the request's framing first
+  const maxHeaderBytes = deps.config.server.max_header_bytes;
+  const guarded =
+    (handler: Handler): Handler =>
+    (res, req) => {
+      const bad = framingError(req, maxHeaderBytes);
+      if (bad) return rejectFraming(res, bad);
+      handler(res, req);
+    };
   app
-    .post('/chat/completions', (res, req) => handleCompletion(res, req, CHAT, deps))
-    .post('/v1/chat/completions', (res, req) => handleCompletion(res, req, CHAT_V1, deps))
-    .post('/beta/completions', (res, req) => handleCompletion(res, req, FIM, deps))
-    .get('/models', (res, req) => handleModels(res, req, '/models', deps))
-    .get('/v1/models', (res, req) => handleModels(res, req, '/v1/models', deps))
-    .get('/healthz', (res) => plain(res, 200, '{"status":"ok"}'))
-    .get('/readyz', (res) => ready(res, deps));
-  for (const path of KNOWN_PATHS) app.any(path, (res, req) => refuse(res, req, 'method_not_allowed'));
-  app.any('/*', (res, req) => refuse(res, req, 'not_found'));
+    .post(
+      '/chat/completions',
+      guarded((res, req) => handleCompletion(res, req, CHAT, deps)),
+    )
+    .post(
+      '/v1/chat/completions',
+      guarded((res, req) => handleCompletion(res, req, CHAT_V1, deps)),
+    )
+    .post(
+      '/beta/completions',
+      guarded((res, req) => handleCompletion(res, req, FIM, deps)),
+    )
+    .get(
+      '/models',
+      guarded((res, req) => handleModels(res, req, '/models', deps)),
+    )
+    .get(
+      '/v1/models',
+      guarded((res, req) => handleModels(res, req, '/v1/models', deps)),
+    )
+    .get(
+      '/healthz',
+      guarded((res) => plain(res, 200, '{"status":"ok"}')),
+    )
+    .get(
+      '/readyz',
+      guarded((res) => ready(res, deps)),
+    );
+  for (const path of KNOWN_PATHS)
+    app.any(
+      path,
+      guarded((res, req) => refuse(res, req, 'method_not_allowed')),
+    );
+  app.any(
+    '/*',
+    guarded((res, req) => refuse(res, req, 'not_found')),
+  );
   return app;
+}
+
+/** Ambiguous framing or oversized headers: answer and close, since the rest of the stream cannot be trusted. */
+function rejectFraming(res: HttpResponse, e: GatewayError): void {
+  res.cork(() => writeHead(res, e.status, randomUUID()).writeHeader('connection', 'close').end(errorBody(e.code, e.message), true));
 }
 
 function plain(res: HttpResponse, status: number, body: string): void {

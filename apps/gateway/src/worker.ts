@@ -11,6 +11,7 @@ import { createUpstreamPool, type UpstreamPool } from './upstream/pool.js';
 import { connectRedis, whenReady } from './redis.js';
 import { ScriptClient, type HotScripts } from './redis/script-client.js';
 import { TokenCache } from './pipeline/token-cache.js';
+import { WarnLimiter } from './warn-limiter.js';
 import { LeaseKeeper } from './pipeline/lease-keeper.js';
 import { UsageSink } from './usage/usage-sink.js';
 import { createApp } from './server.js';
@@ -97,6 +98,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     scripts,
     verifyKeys: await loadVerifyKeys(config.auth),
     tokenCache: new TokenCache(TOKEN_CACHE_SIZE),
+    refusalWarnings: new WarnLimiter(),
     clock: new PeriodClock(config.quota.timezone),
     leases,
     usage,

@@ -10,6 +10,7 @@ describe('schema defaults', () => {
         port: 8877,
         workers: 0,
         max_body_bytes: 1048576,
+        max_header_bytes: 16384,
         shutdown_grace_seconds: 30,
         instance_id: '',
       },

@@ -237,6 +237,11 @@ export const configSchema = z.object({
     }),
     workers: integer(0, 'Number of HTTP worker processes; 0 = one per CPU core.', { min: 0 }),
     max_body_bytes: integer(1048576, 'Largest accepted request body in bytes; bigger bodies get 413 `request_too_large`.', { min: 1 }),
+    max_header_bytes: integer(
+      16384,
+      'Largest accepted header block in bytes; bigger ones get 431 `headers_too_large` and the connection is closed. The bundled uWS build resets connections whose headers pass ~72 KB before the gateway sees them, so at most 65536.',
+      { min: 1024, max: 65536 },
+    ),
     shutdown_grace_seconds: number(30, 'On SIGTERM, how long in-flight requests may run before the workers are stopped.'),
     instance_id: text('', 'Identifies this gateway host (e.g. for its usage outbox); empty = `<hostname>:<port>`.'),
   }),

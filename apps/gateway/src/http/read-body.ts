@@ -3,7 +3,10 @@ import type { HttpResponse } from 'uWebSockets.js';
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; tooLarge: true };
 
-export function readBody(res: HttpResponse, limit: number, done: (r: BodyResult) => void): void {
+/** Stops buffering: what already arrived is dropped, and the rest is discarded as it arrives. */
+export type StopReading = () => void;
+
+export function readBody(res: HttpResponse, limit: number, done: (r: BodyResult) => void): StopReading {
   const parts: Buffer[] = [];
   let size = 0;
   let over = false;
@@ -20,4 +23,8 @@ export function readBody(res: HttpResponse, limit: number, done: (r: BodyResult)
     if (ab.byteLength > 0) parts.push(Buffer.from(ab.slice(0)));
     if (isLast) done({ ok: true, body: parts.length === 1 ? parts[0]! : Buffer.concat(parts, size) });
   });
+  return () => {
+    over = true;
+    parts.length = 0;
+  };
 }

@@ -88,7 +88,7 @@ export async function admit(identity: Identity, requestId: string, model: string
       throw new GatewayError('user_disabled', 'this user is disabled');
     case 'concurrency':
       metrics.blocked.inc({ reason: 'concurrency' });
-      deps.log.warn({ user: identity.sub, token: identity.jti, reason: 'concurrency', limit: identity.concurrency }, '429 concurrency limit');
+      warn429(deps, identity, { reason: 'concurrency', limit: identity.concurrency }, '429 concurrency limit');
       throw new GatewayError('concurrency_limit_exceeded', `this token already has ${identity.concurrency} request(s) in flight`, { 'retry-after': '1' });
     case 'upstream_capacity':
       if (result.full === 0) throw noAccount();
@@ -96,7 +96,7 @@ export async function admit(identity: Identity, requestId: string, model: string
     case 'quota': {
       metrics.blocked.inc({ reason: 'quota' });
       const retry = result.quota === 'monthly_tokens' ? period.monthSecondsLeft : period.daySecondsLeft;
-      deps.log.warn({ user: identity.sub, reason: 'quota', quota: result.quota, used: result.used, limit: result.limit }, '429 quota exceeded');
+      warn429(deps, identity, { reason: 'quota', quota: result.quota, used: result.used, limit: result.limit }, '429 quota exceeded');
       throw new GatewayError('quota_exceeded', `${QUOTA_NAMES[result.quota]} quota of ${result.limit} is spent; it resets in ${retry} s`, {
         'retry-after': String(retry),
       });
@@ -117,4 +117,11 @@ function noAccount(): GatewayError {
 /** Without Redis (on_redis_error = "allow"): the first account that may serve the model, else the first. */
 function firstEligible(list: readonly Account[], model: string): Account {
   return list.find((a) => a.config.enabled && (a.config.models.length === 0 || a.config.models.includes(model))) ?? list[0]!;
+}
+
+/** A 429's warn line, at most once per token per second; the line carries how many were held back. */
+function warn429(deps: Deps, identity: Identity, fields: Record<string, unknown>, message: string): void {
+  const held = deps.refusalWarnings.admit(identity.jti);
+  if (held === null) return;
+  deps.log.warn({ user: identity.sub, token: identity.jti, ...fields, ...(held > 0 ? { suppressed: held } : {}) }, message);
 }

@@ -20,20 +20,30 @@ export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Rou
   deps.state.active++;
   const limit = deps.config.server.max_body_bytes;
   if (x.head.contentLength > limit) return void done(x, tooLarge(limit));
-  // verification (or the cache) runs while the body arrives
+  // A missing or malformed Authorization is refused before a byte of the body is read (uWS then
+  // discards the unread body without buffering it): strangers cost no memory.
   let auth: Identity | Promise<Identity>;
   try {
     auth = authenticate(x.head.authorization, deps);
   } catch (e) {
-    auth = Promise.reject(e);
+    return void done(x, isGatewayError(e) ? e : internal(x, e));
   }
-  if (auth instanceof Promise) auth.catch(() => {}); // handled after the body is read
   x.receiving = true;
-  readBody(res, limit, (body) => {
+  const stopReading = readBody(res, limit, (body) => {
     x.receiving = false;
     if (!body.ok) return void done(x, tooLarge(limit));
     void run(x, auth, body.body);
   });
+  // verification (or the cache) runs while the body arrives; a token that fails it ends the read at
+  // once (once the body is complete, run() reports the failure instead)
+  if (auth instanceof Promise) {
+    auth.catch((e: unknown) => {
+      if (!x.receiving) return;
+      x.receiving = false;
+      stopReading();
+      done(x, isGatewayError(e) ? e : internal(x, e));
+    });
+  }
 }
 
 async function run(x: Exchange, auth: Identity | Promise<Identity>, raw: Buffer): Promise<void> {

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { GatewayError, errorBody, isGatewayError, usageCounts, ZERO_USAGE, type AttemptFailure, type UsageCounts } from '@dsp/core';
 import { failureOfError, failureOfStatus } from '../accounts/classify.js';
+import { scrubbedBody } from '../upstream/key-scrub.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { writeHead } from '../http/respond.js';
 import { SseUsageFilter } from '../upstream/sse-usage-filter.js';
@@ -143,8 +144,9 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.sse) {
       return this.settle({ status: 200, usage: usageCounts(this.sse.usage), streamed: true, tail: this.sse.flush() });
     }
-    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    let body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.chunks = [];
+    if (this.status !== 200) body = this.withoutKeys(body);
     this.settle({ status: this.status, usage: this.status === 200 ? usageOfJson(body) : ZERO_USAGE, body, failure: failureOfStatus(this.status) });
   }
 
@@ -159,6 +161,22 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       return this.settle({ status: 200, streamed: true, usage: usageCounts(this.sse.usage), error: null, failure });
     }
     this.settle({ status: mapped.status, error: mapped, usage: ZERO_USAGE, failure });
+  }
+
+  /** An upstream error body that names an upstream key goes to the log, and a scrubbed one to the client. */
+  private withoutKeys(body: Buffer): Buffer {
+    const text = body.toString();
+    const scrubbed = scrubbedBody(
+      text,
+      this.x.deps.accounts.current.list.map((a) => a.config.apiKey),
+    );
+    if (scrubbed === null) return body;
+    this.x.deps.log.warn(
+      { rid: this.x.head.requestId, status: this.status, upstream_body: text.slice(0, 2000) },
+      'upstream error named an upstream key; scrubbed',
+    );
+    this.contentType = 'application/json';
+    return Buffer.from(scrubbed);
   }
 
   private timeout(message: string): void {
