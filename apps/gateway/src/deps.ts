@@ -12,6 +12,7 @@ import type { UsageSink } from './usage/usage-sink.js';
 import type { WorkerAccounts } from './accounts/worker-accounts.js';
 import type { AccountMetrics } from './accounts/account-metrics.js';
 import type { WarnLimiter } from './warn-limiter.js';
+import type { ModelPolicy } from './pipeline/parse.js';
 
 export interface Deps {
   config: Config;
@@ -31,8 +32,8 @@ export interface Deps {
   /** the upstream accounts (keys, pools, breakers); swapped on reload */
   accounts: WorkerAccounts;
   accountMetrics: AccountMetrics;
-  /** the configured model list, for tokens without a models claim */
-  models: ReadonlySet<string>;
+  /** the configured model list (for tokens without a models claim), aliases and the user-id switch */
+  modelPolicy: ModelPolicy;
   instance: string;
   state: WorkerState;
   /** try one upstream connection (at most once a second) so a failed upstream can become ready again */

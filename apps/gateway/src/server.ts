@@ -9,12 +9,25 @@ import type { Route } from './pipeline/exchange.js';
 import { handleModels } from './pipeline/models.js';
 import { writeHead } from './http/respond.js';
 import { framingError } from './http/framing.js';
+import { OPENAI } from './formats/openai.js';
+import { ANTHROPIC } from './formats/anthropic.js';
+import { anthropicErrorBody } from './upstream/anthropic-errors.js';
 
-const CHAT: Route = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat' };
-const CHAT_V1: Route = { name: '/v1/chat/completions', upstreamPath: '/chat/completions', kind: 'chat' };
-const FIM: Route = { name: '/beta/completions', upstreamPath: '/beta/completions', kind: 'fim' };
+const CHAT: Route = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
+const CHAT_V1: Route = { name: '/v1/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
+const FIM: Route = { name: '/beta/completions', upstreamPath: '/beta/completions', kind: 'fim', format: OPENAI };
+const MESSAGES: Route = { name: '/anthropic/v1/messages', upstreamPath: '/anthropic/v1/messages', kind: 'messages', format: ANTHROPIC };
 
-const KNOWN_PATHS = ['/chat/completions', '/v1/chat/completions', '/beta/completions', '/models', '/v1/models', '/healthz', '/readyz'];
+const KNOWN_PATHS = [
+  '/chat/completions',
+  '/v1/chat/completions',
+  '/beta/completions',
+  '/anthropic/v1/messages',
+  '/models',
+  '/v1/models',
+  '/healthz',
+  '/readyz',
+];
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -41,6 +54,10 @@ export function createApp(uws: Uws, deps: Deps): TemplatedApp {
     .post(
       '/beta/completions',
       guarded((res, req) => handleCompletion(res, req, FIM, deps)),
+    )
+    .post(
+      '/anthropic/v1/messages',
+      guarded((res, req) => handleCompletion(res, req, MESSAGES, deps)),
     )
     .get(
       '/models',
@@ -88,13 +105,16 @@ function ready(res: HttpResponse, deps: Deps): void {
 }
 
 function refuse(res: HttpResponse, req: HttpRequest, code: 'not_found' | 'method_not_allowed'): void {
+  const url = req.getUrl();
+  // under /anthropic (count_tokens, models, …) the answer is in Anthropic's shape, for its SDKs
+  const anthropic = url === '/anthropic' || url.startsWith('/anthropic/');
   const e =
-    code === 'not_found'
-      ? new GatewayError('not_found', `no route for ${req.getUrl()}`)
-      : new GatewayError('method_not_allowed', `${req.getCaseSensitiveMethod()} is not allowed on ${req.getUrl()}`);
+    code === 'method_not_allowed'
+      ? new GatewayError('method_not_allowed', `${req.getCaseSensitiveMethod()} is not allowed on ${url}`)
+      : new GatewayError('not_found', anthropic ? `no route for ${url}: this gateway serves POST /anthropic/v1/messages only` : `no route for ${url}`);
   res.cork(() => {
     writeHead(res, e.status, randomUUID());
     if (req.getMethod() === 'head') return res.endWithoutBody();
-    res.end(errorBody(e.code, e.message));
+    res.end(anthropic ? anthropicErrorBody(e.code, e.message) : errorBody(e.code, e.message));
   });
 }

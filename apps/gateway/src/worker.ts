@@ -104,7 +104,11 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     usage,
     accounts,
     accountMetrics,
-    models: new Set(config.deepseek.models),
+    modelPolicy: {
+      models: new Set(config.deepseek.models),
+      aliases: new Map(Object.entries(config.models.aliases)),
+      sendUserId: config.deepseek.send_user_id,
+    },
     instance,
     state,
     probeUpstream: upstreamProber(upstream, config),

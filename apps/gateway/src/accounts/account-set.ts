@@ -14,6 +14,8 @@ export interface Account {
   readonly masked: string;
   /** content-type and authorization, built once */
   readonly headers: readonly string[];
+  /** content-type and x-api-key: the key as the Anthropic format (/anthropic/v1/messages) takes it */
+  readonly anthropicHeaders: readonly string[];
   readonly pool: UpstreamPool;
   readonly breaker: CircuitBreaker;
   /** its slot zset; only used when it has a cap */
@@ -55,13 +57,18 @@ export class AccountSet {
     this.list = upstreamAccounts(config).map((a, index) => {
       const old = previous?.list.find((p) => p.name === a.name && p.config.apiKey === a.apiKey && p.config.baseUrl === a.baseUrl);
       const headers = ['content-type', 'application/json'];
-      if (a.apiKey) headers.push('authorization', `Bearer ${a.apiKey}`);
+      const anthropicHeaders = [...headers];
+      if (a.apiKey) {
+        headers.push('authorization', `Bearer ${a.apiKey}`);
+        anthropicHeaders.push('x-api-key', a.apiKey);
+      }
       return {
         index,
         config: a,
         name: a.name,
         masked: maskKey(a.apiKey),
         headers,
+        anthropicHeaders,
         pool: opts.poolFor(a.baseUrl),
         breaker: old?.breaker ?? new CircuitBreaker(breakerOpts, (state, why) => opts.onBreaker(a.name, state, why)),
         leaseKey: keys.accountLeases(prefix, a.name),

@@ -23,7 +23,7 @@ export async function admitWaiting(x: Exchange, request: Upstream): Promise<Leas
   let step = FIRST_WAIT_MS;
   for (;;) {
     try {
-      return await admit(x.identity!, x.head.requestId, request.model, deps);
+      return await admit(x.identity!, x.head.requestId, request.upstreamModel, deps);
     } catch (e) {
       const full = isGatewayError(e) && e.code === 'upstream_capacity';
       if (!full || x.aborted || Date.now() + step > until) {
@@ -49,11 +49,13 @@ export async function serveUpstream(x: Exchange, request: Upstream): Promise<Out
   const port: AttemptPort<Outcome> = {
     async acquire(tried) {
       if (!lease.held) {
-        const next = set.list.find((a) => !tried.has(a.index) && a.config.enabled && (a.config.models.length === 0 || a.config.models.includes(request.model)));
+        const next = set.list.find(
+          (a) => !tried.has(a.index) && a.config.enabled && (a.config.models.length === 0 || a.config.models.includes(request.upstreamModel)),
+        );
         return next ? { ok: true, account: next } : { ok: false };
       }
       try {
-        const got = await acquireAccount(deps.scripts, set, request.model, tried, lease.id, leaseMs);
+        const got = await acquireAccount(deps.scripts, set, request.upstreamModel, tried, lease.id, leaseMs);
         return got.ok ? got : { ok: false };
       } catch {
         return { ok: false }; // Redis trouble: keep the answer we have

@@ -13,14 +13,24 @@ export interface RequestHead {
   requestId: string;
   /** what the response's x-request-id carries: the client's id when well-formed, else ours */
   echoRequestId: string;
+  /** the further headers the route's format reads (e.g. x-api-key), '' when absent */
+  extra: Readonly<Record<string, string>>;
 }
+
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function readHead(req: HttpRequest): RequestHead {
+export function readHead(req: HttpRequest, extraHeaders: readonly string[] = []): RequestHead {
   const requestId = randomUUID();
   const clientId = req.getHeader('x-request-id');
   const cl = req.getHeader('content-length');
+  let extra = NONE;
+  if (extraHeaders.length > 0) {
+    const e: Record<string, string> = {};
+    for (const h of extraHeaders) e[h] = req.getHeader(h);
+    extra = e;
+  }
   return {
     method: req.getCaseSensitiveMethod(),
     url: req.getUrl(),
@@ -30,5 +40,6 @@ export function readHead(req: HttpRequest): RequestHead {
     userAgent: req.getHeader('user-agent'),
     requestId,
     echoRequestId: clientId !== '' && CLIENT_REQUEST_ID.test(clientId) ? clientId : requestId,
+    extra,
   };
 }

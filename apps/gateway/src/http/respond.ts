@@ -45,8 +45,9 @@ export interface Replyable {
   head: { echoRequestId: string };
 }
 
-export function sendError(x: Replyable, err: GatewayError): void {
-  sendJson(x, err.status, errorBody(err.code, err.message), Object.entries(err.headers));
+/** An error the gateway answers with; `body` in the route's format (OpenAI's shape by default). */
+export function sendError(x: Replyable, err: GatewayError, body = errorBody(err.code, err.message)): void {
+  sendJson(x, err.status, body, Object.entries(err.headers));
 }
 
 export function sendJson(

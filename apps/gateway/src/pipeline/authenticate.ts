@@ -1,4 +1,4 @@
-// authenticate: Bearer JWT → identity. Signature, pinned algorithm, iss, aud and exp are checked by
+// authenticate: the client's JWT (from the route format's credential) → identity. Signature, pinned algorithm, iss, aud and exp are checked by
 // jose; the result is cached until exp. Revocation is not decided here but in admit.
 import { GatewayError, keys, readClaims, upstreamUserId, verifyJwt } from '@dsp/core';
 import type { Deps } from '../deps.js';
@@ -30,8 +30,7 @@ export function bearerToken(authorization: string): string {
 }
 
 /** Returns the identity synchronously on a cache hit, else a promise. */
-export function authenticate(authorization: string, deps: Deps): Identity | Promise<Identity> {
-  const token = bearerToken(authorization);
+export function authenticate(token: string, deps: Deps): Identity | Promise<Identity> {
   const now = Date.now();
   const cached = deps.tokenCache.get(token, now);
   if (cached) return cached;

@@ -1,4 +1,4 @@
-// The request path of POST /chat/completions, /v1/chat/completions and /beta/completions, read top
+// The request path of every completion route (chat, FIM, Anthropic messages), read top
 // to bottom: read → authenticate → parse → admit → proxy/stream → finish → end.
 import { performance } from 'node:perf_hooks';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
@@ -15,7 +15,7 @@ import type { Outcome } from './proxy.js';
 import { finish } from './finish.js';
 
 export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Route, deps: Deps): void {
-  const x = new Exchange(res, readHead(req), route, deps);
+  const x = new Exchange(res, readHead(req, route.format.readHeaders), route, deps);
   res.onAborted(() => onClientGone(x));
   deps.state.active++;
   const limit = deps.config.server.max_body_bytes;
@@ -24,7 +24,7 @@ export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Rou
   // discards the unread body without buffering it): strangers cost no memory.
   let auth: Identity | Promise<Identity>;
   try {
-    auth = authenticate(x.head.authorization, deps);
+    auth = authenticate(route.format.credential(x.head), deps);
   } catch (e) {
     return void done(x, isGatewayError(e) ? e : internal(x, e));
   }
@@ -50,7 +50,7 @@ async function run(x: Exchange, auth: Identity | Promise<Identity>, raw: Buffer)
   const { deps } = x;
   try {
     x.identity = auth instanceof Promise ? await auth : auth;
-    x.request = parseRequest(raw, x.route, x.identity, deps.models, deps.config.deepseek.send_user_id);
+    x.request = parseRequest(raw, x.route, x.identity, deps.modelPolicy);
     if (x.aborted) return done(x, null);
     x.lease = await admitWaiting(x, x.request);
   } catch (e) {
@@ -77,7 +77,7 @@ function end(x: Exchange, o: Outcome): void {
 
 function done(x: Exchange, err: GatewayError | null, status = err?.status ?? 200, o?: Outcome): void {
   const { deps } = x;
-  if (err) sendError(x, err);
+  if (err) sendError(x, err, x.route.format.errorBody(err));
   deps.state.active--;
   const seconds = (performance.now() - x.t0) / 1000;
   const answered = err ? err.status : status;

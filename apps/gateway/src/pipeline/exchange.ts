@@ -6,14 +6,18 @@ import type { Deps } from '../deps.js';
 import type { Identity } from './authenticate.js';
 import type { Upstream } from './parse.js';
 import type { Lease } from './admit.js';
+import type { ApiFormat } from '../formats/api-format.js';
 
+/** A completion route as data: the one pipeline serves every route from this description. */
 export interface Route {
-  /** label for metrics: the route template */
+  /** label for metrics and the ledger: the route template */
   name: string;
   /** upstream path below base_url */
   upstreamPath: string;
-  /** body must carry messages (chat) or prompt (FIM) */
-  kind: 'chat' | 'fim';
+  /** body must carry messages (chat, Anthropic messages) or prompt (FIM) */
+  kind: 'chat' | 'fim' | 'messages';
+  /** credentials, headers, user id, usage and error shape of the route's API */
+  format: ApiFormat;
 }
 
 export class Exchange {

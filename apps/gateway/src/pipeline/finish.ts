@@ -34,6 +34,7 @@ export async function finish(x: Exchange, o: Outcome): Promise<void> {
     instance: deps.instance,
     account: lease.account.name,
     attempts: x.attempts,
+    upstream_model: request.upstreamModel,
   };
   await deps.usage.finish(lease, o.usage.total, JSON.stringify(event));
   await released;

@@ -5,7 +5,7 @@ import { GatewayError, isGatewayError } from '@dsp/core';
 import { readHead } from '../http/request-head.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { Deps } from '../deps.js';
-import { authenticate, type Identity } from './authenticate.js';
+import { authenticate, bearerToken, type Identity } from './authenticate.js';
 
 export function handleModels(res: HttpResponse, req: HttpRequest, route: string, deps: Deps): void {
   const x = { res, head: readHead(req), aborted: false, headersSent: false };
@@ -19,7 +19,7 @@ export function handleModels(res: HttpResponse, req: HttpRequest, route: string,
     const [revoked, status] = await Promise.all([deps.redis.sismember(identity.keyRevoked, identity.jti), deps.redis.hget(identity.keyUser, 'status')]);
     if (revoked === 1) throw new GatewayError('invalid_token', 'invalid token: revoked');
     if (status === 'disabled') throw new GatewayError('user_disabled', 'this user is disabled');
-    const names = [...(identity.models ?? deps.models)];
+    const names = modelNames(identity.models ?? deps.modelPolicy.models, deps.modelPolicy.aliases);
     const body = JSON.stringify({ object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })) });
     sendJson(x, 200, body);
     count(200);
@@ -30,9 +30,16 @@ export function handleModels(res: HttpResponse, req: HttpRequest, route: string,
     count((e as GatewayError).status);
   };
   try {
-    const auth = authenticate(x.head.authorization, deps);
+    const auth = authenticate(bearerToken(x.head.authorization), deps);
     Promise.resolve(auth).then(answer).catch(fail);
   } catch (e) {
     fail(e);
   }
+}
+
+/** The allowed models and every alias naming one of them (an alias is usable by either name). */
+export function modelNames(allowed: ReadonlySet<string>, aliases: ReadonlyMap<string, string>): string[] {
+  const names = new Set(allowed);
+  for (const [alias, target] of aliases) if (allowed.has(alias) || allowed.has(target)) names.add(alias);
+  return [...names];
 }

@@ -4,13 +4,12 @@
 // (the finish stage makes the usage event durable before the response ends).
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import { GatewayError, errorBody, isGatewayError, usageCounts, ZERO_USAGE, type AttemptFailure, type UsageCounts } from '@dsp/core';
+import { GatewayError, isGatewayError, ZERO_USAGE, type AttemptFailure, type UsageCounts } from '@dsp/core';
 import { failureOfError, failureOfStatus } from '../accounts/classify.js';
 import { scrubbedBody } from '../upstream/key-scrub.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { writeHead } from '../http/respond.js';
-import { SseUsageFilter } from '../upstream/sse-usage-filter.js';
-import { usageOfJson } from '../upstream/json-usage.js';
+import type { StreamUsageReader } from '../formats/api-format.js';
 import type { Exchange } from './exchange.js';
 import type { Upstream } from './parse.js';
 
@@ -54,7 +53,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private passed: [string, string][] = [];
   private chunks: Buffer[] = [];
   private size = 0;
-  private sse: SseUsageFilter | null = null;
+  private sse: StreamUsageReader | null = null;
   private paused = false;
   private done = false;
   /** the stream's status line and headers wait for the first chunk, to leave in the same write */
@@ -78,10 +77,16 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   start(): void {
     const { deps } = this.x;
     const hc = deps.config.deepseek.http_client;
-    const headers = [...this.x.lease!.account.headers, 'x-request-id', this.x.head.requestId];
+    const { format } = this.x.route;
+    const head = this.x.head;
+    const headers = [...format.accountHeaders(this.x.lease!.account), 'x-request-id', head.requestId];
     // forwarded only when valid: a control byte would make undici refuse the whole request
-    if (this.x.head.accept && HEADER_VALUE.test(this.x.head.accept)) headers.push('accept', this.x.head.accept);
-    if (this.x.head.userAgent && HEADER_VALUE.test(this.x.head.userAgent)) headers.push('user-agent', this.x.head.userAgent);
+    if (head.accept && HEADER_VALUE.test(head.accept)) headers.push('accept', head.accept);
+    if (head.userAgent && HEADER_VALUE.test(head.userAgent)) headers.push('user-agent', head.userAgent);
+    for (const name of format.forward) {
+      const v = head.extra[name];
+      if (v && HEADER_VALUE.test(v)) headers.push(name, v);
+    }
     this.x.cancelUpstream = (reason) => this.controller?.abort(reason);
     // timeout_seconds: until the headers (streams), or the whole request (non-stream)
     const message = this.up.stream ? 'the upstream did not start answering in time' : 'the upstream did not answer in time';
@@ -120,7 +125,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     }
     if (this.x.aborted) return controller.abort(new Error('client went away'));
     if (status === 200 && this.up.stream && this.contentType.startsWith('text/event-stream')) {
-      this.sse = new SseUsageFilter(!this.up.clientWantsUsage);
+      this.sse = this.x.route.format.streamReader(this.up.clientWantsUsage);
       // committed to a 200 stream; the head goes out with the first chunk when that arrives in the
       // same read (one write instead of two), else at the end of this turn of the event loop
       this.x.headersSent = true;
@@ -142,23 +147,28 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.sse) {
-      return this.settle({ status: 200, usage: usageCounts(this.sse.usage), streamed: true, tail: this.sse.flush() });
+      return this.settle({ status: 200, usage: this.sse.counts(), streamed: true, tail: this.sse.flush() });
     }
     let body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.chunks = [];
     if (this.status !== 200) body = this.withoutKeys(body);
-    this.settle({ status: this.status, usage: this.status === 200 ? usageOfJson(body) : ZERO_USAGE, body, failure: failureOfStatus(this.status) });
+    this.settle({
+      status: this.status,
+      usage: this.status === 200 ? this.x.route.format.jsonUsage(body) : ZERO_USAGE,
+      body,
+      failure: failureOfStatus(this.status),
+    });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    if (this.x.aborted) return this.settle({ status: 499, aborted: true, streamed: this.sse !== null, usage: usageCounts(this.sse?.usage) });
+    if (this.x.aborted) return this.settle({ status: 499, aborted: true, streamed: this.sse !== null, usage: this.sse?.counts() ?? ZERO_USAGE });
     const mapped = mapUpstreamError(err);
     const failure = failureOfError(err, this.gotHeaders, this.timedOut);
     if (this.sse) {
       // mid-stream: the client has a 200 already; end its stream cleanly with an error event
-      this.write(Buffer.from(`data: ${errorBody(mapped.code, mapped.message)}\n\n`));
+      this.write(this.x.route.format.streamError(mapped));
       this.x.deps.log.warn({ rid: this.x.head.requestId, err: err.message }, 'upstream stream ended early');
-      return this.settle({ status: 200, streamed: true, usage: usageCounts(this.sse.usage), error: null, failure });
+      return this.settle({ status: 200, streamed: true, usage: this.sse.counts(), error: null, failure });
     }
     this.settle({ status: mapped.status, error: mapped, usage: ZERO_USAGE, failure });
   }

@@ -3,7 +3,7 @@
 // for byte, `: keep-alive` comments included; only an incomplete trailing event is held back, and
 // the final `data: [DONE]` (with anything after it), which the gateway sends only once the
 // request's usage is durable — SDKs stop reading at [DONE].
-import type { UpstreamUsage } from '@dsp/core';
+import { usageCounts, type UpstreamUsage, type UsageCounts } from '@dsp/core';
 
 const EVENT_END = Buffer.from('\n\n');
 const USAGE = Buffer.from('"usage":{');
@@ -69,6 +69,10 @@ export class SseUsageFilter {
     }
     if (out) return Buffer.concat(out);
     return start === buf.length ? buf : buf.subarray(0, start);
+  }
+
+  counts(): UsageCounts {
+    return usageCounts(this.usage);
   }
 
   /** What is left when the upstream ends: the held [DONE] tail, or an unterminated last event. */
