@@ -15,12 +15,14 @@ import { anthropicErrorBody } from './upstream/anthropic-errors.js';
 
 const CHAT: Route = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
 const CHAT_V1: Route = { name: '/v1/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
+const BETA_CHAT: Route = { name: '/beta/chat/completions', upstreamPath: '/beta/chat/completions', kind: 'chat', format: OPENAI };
 const FIM: Route = { name: '/beta/completions', upstreamPath: '/beta/completions', kind: 'fim', format: OPENAI };
 const MESSAGES: Route = { name: '/anthropic/v1/messages', upstreamPath: '/anthropic/v1/messages', kind: 'messages', format: ANTHROPIC };
 
 const KNOWN_PATHS = [
   '/chat/completions',
   '/v1/chat/completions',
+  '/beta/chat/completions',
   '/beta/completions',
   '/anthropic/v1/messages',
   '/models',
@@ -50,6 +52,10 @@ export function createApp(uws: Uws, deps: Deps): TemplatedApp {
     .post(
       '/v1/chat/completions',
       guarded((res, req) => handleCompletion(res, req, CHAT_V1, deps)),
+    )
+    .post(
+      '/beta/chat/completions',
+      guarded((res, req) => handleCompletion(res, req, BETA_CHAT, deps)),
     )
     .post(
       '/beta/completions',
@@ -111,10 +117,18 @@ function refuse(res: HttpResponse, req: HttpRequest, code: 'not_found' | 'method
   const e =
     code === 'method_not_allowed'
       ? new GatewayError('method_not_allowed', `${req.getCaseSensitiveMethod()} is not allowed on ${url}`)
-      : new GatewayError('not_found', anthropic ? `no route for ${url}: this gateway serves POST /anthropic/v1/messages only` : `no route for ${url}`);
+      : new GatewayError('not_found', notFoundMessage(url, anthropic));
   res.cork(() => {
     writeHead(res, e.status, randomUUID());
     if (req.getMethod() === 'head') return res.endWithoutBody();
     res.end(anthropic ? anthropicErrorBody(e.code, e.message) : errorBody(e.code, e.message));
   });
+}
+
+/** The 404's message: where the client probably meant to go. */
+function notFoundMessage(url: string, anthropic: boolean): string {
+  if (anthropic) return `no route for ${url}: this gateway serves POST /anthropic/v1/messages only`;
+  // the openai SDK's legacy completions: at DeepSeek that is FIM, and only under /beta
+  if (url === '/completions' || url === '/v1/completions') return `no route for ${url}: completions (FIM) are served at POST /beta/completions`;
+  return `no route for ${url}`;
 }

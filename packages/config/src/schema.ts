@@ -257,7 +257,10 @@ export const configSchema = z.object({
       label: 'http(s) URL',
       check: httpUrl,
     }),
-    send_user_id: flag(true, 'Pass a stable opaque id per gateway user to DeepSeek as `user_id`.'),
+    send_user_id: flag(
+      true,
+      "Pass a stable opaque id per gateway user to DeepSeek as `user_id` (Anthropic format: `metadata.user_id`); a client's own `user_id` or `user` (`metadata.user_id`) is folded into it as a per-end-user id. Off: the client's fields pass untouched.",
+    ),
     models: list(
       z.string().min(1),
       'model names',

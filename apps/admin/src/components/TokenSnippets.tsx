@@ -18,7 +18,14 @@ export function snippets(base: string, token: string, model = 'deepseek-chat'): 
       `const r = await client.chat.completions.create({ model: '${model}', messages: [{ role: 'user', content: 'Hello!' }] });`,
       `console.log(r.choices[0].message.content);`,
     ].join('\n'),
-    claude: [`export ANTHROPIC_BASE_URL=${base}/anthropic`, `export ANTHROPIC_AUTH_TOKEN=${token}`, `claude`].join('\n'),
+    // Claude Code asks for Claude model names unless told which models to use
+    claude: [
+      `export ANTHROPIC_BASE_URL=${base}/anthropic`,
+      `export ANTHROPIC_AUTH_TOKEN=${token}`,
+      `export ANTHROPIC_MODEL=${model}`,
+      `export ANTHROPIC_SMALL_FAST_MODEL=${model}`,
+      `claude`,
+    ].join('\n'),
   };
 }
 
