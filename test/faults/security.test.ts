@@ -1,7 +1,7 @@
 // Security promises of docs/SECURITY.md, enforced: the upstream key never reaches a client (answers,
 // error bodies, headers) or a log line; neither do client JWTs reach a log; the client's
 // Authorization and hop-by-hop headers are never forwarded upstream (only an allow-list is); the
-// client cannot choose the DeepSeek user_id; secrets load from files (deepseek.api_key_file,
+// client cannot choose the DeepSeek user_id (its own only names an end user under its gateway id); secrets load from files (deepseek.api_key_file,
 // auth.secret_file) end to end, so they need not sit in the environment or the config file.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstreamUserId } from '@dsp/core';
+import { endUserId, upstreamUserId } from '@dsp/core';
 import { startMockDeepSeek, type MockDeepSeek } from '@dsp/mock-deepseek';
 import { freePort, startGateway, type Gateway } from '../../apps/gateway/test/harness.js';
 import { rawRequest } from '../../apps/gateway/test/util.js';
@@ -187,7 +187,9 @@ describe('security: the upstream key and client tokens stay where they belong', 
     if (h.connection !== undefined) expect(h.connection).toBe('keep-alive'); // undici's own, to its pool
     // the upstream sees the gateway's request id and the gateway's user id, not the client's
     expect(h['x-request-id']).not.toBe('client-chosen-id');
-    expect(q[0]!.userId).toBe(upstreamUserId('deepseek-proxy', 'sec-hop'));
+    // (the client's own user_id only names an end user under the gateway's id: never another user's id)
+    expect(q[0]!.userId).toBe(endUserId(upstreamUserId('deepseek-proxy', 'sec-hop'), 'dsp_victim-user'));
+    expect(q[0]!.userId!.startsWith(upstreamUserId('deepseek-proxy', 'sec-hop') + '_')).toBe(true);
     expect(h.accept).toBe('application/json');
     expect(h['user-agent']).toBe('sec-test/1.0');
   });
