@@ -265,6 +265,64 @@ describe('Anthropic front door with @anthropic-ai/sdk', () => {
     expect((overloaded!.error as { error: { type: string } }).error.type).toBe('overloaded_error');
   });
 
+  it('a stream the upstream breaks off ends with an `event: error` frame (the SDK raises it) and is recorded with what was seen', async () => {
+    const sub = 'an-broken';
+    const token = await gw.mint({ sub });
+    const body = { model: 'deepseek-chat', max_tokens: 256, stream: true, messages, mock: { chunks: 8, reset: 'mid-stream' } };
+    const r = await fetch(`${gw.url}${ROUTE}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': token },
+      body: JSON.stringify(body),
+    });
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect(text).toContain('event: message_start\n');
+    expect(text).not.toContain('event: message_stop');
+    expect(text.endsWith('event: error\ndata: {"type":"error","error":{"type":"api_error","message":"the upstream could not be reached"}}\n\n')).toBe(true);
+    const input = JSON.parse(/event: message_start\ndata: (.*)\n/.exec(text)![1]!).message.usage;
+    const row = await ledgerRow(upstreamFor(sub).requestId!);
+    expect(row).toMatchObject({ stream: true, status: 200, aborted: false, prompt_tokens: input.input_tokens + input.cache_read_input_tokens });
+
+    const sdk = await failure(
+      client(token)
+        .messages.stream({ model: 'deepseek-chat', max_tokens: 256, messages, mock: { reset: 'mid-stream' } } as WithMock<Anthropic.MessageStreamParams>)
+        .finalMessage(),
+    );
+    expect(sdk).toBeInstanceOf(Anthropic.APIError);
+    expect(sdk!.message).toContain('the upstream could not be reached');
+  });
+
+  it("the gateway's upstream failures (502) and size limit (413) in Anthropic's shape; an upstream error naming the key is withheld in that shape", async () => {
+    const c = client(await gw.mint({ sub: 'an-5xx' }));
+    const gone = await failure(
+      c.messages.create({
+        model: 'deepseek-chat',
+        max_tokens: 16,
+        messages,
+        mock: { reset: 'before-headers' },
+      } as WithMock<Anthropic.MessageCreateParamsNonStreaming>),
+    );
+    expect(gone).toBeInstanceOf(Anthropic.InternalServerError);
+    expect(gone!.status).toBe(502);
+    expect(gone!.error).toEqual({ type: 'error', error: { type: 'api_error', message: 'the upstream could not be reached' } });
+
+    const big = await failure(c.messages.create({ model: 'deepseek-chat', max_tokens: 16, messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] }));
+    expect(big!.status).toBe(413);
+    expect((big!.error as { error: { type: string } }).error.type).toBe('request_too_large');
+
+    gw.mock.setKey(UPSTREAM_KEY, { refused: true });
+    try {
+      const refused = await failure(c.messages.create({ model: 'deepseek-chat', max_tokens: 16, messages }));
+      expect(refused).toBeInstanceOf(Anthropic.AuthenticationError);
+      expect((refused!.error as { type: string }).type).toBe('error');
+      expect((refused!.error as { error: { type: string; message: string } }).error.type).toBe('authentication_error');
+      expect((refused!.error as { error: { message: string } }).error.message).toMatch(/withheld/);
+    } finally {
+      gw.mock.setKey(UPSTREAM_KEY, null);
+    }
+    expect((await c.messages.create({ model: 'deepseek-chat', max_tokens: 16, messages })).type).toBe('message');
+  });
+
   it('count_tokens and other /anthropic paths: 404 not_found_error; other methods 405, both in Anthropic shape', async () => {
     const c = client(await gw.mint({ sub: 'an-404' }));
     const count = await failure(c.messages.countTokens({ model: 'deepseek-chat', messages }));

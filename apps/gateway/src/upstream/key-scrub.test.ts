@@ -37,6 +37,9 @@ describe('upstream error bodies naming the upstream key', () => {
     expect(JSON.parse(scrubbedBody(body, [KEY])!)).toEqual({ error: { message: WITHHELD, type: 'authentication_error', code: 'invalid_api_key' } });
     // not JSON: an OpenAI-shaped error
     expect(JSON.parse(scrubbedBody(`bad key ${KEY}`, [KEY])!)).toEqual({ error: { message: WITHHELD, type: 'upstream_error', code: null } });
+    // Anthropic's shape (the /anthropic route) stays Anthropic's
+    const anthropic = JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key ${KEY}` } });
+    expect(JSON.parse(scrubbedBody(anthropic, [KEY])!)).toEqual({ type: 'error', error: { type: 'authentication_error', message: WITHHELD } });
     // any of several keys (upstream accounts)
     expect(scrubbedBody('key ****0a3c', ['sk-other-key-000000000', KEY])).not.toBeNull();
   });

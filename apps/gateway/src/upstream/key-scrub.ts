@@ -30,19 +30,23 @@ export const WITHHELD = 'the upstream refused the request; its message named the
 
 /**
  * The body to send instead of `body` when it names a key, else null. JSON error bodies keep their
- * shape (`error.type` and `error.code` kept, `error.message` replaced); anything else becomes an
- * OpenAI-shaped error.
+ * shape, OpenAI's or Anthropic's (`error.type` and `error.code` kept, `error.message` replaced);
+ * anything else becomes an OpenAI-shaped error.
  */
 export function scrubbedBody(body: string, keys: readonly string[]): string | null {
   if (!namesKey(body, keys)) return null;
   let type = 'upstream_error';
   let code: unknown = null;
+  let anthropic = false;
   try {
-    const j = JSON.parse(body) as { error?: { type?: unknown; code?: unknown } };
+    const j = JSON.parse(body) as { type?: unknown; error?: { type?: unknown; code?: unknown } };
+    anthropic = j.type === 'error';
     if (typeof j.error?.type === 'string' && !namesKey(j.error.type, keys)) type = j.error.type;
     if ((typeof j.error?.code === 'string' && !namesKey(j.error.code, keys)) || typeof j.error?.code === 'number') code = j.error.code;
   } catch {
     /* not JSON: the OpenAI shape below */
   }
+  // Anthropic's shape (/anthropic) stays Anthropic's, for its SDKs
+  if (anthropic) return JSON.stringify({ type: 'error', error: { type: type === 'upstream_error' ? 'api_error' : type, message: WITHHELD } });
   return JSON.stringify({ error: { message: WITHHELD, type, code } });
 }
