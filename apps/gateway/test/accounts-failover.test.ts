@@ -7,7 +7,7 @@ import pg from 'pg';
 import { startMockDeepSeek, type MockDeepSeek } from '@dsp/mock-deepseek';
 import { startGateway, waitFor, type Gateway } from './harness.js';
 import { complete, deepseekWith } from './accounts-lib.js';
-import { metric, scrape } from './util.js';
+import { metric, post, scrape } from './util.js';
 
 const KEY = { down: 'sk-down-0000000000000001', up: 'sk-up-00000000000000002', gone: 'sk-gone-0000000000000003' };
 
@@ -113,5 +113,43 @@ describe('no retry once the client has a byte', () => {
     expect(gw.mock.keyStats(SPARE).requests).toBe(0);
     const s = await scrape(gw);
     expect(metric(s, 'dsp_upstream_account_retries_total')).toBe(0);
+  });
+});
+
+describe('the Anthropic route fails over the same way', () => {
+  const DOWN = 'sk-down-a-00000000000006';
+  const SPARE = 'sk-spare-a-0000000000007';
+  let gw: Gateway;
+
+  beforeAll(async () => {
+    gw = await startGateway({
+      workers: 1,
+      recorder: false,
+      mockOptions: { keys: { [DOWN]: { status: 503 } } },
+      // the failing account is picked first (all but one time in a million)
+      config: {
+        deepseek: deepseekWith([
+          { name: 'down', api_key: DOWN, weight: 1000 },
+          { name: 'spare', api_key: SPARE, weight: 0.001 },
+        ]),
+      },
+    });
+  }, 200_000);
+  afterAll(async () => {
+    expect(await gw.stop()).toBe(0);
+  });
+
+  it("moves a 503 before the first byte to the next account, each account's key sent as x-api-key", async () => {
+    const token = await gw.mint({ sub: 'failover-anthropic' });
+    for (const stream of [false, true]) {
+      const body = JSON.stringify({ model: 'deepseek-chat', max_tokens: 16, stream, messages: [{ role: 'user', content: 'Hello' }] });
+      const r = await post(`${gw.url}/anthropic/v1/messages`, token, body);
+      expect(r.status).toBe(200);
+      expect(await r.text()).toContain(stream ? 'event: message_stop' : '"type":"message"');
+    }
+    const seen = gw.mock.received.filter((q) => q.path === '/anthropic/v1/messages');
+    expect(seen.map((q) => q.headers['x-api-key'])).toEqual([DOWN, SPARE, DOWN, SPARE]);
+    expect(seen.every((q) => q.headers.authorization === undefined)).toBe(true);
+    expect(metric(await scrape(gw), 'dsp_upstream_account_retries_total', { account: 'down' })).toBe(2);
   });
 });
