@@ -151,7 +151,8 @@ export async function startGateway(o) {
     {
       server: { host: '127.0.0.1', port, workers: o.workers ?? 2, shutdown_grace_seconds: 5, instance_id: `load-${port}` },
       deepseek: { base_url: o.upstreamUrl, api_key: 'sk-load-test-upstream' },
-      auth: { algorithms: ['ES256'], public_key_file: o.keys.publicKeyFile, private_key_file: o.keys.privateKeyFile },
+      // load tests and benches mint tokens for users they never create in Postgres
+      auth: { algorithms: ['ES256'], public_key_file: o.keys.publicKeyFile, private_key_file: o.keys.privateKeyFile, unknown_users: 'allow' },
       redis: { url: REDIS_URL, key_prefix: o.prefix },
       database: { url: o.databaseUrl },
       metrics: { host: '127.0.0.1', port: metricsPort, pool_log_interval_seconds: 0 },

@@ -4,6 +4,7 @@
 // gateway's key; 429 warn lines are rate-limited per token.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '@dsp/core';
 import { chatBody, startGateway, type Gateway } from './harness.js';
 import { errorOf, logLines, parseResponse, post, rawPost, rawRequest, rssOf, sleep, userKey, type RawResponse } from './util.js';
 
@@ -272,5 +273,54 @@ describe('hardening', () => {
       gw.mock.setBehaviour({});
       await (await holder).text();
     }
+  });
+
+  describe('[auth] unknown_users', () => {
+    let strict: Gateway;
+    beforeAll(async () => {
+      strict = await startGateway({ workers: 1, recorder: false, config: { auth: { unknown_users: 'reject' } } });
+    });
+    afterAll(async () => {
+      await strict?.stop();
+    });
+
+    it('refuses a validly signed token for a user never created (403 unknown_user), on completions and /models', async () => {
+      const token = await strict.mint({ sub: 'h-nobody' });
+      const e = await errorOf(await post(`${strict.url}/v1/chat/completions`, token, chatBody()));
+      expect([e.status, e.code]).toEqual([403, 'unknown_user']);
+      expect(e.message).toContain('h-nobody');
+      const m = await errorOf(await fetch(`${strict.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } }));
+      expect([m.status, m.code]).toEqual([403, 'unknown_user']);
+      // nothing was counted or sent upstream
+      expect(await strict.redis.exists(userKey(strict, 'h-nobody'))).toBe(0);
+      expect(strict.mock.received.filter((r) => r.path.includes('completions'))).toEqual([]);
+    });
+
+    it('serves a user once it exists (its hash is what user creation and the sync write)', async () => {
+      const token = await strict.mint({ sub: 'h-somebody' });
+      await strict.redis.hset(userKey(strict, 'h-somebody'), 'status', 'active');
+      const r = await post(`${strict.url}/v1/chat/completions`, token, chatBody());
+      expect(r.status).toBe(200);
+      await r.text();
+    });
+
+    it('serves unknown users while Redis has lost its state (no sync marker), rather than refusing everyone', async () => {
+      const marker = keys.syncMarker(strict.prefix);
+      const saved = await strict.redis.get(marker);
+      await strict.redis.del(marker);
+      try {
+        const r = await post(`${strict.url}/v1/chat/completions`, await strict.mint({ sub: 'h-while-rebuilding' }), chatBody());
+        expect(r.status).toBe(200);
+        await r.text();
+      } finally {
+        if (saved !== null) await strict.redis.set(marker, saved);
+      }
+    });
+
+    it('"allow" serves them with the [quota] defaults', async () => {
+      const r = await post(`${gw.url}/v1/chat/completions`, await gw.mint({ sub: 'h-nobody-allowed' }), chatBody());
+      expect(r.status).toBe(200);
+      await r.text();
+    });
   });
 });

@@ -80,7 +80,8 @@ export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
   const sections: Record<string, Record<string, unknown>> = {
     server: { host: '127.0.0.1', port, workers: o.workers ?? 2, shutdown_grace_seconds: 10, instance_id: `test-${port}` },
     deepseek: { base_url: o.baseUrl ?? mock.url, api_key: 'sk-upstream-secret-key' },
-    auth: { algorithms: ['ES256'], public_key_file: keys.publicKeyFile, private_key_file: keys.privateKeyFile },
+    // tests mint tokens for users they never create in Postgres; hardening.test.ts checks the default (reject)
+    auth: { algorithms: ['ES256'], public_key_file: keys.publicKeyFile, private_key_file: keys.privateKeyFile, unknown_users: 'allow' },
     redis: { url: 'redis://127.0.0.1:6379', key_prefix: prefix },
     database: { url: databaseUrl },
     metrics: { host: '127.0.0.1', port: metricsPort, pool_log_interval_seconds: 0 },

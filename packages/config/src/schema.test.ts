@@ -46,6 +46,7 @@ describe('schema defaults', () => {
         secret_file: '',
         key_id: '',
         previous_public_key_files: [],
+        unknown_users: 'reject',
       },
       limits: { token_concurrency: 1, lock_lease_seconds: 30, on_redis_error: 'reject', redis_timeout_ms: 1000, upstream_wait_ms: 0 },
       quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0, budget_currency: 'CNY' },

@@ -334,6 +334,11 @@ export const configSchema = z.object({
     secret_file: text('', 'File holding the HS256 secret (trimmed); when set, its content replaces `secret`.', { path: 'file', contentOf: 'auth.secret' }),
     key_id: text('', 'The `kid` header put in signed tokens (empty = none).'),
     previous_public_key_files: list(z.string().min(1), 'file paths', [], 'Extra verification keys accepted during a key rotation.', { path: 'files' }),
+    unknown_users: oneOf(
+      ['reject', 'allow'],
+      'reject',
+      'A validly signed token whose `sub` was never created as a user: "reject" answers 403 `unknown_user`; "allow" serves it with the `[quota]` defaults (for tokens minted by another system that never creates users here).',
+    ),
   }),
 
   limits: section('Per-token concurrency and the Redis safety valves.', {

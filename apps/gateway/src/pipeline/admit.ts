@@ -41,8 +41,8 @@ export async function admit(identity: Identity, requestId: string, model: string
     accountHeld: false,
   };
   const set = deps.accounts.current;
-  let result: Admission;
-  try {
+  const refuseUnknown = config.auth.unknown_users === 'reject';
+  const run = async (unknownRefused: boolean): Promise<Admission> => {
     const userKeys = [identity.keyUser, identity.keyRevoked, lease.key, lease.dayKey, lease.monthKey];
     const args = [
       identity.jti,
@@ -54,19 +54,27 @@ export async function admit(identity: Identity, requestId: string, model: string
       config.quota.default_monthly_tokens,
       lease.dayTtl,
       lease.monthTtl,
+      unknownRefused ? '1' : '0',
     ];
-    if (set.trivial) {
-      result = decodeAdmission(await deps.scripts.dspAdmitV1(...userKeys, ...args));
-    } else {
-      // the account is chosen, and its slot taken, in the same script as the quota and token slot
-      const acct = accountInputs(set, model, new Set());
-      if (acct.eligible === 0) throw noAccount();
-      const raw = await deps.scripts.evalKeys(ADMIT_LUA, userKeys.length + acct.keys.length, [...userKeys, ...acct.keys, ...args, ...acct.args]);
-      result = decodeAdmission(raw as number[]);
-      if (result.ok) {
-        lease.account = set.list[result.account]!;
-        lease.accountHeld = lease.account.config.maxConcurrency > 0;
-      }
+    if (set.trivial) return decodeAdmission(await deps.scripts.dspAdmitV1(...userKeys, ...args));
+    // the account is chosen, and its slot taken, in the same script as the quota and token slot
+    const acct = accountInputs(set, model, new Set());
+    if (acct.eligible === 0) throw noAccount();
+    const raw = await deps.scripts.evalKeys(ADMIT_LUA, userKeys.length + acct.keys.length, [...userKeys, ...acct.keys, ...args, ...acct.args]);
+    const r = decodeAdmission(raw as number[]);
+    if (r.ok) {
+      lease.account = set.list[r.account]!;
+      lease.accountHeld = lease.account.config.maxConcurrency > 0;
+    }
+    return r;
+  };
+  let result: Admission;
+  try {
+    result = await run(refuseUnknown);
+    // no user hash and no sync marker: Redis lost its state and the primary is rebuilding it, so
+    // the user may well exist; serve rather than refuse everyone until the rebuild is done
+    if (!result.ok && result.reason === 'unknown_user' && !(await stateIsSynced(deps))) {
+      result = await run(false);
     }
   } catch (e) {
     if (e instanceof GatewayError) throw e;
@@ -86,6 +94,8 @@ export async function admit(identity: Identity, requestId: string, model: string
       throw new GatewayError('invalid_token', 'invalid token: revoked');
     case 'disabled':
       throw new GatewayError('user_disabled', 'this user is disabled');
+    case 'unknown_user':
+      throw unknownUser(identity);
     case 'concurrency':
       metrics.blocked.inc({ reason: 'concurrency' });
       warn429(deps, identity, { reason: 'concurrency', limit: identity.concurrency }, '429 concurrency limit');
@@ -102,6 +112,19 @@ export async function admit(identity: Identity, requestId: string, model: string
       });
     }
   }
+}
+
+/** A validly signed token for a user never created here ([auth] unknown_users = "reject"). */
+export function unknownUser(identity: Identity): GatewayError {
+  return new GatewayError(
+    'unknown_user',
+    `user ${JSON.stringify(identity.sub)} does not exist on this gateway (the token is validly signed, but no such user was created)`,
+  );
+}
+
+/** The sync marker is present: Redis holds every known user's hash (a missing hash means unknown). */
+export async function stateIsSynced(deps: Deps): Promise<boolean> {
+  return (await deps.redis.exists(keys.syncMarker(deps.config.redis.key_prefix))) === 1;
 }
 
 /** Every account that serves the model is at its cap. */

@@ -6,6 +6,7 @@ import { readHead } from '../http/request-head.js';
 import { sendError, sendJson } from '../http/respond.js';
 import type { Deps } from '../deps.js';
 import { authenticate, bearerToken, type Identity } from './authenticate.js';
+import { stateIsSynced, unknownUser } from './admit.js';
 
 export function handleModels(res: HttpResponse, req: HttpRequest, route: string, deps: Deps): void {
   const x = { res, head: readHead(req), aborted: false, headersSent: false };
@@ -19,6 +20,7 @@ export function handleModels(res: HttpResponse, req: HttpRequest, route: string,
     const [revoked, status] = await Promise.all([deps.redis.sismember(identity.keyRevoked, identity.jti), deps.redis.hget(identity.keyUser, 'status')]);
     if (revoked === 1) throw new GatewayError('invalid_token', 'invalid token: revoked');
     if (status === 'disabled') throw new GatewayError('user_disabled', 'this user is disabled');
+    if (status === null && deps.config.auth.unknown_users === 'reject' && (await stateIsSynced(deps))) throw unknownUser(identity);
     const names = modelNames(identity.models ?? deps.modelPolicy.models, deps.modelPolicy.aliases);
     const body = JSON.stringify({ object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })) });
     sendJson(x, 200, body);

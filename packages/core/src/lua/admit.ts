@@ -11,16 +11,20 @@ import { ACCOUNT_PICK_LUA } from './account.js';
 // ARGV[1] jti  ARGV[2] lease id  ARGV[3] concurrency  ARGV[4] lease ms
 // ARGV[5..7] default daily requests, daily tokens, monthly tokens ([quota] defaults: 0 = no limit)
 // ARGV[8] day ttl s  ARGV[9] month ttl s
+// ARGV[10] "1": refuse a user without a user hash (unknown to Postgres; [auth] unknown_users)
 // KEYS[6..] and the last ARGVs (optional): the upstream accounts, see ACCOUNT_PICK_LUA
 // returns {1, usage ppm, in flight, account} admitted (the request is counted, a lease is held;
 //         account = the picked candidate, 1-based, 0 when no accounts were passed)
 //         {-1} revoked  {-2} disabled  {-3,used,limit} daily requests  {-4,used,limit} daily tokens
 //         {-5,used,limit} monthly tokens  {-6,in flight} concurrency
 //         {-7,full,disabled} no upstream account could be taken (nothing was counted or held)
+//         {-8} unknown user (only when ARGV[10] is "1")
 export const ADMIT_LUA = `${ACCOUNT_PICK_LUA}
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {-1} end
 local u = redis.call('HMGET', KEYS[1], 'status', 'daily_requests', 'daily_tokens', 'monthly_tokens')
 if u[1] == 'disabled' then return {-2} end
+-- every user Postgres knows has a hash with a status (written on create, rebuilt by the sync)
+if not u[1] and ARGV[10] == '1' then return {-8} end
 -- a limit below 0 is unlimited; a user's own 0 blocks, while a [quota] default of 0 means no limit
 local function limit(own, default)
   if own then return tonumber(own) end

@@ -23,7 +23,7 @@ export const VARIADIC_SCRIPTS = {
 /** Decoded result of the admit script. */
 export type Admission =
   | { ok: true; usageRatio: number; inFlight: number; /** picked account candidate, 0-based; -1 when none were passed */ account: number }
-  | { ok: false; reason: 'revoked' | 'disabled' }
+  | { ok: false; reason: 'revoked' | 'disabled' | 'unknown_user' }
   | { ok: false; reason: 'quota'; quota: 'daily_requests' | 'daily_tokens' | 'monthly_tokens'; used: number; limit: number }
   | { ok: false; reason: 'concurrency'; inFlight: number }
   | { ok: false; reason: 'upstream_capacity'; full: number; disabled: number };
@@ -46,6 +46,8 @@ export function decodeAdmission(r: readonly number[]): Admission {
       return { ok: false, reason: 'concurrency', inFlight: r[1] ?? 0 };
     case -7:
       return { ok: false, reason: 'upstream_capacity', full: r[1] ?? 0, disabled: r[2] ?? 0 };
+    case -8:
+      return { ok: false, reason: 'unknown_user' };
     default:
       throw new Error(`admit script returned an unknown result ${JSON.stringify(r)}`);
   }
