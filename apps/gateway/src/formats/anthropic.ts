@@ -2,23 +2,19 @@
 // token as `x-api-key` or Bearer, the account's key upstream as `x-api-key`, `metadata.user_id`,
 // usage from message_start and the last message_delta, errors as {"type":"error","error":{…}}.
 import { GatewayError, endUserId } from '@dsp/core';
-import { bearerToken } from '../pipeline/authenticate.js';
+import { bearerToken, plainToken } from '../pipeline/authenticate.js';
 import { AnthropicUsageReader, anthropicJsonUsage } from '../upstream/anthropic-usage.js';
 import { anthropicError, anthropicErrorEvent } from '../upstream/anthropic-errors.js';
 import type { ApiFormat } from './api-format.js';
-
-const MAX_TOKEN_LENGTH = 8192;
 
 export const ANTHROPIC: ApiFormat = {
   name: 'anthropic',
   readHeaders: ['x-api-key', 'anthropic-version', 'anthropic-beta'],
   forward: ['anthropic-version', 'anthropic-beta'],
   credential(head) {
-    const key = head.extra['x-api-key']?.trim() ?? '';
-    if (key !== '') {
-      if (key.length > MAX_TOKEN_LENGTH) throw new GatewayError('invalid_token', 'malformed token');
-      return key;
-    }
+    // x-api-key counts when both are sent (the Anthropic SDKs send one or the other)
+    const key = head.extra['x-api-key'] ?? '';
+    if (key !== '') return plainToken(key);
     if (head.authorization === '') throw new GatewayError('invalid_token', 'missing x-api-key (or Authorization: Bearer <token>)');
     return bearerToken(head.authorization);
   },

@@ -24,7 +24,12 @@ function invalid(message: string): GatewayError {
 export function bearerToken(authorization: string): string {
   if (authorization === '') throw invalid('missing Authorization: Bearer <token>');
   if (authorization.length < 8 || authorization.slice(0, 7).toLowerCase() !== 'bearer ') throw invalid('Authorization must be "Bearer <token>"');
-  const token = authorization.slice(7).trim();
+  return plainToken(authorization.slice(7));
+}
+
+/** A token sent as is (e.g. Anthropic's `x-api-key`), bounded like a Bearer one. */
+export function plainToken(value: string): string {
+  const token = value.trim();
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) throw invalid('malformed token');
   return token;
 }
