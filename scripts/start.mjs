@@ -1,7 +1,7 @@
 // `pnpm start`: the whole stack on one machine — migrations, the gateway cluster (with its usage
 // recorder), the admin console and, with no DeepSeek API key, the mock upstream (demo mode).
 // In demo mode it also creates signing keys, a demo user, a demo token and a first admin, and
-// prints a ready-to-paste curl line.
+// prints a ready-to-paste curl line (and a Claude Code one).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -186,7 +186,7 @@ async function main() {
   const lines = [
     '',
     `deepseek-proxy is running${demo ? ' in DEMO mode (mock DeepSeek upstream; set DEEPSEEK_API_KEY for the real API)' : ''}`,
-    `  gateway   ${gw}   (OpenAI base URL: ${gw}/v1)`,
+    `  gateway   ${gw}   (OpenAI base URL: ${gw}/v1, Anthropic / Claude Code: ${gw}/anthropic)`,
     `  metrics   http://127.0.0.1:${config.metrics.port}/metrics`,
     `  admin     http://${config.admin.host}:${config.admin.port}`,
   ];
@@ -199,6 +199,10 @@ async function main() {
       'Try a streamed answer with the demo token:',
       '',
       `curl -N ${gw}/v1/chat/completions -H "Authorization: Bearer ${seeded.token}" -H "Content-Type: application/json" -d '{"model":"deepseek-chat","stream":true,"messages":[{"role":"user","content":"Hello!"}]}'`,
+      '',
+      'or Claude Code:',
+      '',
+      `ANTHROPIC_BASE_URL=${gw}/anthropic ANTHROPIC_AUTH_TOKEN=${seeded.token} ANTHROPIC_MODEL=deepseek-chat ANTHROPIC_SMALL_FAST_MODEL=deepseek-chat claude`,
       '',
     );
   }
