@@ -1,6 +1,6 @@
 // Bad input, property-based (fast-check): random and malicious bodies, headers and JWTs thrown at a
 // running gateway. Never a 5xx, never a crash (the worker pids stay the same), never a request
-// upstream for an unauthenticated call, and every answer carries its DESIGN.md code.
+// upstream for an unauthenticated call, and every answer carries its documented code (README.md "Error codes").
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -57,7 +57,7 @@ describe('bad input (property tests against a running gateway)', () => {
     return { status: r.status, code: codeOf(text), requestId: r.headers.get('x-request-id'), text };
   }
 
-  /** the status is the one expected, and its code is the DESIGN.md code for that status */
+  /** the status is the one expected, and its code is the documented code for that status */
   function expectAnswer(a: Answer, status: number, code?: string) {
     expect(a.status, a.text.slice(0, 300)).toBe(status);
     if (status >= 400) {
@@ -201,7 +201,7 @@ describe('bad input (property tests against a running gateway)', () => {
 
   // ---- bodies (authenticated) ------------------------------------------------------------------
 
-  /** What DESIGN.md says about a body: 400 / 403 / 413, or null = valid (goes upstream). */
+  /** What the error table says about a body: 400 / 403 / 413, or null = valid (goes upstream). */
   function expected(raw: Buffer, body: unknown): { status: number; code: string } | null {
     if (raw.length > MAX_BODY) return { status: 413, code: 'request_too_large' };
     if (body === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, code: 'invalid_request' };
@@ -232,7 +232,7 @@ describe('bad input (property tests against a running gateway)', () => {
     { requiredKeys: [] },
   );
 
-  it('wrong types, missing fields, unknown models: the DESIGN.md code; only valid bodies go upstream', async () => {
+  it('wrong types, missing fields, unknown models: the documented code; only valid bodies go upstream', async () => {
     await fc.assert(
       fc.asyncProperty(wrongTypes, async (b) => {
         // the mock reads `mock` and `max_tokens` as knobs: keep random values out of them
@@ -254,7 +254,7 @@ describe('bad input (property tests against a running gateway)', () => {
     );
   });
 
-  it('truncated JSON, invalid UTF-8, deep nesting, huge strings: 400 / 413 / 200 as DESIGN.md says', async () => {
+  it('truncated JSON, invalid UTF-8, deep nesting, huge strings: 400 / 413 / 200 as documented', async () => {
     const base = JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello there, how are you?' }], stream: false });
     const truncated = fc.integer({ min: 0, max: base.length - 1 }).map((n) => ({ kind: 'truncated', raw: Buffer.from(base.slice(0, n)) }));
     // invalid sequences: a lone continuation byte, an overlong encoding, a surrogate, 0xff, a cut multi-byte char

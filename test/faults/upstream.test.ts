@@ -1,7 +1,8 @@
 // Upstream faults: refused, connect timeout, hang before headers, hang mid-stream, reset mid-stream,
-// 429/500/503 bursts, slow trickle. Each gets the DESIGN.md answer or a cleanly ended stream, the
-// [deepseek.http_client] timeouts are honoured within 10 %, the slot is always released (the next
-// request on the same token is admitted), and a steady load of other tokens is never disturbed.
+// 429/500/503 bursts, slow trickle. Each gets the documented answer (README.md "Error codes") or a
+// cleanly ended stream, the [deepseek.http_client] timeouts are honoured within 10 %, the slot is
+// always released (the next request on the same token is admitted), and a steady load of other
+// tokens is never disturbed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';

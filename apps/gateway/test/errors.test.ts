@@ -1,4 +1,4 @@
-// Every row of DESIGN.md's error table, provoked against a real gateway and answered with its
+// Every row of the error table (README.md "Error codes"), provoked against a real gateway and answered with its
 // status and code; upstream errors pass through with status and body unchanged. (503 is in
 // redis-outage.test.ts, which stops a private Redis.)
 import { readFileSync } from 'node:fs';

@@ -226,7 +226,7 @@ describe('metrics and logs', () => {
     expect(build[0]!.value).toBe(1);
     expect(build[0]!.labels.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(build[0]!.labels.node).toBe(process.version);
-    // every metric of the DESIGN.md table is exposed
+    // every metric of the contract (docs/ARCHITECTURE.md "Metrics") is exposed
     const names = new Set(s.map((x) => x.name.replace(/_(bucket|sum|count)$/, '')));
     for (const name of [
       'dsp_pool_active_connections',

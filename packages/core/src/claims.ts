@@ -1,4 +1,4 @@
-// Token claims (DESIGN.md "Tokens"): sub = user id, jti = token id, iss, aud, iat, optional exp,
+// Token claims (docs/ARCHITECTURE.md "Tokens"): sub = user id, jti = token id, iss, aud, iat, optional exp,
 // optional dsp = { concurrency, models } overriding the defaults for that token.
 import { ID_PATTERN } from './keys.js';
 

@@ -1,4 +1,4 @@
-// The one registry of client-facing errors (DESIGN.md "HTTP surface"). Every failure the gateway
+// The one registry of client-facing errors (README.md "Error codes"). Every failure the gateway
 // answers with is a GatewayError carrying one of these stable codes; callers branch on `code`.
 
 export const ERRORS = {

@@ -1,5 +1,6 @@
-// Every metric of DESIGN.md's table, created once per worker. The cluster primary sums them over
-// all workers (prom-client's AggregatorRegistry over IPC). No user or token id is ever a label.
+// The worker's metrics of the table in docs/ARCHITECTURE.md "Metrics", created once per worker. The
+// cluster primary sums them over all workers (prom-client's AggregatorRegistry over IPC). No user or
+// token id is ever a label.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** From sub-millisecond gateway overhead to minutes-long streams. */

@@ -264,7 +264,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 }
 
-/** undici's error codes → the DESIGN.md table: timeouts 504, anything before an answer 502. */
+/** undici's error codes → the error table (README.md "Error codes"): timeouts 504, anything before an answer 502. */
 function mapUpstreamError(err: Error): GatewayError {
   if (isGatewayError(err)) return err;
   const code = (err as { code?: string }).code;
