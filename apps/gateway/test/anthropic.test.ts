@@ -107,10 +107,10 @@ describe('Anthropic front door with @anthropic-ai/sdk', () => {
     expect(up.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
   });
 
-  it('stream: byte for byte what the upstream sent; the SDK assembles the message; the ledger has its tokens', async () => {
+  it('stream: byte for byte what the upstream sent (keep-alive comments, ping); the SDK assembles the message; the ledger has its tokens', async () => {
     const sub = 'an-stream';
     const token = await gw.mint({ sub });
-    const body = { model: 'deepseek-chat', max_tokens: 256, stream: true, messages, mock: { chunks: 6 } };
+    const body = { model: 'deepseek-chat', max_tokens: 256, stream: true, messages, mock: { chunks: 6, keepAliveLines: 2, keepAliveIntervalMs: 5 } };
     const headers = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
     const r = await fetch(`${gw.url}${ROUTE}`, { method: 'POST', headers: { ...headers, 'x-api-key': token }, body: JSON.stringify(body) });
     expect(r.status).toBe(200);
@@ -118,7 +118,8 @@ describe('Anthropic front door with @anthropic-ai/sdk', () => {
     const got = await r.text();
     const direct = await (await fetch(`${gw.mock.url}${ROUTE}`, { method: 'POST', headers, body: JSON.stringify(body) })).text();
     expect(normalise(got)).toBe(normalise(direct));
-    expect(got).toContain('event: message_start\n');
+    expect(got.startsWith(': keep-alive\n\n: keep-alive\n\nevent: message_start\n')).toBe(true);
+    expect(got).toContain('event: ping\n');
     expect(got.endsWith('event: message_stop\ndata: {"type":"message_stop"}\n\n')).toBe(true);
 
     const stream = client(token).messages.stream({ model: 'deepseek-chat', max_tokens: 256, messages });
