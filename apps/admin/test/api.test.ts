@@ -210,16 +210,32 @@ describe('admin REST API /api/v1', () => {
         started_at: now.getTime(),
         aborted: false,
         instance: 'test',
+        cost_nanos: '20000',
+        currency: 'CNY',
       },
     ]);
     const j = await api('get', '/usage', { query: { user: 'alice' } });
     expect(j.status).toBe(200);
-    expect(j.body.rows).toEqual([expect.objectContaining({ userId: 'alice', model: 'deepseek-chat', requests: 1, promptTokens: 10, completionTokens: 5 })]);
+    expect(j.body.rows).toEqual([
+      expect.objectContaining({
+        userId: 'alice',
+        model: 'deepseek-chat',
+        requests: 1,
+        promptTokens: 10,
+        completionTokens: 5,
+        cost: { CNY: '0.00002' },
+        unpriced: 0,
+        amount: '0.00002',
+        currency: 'CNY',
+      }),
+    ]);
     const c = await api('get', '/usage', { query: { user: 'alice', format: 'csv' } });
     expect(c.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (c.body as string).trim().split('\n');
     expect(lines[0]).toMatch(/^day,userId,model,requests,promptTokens/);
     expect(lines[1]).toMatch(/,alice,deepseek-chat,1,10,5,/);
+    expect(lines[0]).toMatch(/,unpriced,amount,currency\r?$/);
+    expect(lines[1]).toMatch(/,0,0\.00002,CNY\r?$/);
     expect((await api('get', '/usage', { query: { from: 'yesterday' } })).status).toBe(400);
   });
 

@@ -382,7 +382,16 @@ describe('usage', () => {
       instance: 'x',
     };
     await insertUsageEvents(pool, [
-      { ...base, request_id: randomUUID(), model: 'deepseek-chat', prompt_tokens: 10, completion_tokens: 5, started_at: Date.parse('2026-01-10T10:00:00Z') },
+      {
+        ...base,
+        request_id: randomUUID(),
+        model: 'deepseek-chat',
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        started_at: Date.parse('2026-01-10T10:00:00Z'),
+        cost_nanos: '12500',
+        currency: 'CNY',
+      },
       { ...base, request_id: randomUUID(), model: 'deepseek-reasoner', prompt_tokens: 1, completion_tokens: 2, started_at: Date.parse('2026-01-11T10:00:00Z') },
     ]);
     const j = await dsp(['usage', 'alice', '--from', '2026-01-01', '--to', '2026-01-31', '--json']);
@@ -398,6 +407,46 @@ describe('usage', () => {
     const bad = await dsp(['usage', 'alice', '--from', 'yesterday']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: invalid from date "yesterday"/);
+  });
+
+  it('shows what the requests cost, and reports every user grouped by day, user, model or token', async () => {
+    const range = ['--from', '2026-01-01', '--to', '2026-01-31'];
+    const t = await dsp(['usage', 'alice', ...range]);
+    expect(t.stdout).toContain('cost     CNY 0.0000125 (1 without a price)');
+    const j = await dsp(['usage', 'alice', ...range, '--json']);
+    expect(JSON.parse(j.stdout).totals).toMatchObject({ cost: { CNY: '0.0000125' }, unpriced: 1 });
+    const byModel = await dsp(['usage', ...range, '--group-by', 'model']);
+    expect(byModel.code).toBe(0);
+    expect(byModel.stdout).toMatch(/^MODEL\s+REQUESTS\s+PROMPT\s+COMPLETION\s+TOTAL\s+COST\s+CURRENCY$/m);
+    expect(byModel.stdout).toMatch(/^deepseek-chat\s+1\s+10\s+5\s+15\s+0\.0000125\s+CNY$/m);
+    expect(byModel.stdout).toMatch(/^deepseek-reasoner\s+1\s+1\s+2\s+3\s+0\s+\(no price\)$/m);
+    const csv = await dsp(['usage', ...range, '--group-by', 'token', '--format', 'csv']);
+    expect(csv.stdout.split('\r\n')).toEqual([
+      'token,requests,promptTokens,completionTokens,cacheHitTokens,cacheMissTokens,reasoningTokens,totalTokens,errors,aborted,unpriced,amount,currency',
+      't,1,1,2,0,0,0,3,0,0,1,0,',
+      't,1,10,5,0,0,0,15,0,0,0,0.0000125,CNY',
+      '',
+    ]);
+    const json = await dsp(['usage', ...range, '--group-by', 'user', '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      groupBy: 'user',
+      rows: [
+        { key: 'alice', currency: '' },
+        { key: 'alice', currency: 'CNY', amount: '0.0000125' },
+      ],
+    });
+  });
+
+  it('refuses a bad --group-by / --format with the usage text (exit 2)', async () => {
+    const g = await dsp(['usage', '--group-by', 'week']);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/^error: --group-by must be one of day, user, model, token; got "week"/);
+    const f = await dsp(['usage', '--format', 'xlsx']);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/^error: --format must be one of table, json, csv; got "xlsx"/);
+    const c = await dsp(['usage', '--csv']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/^error: --csv goes with USER alone/);
   });
 });
 

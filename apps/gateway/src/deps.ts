@@ -9,6 +9,7 @@ import type { HotScripts } from './redis/script-client.js';
 import type { TokenCache } from './pipeline/token-cache.js';
 import type { LeaseKeeper } from './pipeline/lease-keeper.js';
 import type { UsageSink } from './usage/usage-sink.js';
+import type { Pricer } from './usage/pricer.js';
 import type { WorkerAccounts } from './accounts/worker-accounts.js';
 import type { AccountMetrics } from './accounts/account-metrics.js';
 import type { WarnLimiter } from './warn-limiter.js';
@@ -29,6 +30,8 @@ export interface Deps {
   clock: PeriodClock;
   leases: LeaseKeeper;
   usage: UsageSink;
+  /** prices finished requests ([pricing]) */
+  pricer: Pricer;
   /** the upstream accounts (keys, pools, breakers); swapped on reload */
   accounts: WorkerAccounts;
   accountMetrics: AccountMetrics;

@@ -16,6 +16,7 @@ import { LeaseKeeper } from './pipeline/lease-keeper.js';
 import { UsageSink } from './usage/usage-sink.js';
 import { createApp } from './server.js';
 import type { Deps, WorkerState } from './deps.js';
+import { Pricer } from './usage/pricer.js';
 import { queueConnection } from './usage/queue.js';
 import { startPoolLog } from './upstream/pool-log.js';
 import { WorkerAccounts, RELOAD_MESSAGE } from './accounts/worker-accounts.js';
@@ -102,6 +103,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     clock: new PeriodClock(config.quota.timezone),
     leases,
     usage,
+    pricer: new Pricer(config, metrics, log),
     accounts,
     accountMetrics,
     modelPolicy: {

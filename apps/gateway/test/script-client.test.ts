@@ -37,7 +37,7 @@ const admitArgs = (p: string, u: string, lease: string) =>
     60,
   ] as const;
 const finishArgs = (p: string, u: string, lease: string, tokens: number) =>
-  [`${p}{u:${u}}:lease:t`, `${p}{u:${u}}:d:1`, `${p}{u:${u}}:m:1`, `${p}outbox`, lease, tokens, 60, 60, '0', `{"request_id":"${lease}"}`] as const;
+  [`${p}{u:${u}}:lease:t`, `${p}{u:${u}}:d:1`, `${p}{u:${u}}:m:1`, `${p}outbox`, lease, tokens, 60, 60, '0', '0', 't', `{"request_id":"${lease}"}`] as const;
 
 describe('script client on the shared Redis', () => {
   const prefix = randomPrefix();
@@ -62,8 +62,8 @@ describe('script client on the shared Redis', () => {
         const p = `${prefix}${who}:`;
         const first = await run.dspAdmitV1(...admitArgs(p, 'a', 'l1'));
         const second = await run.dspAdmitV1(...admitArgs(p, 'a', 'l2')); // concurrency 1: refused
-        const released = await run.dspFinishV3(...finishArgs(p, 'a', 'l1', 42));
-        const again = await run.dspFinishV3(...finishArgs(p, 'a', 'l1', 42)); // lease gone
+        const released = await run.dspFinishV4(...finishArgs(p, 'a', 'l1', 42));
+        const again = await run.dspFinishV4(...finishArgs(p, 'a', 'l1', 42)); // lease gone
         const renew = await run.dspRenewV1(`${p}{u:a}:lease:t`, 'nope', 5000);
         expect({ first, second, released, again, renew }).toEqual({ first: [1, 0, 1, 0], second: [-6, 1], released: 1, again: 0, renew: 0 });
         expect(await io.hget(`${p}{u:a}:d:1`, 'tok')).toBe('84');
@@ -128,7 +128,7 @@ describe('script client on a private Redis', () => {
       expect(cli('SCRIPT', 'FLUSH')).toBe('OK');
       expect(await c.dspAdmitV1(...admitArgs(prefix, 'f', 'l1'))).toEqual([1, 0, 1, 0]);
       // EVAL cached the script again: EVALSHA works without another fallback
-      expect(await c.dspFinishV3(...finishArgs(prefix, 'f', 'l1', 5))).toBe(1);
+      expect(await c.dspFinishV4(...finishArgs(prefix, 'f', 'l1', 5))).toBe(1);
     } finally {
       c.disconnect();
     }

@@ -9,3 +9,4 @@ export * from './upstream-user.js';
 export * from './accounts/index.js';
 export * from './money.js';
 export * from './pricing.js';
+export * from './event-cost.js';

@@ -37,6 +37,13 @@ export interface UsageEvent {
   attempts?: number;
   /** the model name sent upstream when a `[models]` alias rewrote the client's `model` */
   upstream_model?: string;
+  /**
+   * What the request cost, in nanos (1e-9 of `currency`) as a decimal integer string, priced when
+   * its usage was final at the price in force at `started_at`; "0" with currency "" when the model
+   * has no price. Absent in events from gateways older than pricing: the recorder prices those.
+   */
+  cost_nanos?: string;
+  currency?: string;
 }
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);

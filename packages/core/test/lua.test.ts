@@ -49,9 +49,9 @@ async function admit(sub: string, leaseId: string, o: { concurrency?: number; da
   return decodeAdmission(raw);
 }
 
-const finish = (sub: string, leaseId: string, tokens: number, retry: boolean) => {
+const finish = (sub: string, leaseId: string, tokens: number, retry: boolean, spend = '0', jti = 't') => {
   const x = k(sub);
-  return r.dspFinishV3(x.lease, x.day, x.month, x.outbox, leaseId, tokens, 3600, 3600, retry ? '1' : '0', JSON.stringify({ request_id: leaseId }));
+  return r.dspFinishV4(x.lease, x.day, x.month, x.outbox, leaseId, tokens, 3600, 3600, retry ? '1' : '0', spend, jti, JSON.stringify({ request_id: leaseId }));
 };
 
 describe('admit + finish scripts', () => {
@@ -87,6 +87,23 @@ describe('admit + finish scripts', () => {
     expect(await finish('u2', 'a', 40, false)).toBe(1); // ran, but pretend its reply was lost
     expect(await finish('u2', 'a', 40, true)).toBe(0); // the retry
     expect(Number(await r.hget(k('u2').day, 'tok'))).toBe(40);
+  });
+
+  it('finish adds the spend (exact 64-bit nanos) to the user and the token, day and month, once on a retry', async () => {
+    expect((await admit('sp', 'a')).ok).toBe(true);
+    const big = '9007199254740993'; // 2^53 + 1: not a double
+    expect(await finish('sp', 'a', 10, false, big, 't1')).toBe(1);
+    expect(await finish('sp', 'a', 10, true, big, 't1')).toBe(0); // a retry after a lost reply: nothing more
+    expect((await admit('sp', 'b')).ok).toBe(true);
+    expect(await finish('sp', 'b', 0, false, '7', 't2')).toBe(1); // spend without tokens still counts
+    for (const key of [k('sp').day, k('sp').month]) {
+      const h = await r.hgetall(key);
+      expect(h).toMatchObject({ spend: '9007199254741000', 'spend:t1': big, 'spend:t2': '7', tok: '10' });
+      expect(await r.ttl(key)).toBeGreaterThan(0);
+    }
+    expect((await admit('sp0', 'a')).ok).toBe(true);
+    expect(await finish('sp0', 'a', 5, false, '0', 't1')).toBe(1);
+    expect(await r.hget(k('sp0').day, 'spend')).toBeNull(); // nothing priced: no field
   });
 
   it('a retry whose first attempt never ran still charges', async () => {

@@ -29,7 +29,19 @@ export { validateUserId, type User, type UserStatus } from './services/users.js'
 export type { QuotasService, Quotas, QuotaPatch, EffectiveLimits, Limit } from './services/quotas.js';
 export { UNLIMITED } from './services/quotas.js';
 export type { TokensService, TokenRecord, TokenStatus, IssueTokenOptions } from './services/tokens.js';
-export type { UsageService, UsageTotals, DayRange, UserUsageReport, DailyUsageRow, RequestLogRow, RequestLogOptions } from './services/usage.js';
+export type {
+  UsageService,
+  UsageTotals,
+  DayRange,
+  UserUsageReport,
+  DailyUsageRow,
+  RequestLogRow,
+  RequestLogOptions,
+  ReportRow,
+  ReportOptions,
+  ReportGroup,
+} from './services/usage.js';
+export { REPORT_GROUPS } from './services/usage.js';
 export type { AdminsService, Admin, AdminSession } from './services/admins.js';
 export { API_KEY_PREFIX, type ApiKeysService, type ApiKey } from './services/api-keys.js';
 export type { IdempotencyService, IdempotencyScope } from './services/idempotency.js';

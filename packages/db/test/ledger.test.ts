@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Dec, PriceBook, costOfEvent } from '@dsp/core';
 import { insertUsageEvents } from '../src/index.js';
 import { event, setup, type Env } from './helpers.js';
 
@@ -81,5 +82,53 @@ describe('insertUsageEvents', () => {
   it('handles a large batch', async () => {
     const batch = Array.from({ length: 2000 }, () => event());
     expect(await insertUsageEvents(env.pool, batch)).toBe(2000);
+  });
+
+  it('stores the cost an event carries exactly; sums of many tiny costs are exact decimals', async () => {
+    const user = `tiny-${Date.now()}`;
+    // 10,000 costs of 1..9 nanos, summed by Postgres: exactly the decimal sum
+    const batch = Array.from({ length: 10_000 }, (_, i) => event({ user_id: user, cost_nanos: String((i % 9) + 1), currency: 'CNY' }));
+    expect(await insertUsageEvents(env.pool, batch)).toBe(10_000);
+    let expected = new Dec(0);
+    for (const e of batch) expected = expected.plus(new Dec(e.cost_nanos!).div(1e9));
+    const r = await env.pool.query<{ s: string; n: string }>(
+      "SELECT sum(cost)::text AS s, count(*) FILTER (WHERE currency = 'CNY') AS n FROM usage_ledger WHERE user_id = $1",
+      [user],
+    );
+    expect(r.rows[0]!.s).toBe(expected.toFixed(9));
+    expect(r.rows[0]!.s).toBe('0.000049996');
+    expect(Number(r.rows[0]!.n)).toBe(10_000);
+  });
+
+  it('prices an event that carries no cost (an older gateway) with the recorder price book; no price = 0 and currency ""', async () => {
+    const book = new PriceBook({
+      'deepseek-chat': { currency: 'USD', input_cache_hit: '0.07', input_cache_miss: '0.27', output: '1.1', off_peak: null, changes: [] },
+    });
+    const old = event({ prompt_tokens: 1000, cache_hit_tokens: 400, cache_miss_tokens: 600, completion_tokens: 250 });
+    const unpriced = event({ model: 'deepseek-v4-pro' });
+    const carried = event({ cost_nanos: '42', currency: 'CNY' });
+    expect(await insertUsageEvents(env.pool, [old, unpriced, carried], (e) => costOfEvent(book, e))).toBe(3);
+    const r = await env.pool.query<{ request_id: string; cost: string; currency: string }>(
+      'SELECT request_id, cost::text AS cost, currency FROM usage_ledger WHERE request_id = ANY($1)',
+      [[old.request_id, unpriced.request_id, carried.request_id]],
+    );
+    const by = Object.fromEntries(r.rows.map((x) => [x.request_id, [x.cost, x.currency]]));
+    // 400 × 0.07 + 600 × 0.27 + 250 × 1.1 per 1M = 0.000465 USD
+    expect(by[old.request_id]).toEqual(['0.000465000', 'USD']);
+    expect(by[unpriced.request_id]).toEqual(['0.000000000', '']);
+    expect(by[carried.request_id]).toEqual(['0.000000042', 'CNY']);
+  });
+
+  it('refuses nothing but stores no cost for a malformed one (a bad currency or amount)', async () => {
+    const bad = event({ cost_nanos: '-5', currency: 'CNY' });
+    const badCurrency = event({ cost_nanos: '5', currency: 'cny' });
+    expect(await insertUsageEvents(env.pool, [bad, badCurrency])).toBe(2);
+    const r = await env.pool.query<{ cost: string; currency: string }>('SELECT cost::text AS cost, currency FROM usage_ledger WHERE request_id = ANY($1)', [
+      [bad.request_id, badCurrency.request_id],
+    ]);
+    expect(r.rows.map((x) => [x.cost, x.currency])).toEqual([
+      ['0.000000000', ''],
+      ['0.000000000', ''],
+    ]);
   });
 });

@@ -20,6 +20,8 @@ beforeAll(async () => {
       cache_hit_tokens: 40,
       cache_miss_tokens: 60,
       reasoning_tokens: 0,
+      cost_nanos: '1250000000',
+      currency: 'CNY',
     }),
     // 2026-03-02 00:30 in Shanghai (still March 1st in UTC)
     event({
@@ -32,6 +34,8 @@ beforeAll(async () => {
       reasoning_tokens: 15,
       cache_hit_tokens: 0,
       cache_miss_tokens: 10,
+      cost_nanos: '300000',
+      currency: 'USD',
     }),
     event({
       request_id: 'r3',
@@ -43,7 +47,18 @@ beforeAll(async () => {
       cache_hit_tokens: 0,
       cache_miss_tokens: 0,
     }),
-    event({ request_id: 'r4', user_id: 'bob', started_at: at('2026-03-02T02:00:00Z'), aborted: true, status: 499, prompt_tokens: 5, completion_tokens: 1 }),
+    event({
+      request_id: 'r4',
+      user_id: 'bob',
+      token_id: 'tok-b',
+      started_at: at('2026-03-02T02:00:00Z'),
+      aborted: true,
+      status: 499,
+      prompt_tokens: 5,
+      completion_tokens: 1,
+      cost_nanos: '5',
+      currency: 'CNY',
+    }),
     // outside the ranges used below
     event({ request_id: 'r5', user_id: 'alice', started_at: at('2026-02-20T00:00:00Z') }),
   ]);
@@ -66,14 +81,16 @@ describe('usage.forUser', () => {
       totalTokens: 180,
       errors: 1,
       aborted: 0,
+      cost: { CNY: '1.25', USD: '0.0003' },
+      unpriced: 1,
     });
-    expect(r.byDay.map((d) => [d.day, d.requests, d.totalTokens])).toEqual([
-      ['2026-03-01', 1, 150],
-      ['2026-03-02', 2, 30],
+    expect(r.byDay.map((d) => [d.day, d.requests, d.totalTokens, d.cost, d.unpriced])).toEqual([
+      ['2026-03-01', 1, 150, { CNY: '1.25' }, 0],
+      ['2026-03-02', 2, 30, { USD: '0.0003' }, 1],
     ]);
-    expect(r.byModel.map((m) => [m.model, m.requests])).toEqual([
-      ['deepseek-chat', 2],
-      ['deepseek-reasoner', 1],
+    expect(r.byModel.map((m) => [m.model, m.requests, m.cost])).toEqual([
+      ['deepseek-chat', 2, { CNY: '1.25' }],
+      ['deepseek-reasoner', 1, { USD: '0.0003' }],
     ]);
     const one = await env.services.usage.forUser('alice', { from: '2026-03-02', to: '2026-03-02' });
     expect(one.totals.requests).toBe(2);
@@ -111,10 +128,56 @@ describe('usage.daily', () => {
   it('exports CSV', async () => {
     const csv = await env.services.usage.dailyCsv({ from: '2026-03-01', to: '2026-03-01' });
     expect(csv.split('\r\n')).toEqual([
-      'day,userId,model,requests,promptTokens,completionTokens,cacheHitTokens,cacheMissTokens,reasoningTokens,totalTokens,errors,aborted',
-      '2026-03-01,alice,deepseek-chat,1,100,50,40,60,0,150,0,0',
+      'day,userId,model,requests,promptTokens,completionTokens,cacheHitTokens,cacheMissTokens,reasoningTokens,totalTokens,errors,aborted,unpriced,amount,currency',
+      '2026-03-01,alice,deepseek-chat,1,100,50,40,60,0,150,0,0,0,1.25,CNY',
       '',
     ]);
+  });
+});
+
+describe('usage.report', () => {
+  const range = { from: '2026-03-01', to: '2026-03-02' };
+  it('groups by day, user, model or token, one row per key and currency, with exact amounts', async () => {
+    const byUser = await env.services.usage.report({ ...range, groupBy: 'user' });
+    expect(byUser.rows.map((x) => [x.key, x.currency, x.amount, x.requests])).toEqual([
+      ['alice', '', '0', 1],
+      ['alice', 'CNY', '1.25', 1],
+      ['alice', 'USD', '0.0003', 1],
+      ['bob', 'CNY', '0.000000005', 1],
+    ]);
+    const byToken = await env.services.usage.report({ ...range, groupBy: 'token' });
+    expect(byToken.rows.map((x) => [x.key, x.currency, x.amount])).toEqual([
+      ['tok-1', '', '0'],
+      ['tok-1', 'CNY', '1.25'],
+      ['tok-1', 'USD', '0.0003'],
+      ['tok-b', 'CNY', '0.000000005'],
+    ]);
+    const day = await env.services.usage.report({ ...range, userId: 'alice' });
+    expect(day.groupBy).toBe('day');
+    expect(day.rows.map((x) => [x.key, x.currency])).toEqual([
+      ['2026-03-01', 'CNY'],
+      ['2026-03-02', ''],
+      ['2026-03-02', 'USD'],
+    ]);
+  });
+
+  it('as CSV: the key column is named after the group; amounts and currencies are their own columns', async () => {
+    const csv = await env.services.usage.reportCsv({ ...range, groupBy: 'model', userId: 'bob' });
+    expect(csv.split('\r\n')).toEqual([
+      'model,requests,promptTokens,completionTokens,cacheHitTokens,cacheMissTokens,reasoningTokens,totalTokens,errors,aborted,unpriced,amount,currency',
+      'deepseek-chat,1,5,1,3,7,0,6,1,1,0,0.000000005,CNY',
+      '',
+    ]);
+  });
+
+  it('refuses an unknown group and bad dates, and reads nothing', async () => {
+    await rejectsWithCode(
+      env.services.usage.report({ ...range, groupBy: 'week' as never }),
+      'invalid_argument',
+      /group by must be one of day, user, model, token/,
+    );
+    await rejectsWithCode(env.services.usage.report({ from: '2026-13-01' }), 'invalid_argument');
+    await rejectsWithCode(env.services.usage.report({ ...range, userId: 'no spaces allowed' }), 'invalid_argument');
   });
 });
 

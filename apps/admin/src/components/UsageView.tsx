@@ -8,12 +8,16 @@ import { DownloadOutlined } from '@ant-design/icons';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import dayjs, { type Dayjs } from 'dayjs';
 import type { DailyUsageDTO, RequestLogDTO, UsageTotalsDTO } from '@/lib/types';
+import { addCosts, formatCosts } from '@/lib/amounts';
 import { PageHeader } from './PageHeader';
 import { useI18n } from './Providers';
 
 type Group = 'day' | 'user' | 'model';
 
-const ZERO: UsageTotalsDTO = {
+type Counts = Omit<UsageTotalsDTO, 'cost'>;
+type Grouped = Counts & { key: string; cost: Record<string, string> };
+
+const ZERO: Counts = {
   requests: 0,
   promptTokens: 0,
   completionTokens: 0,
@@ -23,21 +27,23 @@ const ZERO: UsageTotalsDTO = {
   totalTokens: 0,
   errors: 0,
   aborted: 0,
+  unpriced: 0,
 };
-const FIELDS = Object.keys(ZERO) as (keyof UsageTotalsDTO)[];
+const FIELDS = Object.keys(ZERO) as (keyof Counts)[];
 
-function regroup(rows: DailyUsageDTO[], group: Group, from: string, to: string): (UsageTotalsDTO & { key: string })[] {
-  const m = new Map<string, UsageTotalsDTO & { key: string }>();
+function regroup(rows: DailyUsageDTO[], group: Group, from: string, to: string): Grouped[] {
+  const m = new Map<string, Grouped>();
   if (group === 'day') {
     // every day of the range, so the chart has no gaps
     for (let d = dayjs(from); !d.isAfter(dayjs(to)) && m.size < 400; d = d.add(1, 'day'))
-      m.set(d.format('YYYY-MM-DD'), { key: d.format('YYYY-MM-DD'), ...ZERO });
+      m.set(d.format('YYYY-MM-DD'), { key: d.format('YYYY-MM-DD'), ...ZERO, cost: {} });
   }
   for (const r of rows) {
     const k = group === 'day' ? r.day : group === 'user' ? r.userId : r.model;
     let acc = m.get(k);
-    if (!acc) m.set(k, (acc = { key: k, ...ZERO }));
+    if (!acc) m.set(k, (acc = { key: k, ...ZERO, cost: {} }));
     for (const f of FIELDS) acc[f] += r[f];
+    addCosts(acc.cost, r.cost); // exact: bigint nanos
   }
   const out = [...m.values()];
   return group === 'day' ? out.sort((a, b) => a.key.localeCompare(b.key)) : out.sort((a, b) => b.totalTokens - a.totalTokens);
@@ -174,6 +180,21 @@ export function UsageView({
             { title: t('usage.totalTokens'), dataIndex: 'totalTokens', align: 'right', render: (n: number) => <b>{number(n)}</b> },
             { title: t('usage.errors'), dataIndex: 'errors', align: 'right', render: (n: number) => number(n) },
             { title: t('usage.aborted'), dataIndex: 'aborted', align: 'right', render: (n: number) => number(n) },
+            {
+              title: t('usage.cost'),
+              key: 'cost',
+              align: 'right',
+              render: (_, g: Grouped) => (
+                <Space size={4} data-testid="usage-cost">
+                  <span className="mono">{formatCosts(g.cost) || '0'}</span>
+                  {g.unpriced > 0 ? (
+                    <Tag color="warning" title={t('usage.noPriceHint', { n: g.unpriced })} data-testid="no-price">
+                      {t('usage.noPrice')}
+                    </Tag>
+                  ) : null}
+                </Space>
+              ),
+            },
           ]}
         />
       </Card>
@@ -230,6 +251,19 @@ export function UsageView({
               ),
             },
             { title: t('usage.tokens'), key: 'tok', align: 'right', render: (_, r) => `${number(r.promptTokens)} / ${number(r.completionTokens)}` },
+            {
+              title: t('usage.cost'),
+              key: 'cost',
+              align: 'right',
+              render: (_, r) =>
+                r.currency ? (
+                  <span className="mono">{`${r.currency} ${r.cost}`}</span>
+                ) : (
+                  <Tag color="warning" data-testid="no-price">
+                    {t('usage.noPrice')}
+                  </Tag>
+                ),
+            },
             { title: t('usage.firstByte'), dataIndex: 'firstByteMs', align: 'right', render: (n: number | null) => (n === null ? '—' : `${number(n)} ms`) },
             { title: t('usage.totalTime'), dataIndex: 'totalMs', align: 'right', render: (n: number) => `${number(n)} ms` },
           ]}

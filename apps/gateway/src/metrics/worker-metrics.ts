@@ -75,10 +75,23 @@ export function createWorkerMetrics(pool: PoolStatsSource, worker: string) {
     usageTokens: new Counter({ name: 'dsp_usage_tokens_total', help: 'Tokens reported by the upstream', labelNames: ['kind'], registers: r }),
     eventsPending: new Gauge({ name: 'dsp_usage_events_pending', help: 'Usage events waiting in memory for Redis', registers: r }),
     eventsDropped: new Counter({ name: 'dsp_usage_events_dropped_total', help: 'Usage events dropped (buffer full)', registers: r }),
+    spend: new Counter({
+      name: 'dsp_spend_total',
+      help: 'What finished requests cost, in currency units ([pricing]; the exact figures are in the ledger)',
+      labelNames: ['model', 'currency'] as const,
+      registers: r,
+    }),
+    unpriced: new Counter({
+      name: 'dsp_unpriced_requests_total',
+      help: 'Finished requests whose model has no [pricing] entry (they cost nothing)',
+      labelNames: ['model'] as const,
+      registers: r,
+    }),
   };
   // The ratio is derived from the two counters summed over the cluster, by the primary.
   m.blocked.inc({ reason: 'concurrency' }, 0);
   m.blocked.inc({ reason: 'quota' }, 0);
+  m.blocked.inc({ reason: 'budget' }, 0);
   // labelled children resolved once: prom-client hashes the label object on every call otherwise
   const tokens = {
     prompt: m.usageTokens.labels('prompt'),

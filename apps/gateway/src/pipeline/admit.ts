@@ -8,6 +8,8 @@ import type { Identity } from './authenticate.js';
 
 export interface Lease {
   id: string;
+  /** the token (jti) the lease belongs to: its own spend counter is charged at finish */
+  jti: string;
   key: string;
   dayKey: string;
   monthKey: string;
@@ -31,6 +33,7 @@ export async function admit(identity: Identity, requestId: string, model: string
   const p = config.redis.key_prefix;
   const lease: Lease = {
     id: requestId,
+    jti: identity.jti,
     key: identity.keyLeases,
     dayKey: keys.day(p, identity.sub, period.day),
     monthKey: keys.month(p, identity.sub, period.month),

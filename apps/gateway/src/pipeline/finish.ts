@@ -1,5 +1,6 @@
-// finish: once per admitted request — release the slot, charge the tokens and make the usage
-// event durable (one Redis round trip), then count it. Never throws.
+// finish: once per admitted request — price it (usage is final here), release the slot, charge the
+// tokens and the spend and make the usage event durable (one Redis round trip), then count it.
+// Never throws.
 import { performance } from 'node:perf_hooks';
 import type { UsageEvent } from '@dsp/core';
 import type { Exchange } from './exchange.js';
@@ -36,7 +37,10 @@ export async function finish(x: Exchange, o: Outcome): Promise<void> {
     attempts: x.attempts,
     upstream_model: request.upstreamModel,
   };
-  await deps.usage.finish(lease, o.usage.total, JSON.stringify(event));
+  const cost = deps.pricer.price(event);
+  event.cost_nanos = cost.nanos.toString();
+  event.currency = cost.currency;
+  await deps.usage.finish(lease, o.usage.total, cost.budgetNanos, JSON.stringify(event));
   await released;
   const t = deps.metrics.tokens;
   if (o.usage.total > 0) {

@@ -4,7 +4,7 @@
 import { Worker, type Job } from 'bullmq';
 import { Counter, Registry } from 'prom-client';
 import type { Config } from '@dsp/config';
-import { USAGE_QUEUE, keys, type UsageEvent } from '@dsp/core';
+import { PriceBook, USAGE_QUEUE, costOfEvent, keys, type UsageEvent } from '@dsp/core';
 import { createPool, insertUsageEvents } from '@dsp/db';
 import { createLogger } from '../log.js';
 import { queueConnection } from '../usage/queue.js';
@@ -20,6 +20,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()
 export async function startRecorder(config: Config): Promise<Recorder> {
   const log = createLogger(config.log.level, { role: 'recorder', pid: process.pid }, config.log.pretty);
   const pool = createPool(config.database);
+  // events carry the cost the gateway priced; one from a gateway older than pricing is priced here
+  const prices = new PriceBook(config.pricing);
+  const costOf = (e: UsageEvent) => costOfEvent(prices, e);
   const registry = new Registry();
   const written = new Counter({
     name: 'dsp_usage_events_recorded_total',
@@ -35,7 +38,7 @@ export async function startRecorder(config: Config): Promise<Recorder> {
       // JSON text from the outbox (objects: jobs queued by 0.1.0)
       const events = (job.data.events ?? []).map((e) => (typeof e === 'string' ? (JSON.parse(e) as UsageEvent) : e));
       try {
-        const inserted = await insertUsageEvents(pool, events);
+        const inserted = await insertUsageEvents(pool, events, costOf);
         written.inc(inserted);
         if (postgresDown) log.info('postgres is back: recording resumed');
         postgresDown = false;

@@ -16,8 +16,8 @@ type Arg = string | number;
 /** The script calls of the hot path, with ioredis's defineCommand signature (keys, then args). */
 export interface HotScripts {
   dspAdmitV1(...args: Arg[]): Promise<number[]>;
-  dspFinishV3(...args: Arg[]): Promise<number>;
-  dspFinishNoOutboxV3(...args: Arg[]): Promise<number>;
+  dspFinishV4(...args: Arg[]): Promise<number>;
+  dspFinishNoOutboxV4(...args: Arg[]): Promise<number>;
   dspRenewV1(...args: Arg[]): Promise<number>;
   /** a script whose number of keys varies per call (the upstream-account scripts) */
   evalKeys(lua: string, numberOfKeys: number, args: Arg[]): Promise<unknown>;
@@ -93,11 +93,11 @@ export class ScriptClient implements HotScripts {
   dspAdmitV1(...args: Arg[]): Promise<number[]> {
     return this.run('dspAdmitV1', args) as Promise<number[]>;
   }
-  dspFinishV3(...args: Arg[]): Promise<number> {
-    return this.run('dspFinishV3', args) as Promise<number>;
+  dspFinishV4(...args: Arg[]): Promise<number> {
+    return this.run('dspFinishV4', args) as Promise<number>;
   }
-  dspFinishNoOutboxV3(...args: Arg[]): Promise<number> {
-    return this.run('dspFinishNoOutboxV3', args) as Promise<number>;
+  dspFinishNoOutboxV4(...args: Arg[]): Promise<number> {
+    return this.run('dspFinishNoOutboxV4', args) as Promise<number>;
   }
   dspRenewV1(...args: Arg[]): Promise<number> {
     return this.run('dspRenewV1', args) as Promise<number>;

@@ -14,6 +14,8 @@ import type { Lease } from '../pipeline/admit.js';
 interface Pending {
   lease: Lease;
   tokens: number;
+  /** nanos of the budget currency, a decimal integer */
+  spend: string;
   event: string;
 }
 
@@ -69,12 +71,13 @@ export class UsageSink {
     }
   }
 
-  /** Release + charge + enqueue, in one round trip. Never throws. */
-  async finish(lease: Lease, tokens: number, event: string): Promise<void> {
+  /** Release + charge (tokens, spend) + enqueue, in one round trip. Never throws. */
+  async finish(lease: Lease, tokens: number, spend: bigint, event: string): Promise<void> {
+    const p: Pending = { lease, tokens, spend: spend.toString(), event };
     try {
-      await this.send({ lease, tokens, event });
+      await this.send(p);
     } catch {
-      this.keep({ lease, tokens, event });
+      this.keep(p);
     }
   }
 
@@ -83,10 +86,11 @@ export class UsageSink {
     const { redis, scripts, outboxKey } = this.o;
     const l = p.lease;
     const again = retry ? '1' : '0';
-    if (!this.o.cluster) return scripts.dspFinishV3(l.key, l.dayKey, l.monthKey, outboxKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again, p.event);
+    if (!this.o.cluster)
+      return scripts.dspFinishV4(l.key, l.dayKey, l.monthKey, outboxKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again, p.spend, l.jti, p.event);
     // on Redis Cluster the outbox is in another slot: two commands, sent in the same pipeline
     return Promise.all([
-      scripts.dspFinishNoOutboxV3(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again),
+      scripts.dspFinishNoOutboxV4(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again, p.spend, l.jti),
       redis.rpush(outboxKey, p.event),
     ]);
   }

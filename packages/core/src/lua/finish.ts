@@ -1,25 +1,41 @@
-// finish — release the request's lease (only if we still own it), charge its tokens and append
-// its usage event to the worker's outbox: one atomic step, so counters and ledger never disagree.
+// finish — release the request's lease (only if we still own it), charge its tokens and spend and
+// append its usage event to the worker's outbox: one atomic step, so counters and ledger never
+// disagree.
 //
 // KEYS[1] lease zset {u}:lease:jti   KEYS[2] day counters   KEYS[3] month counters
 // KEYS[4] outbox list (single-node Redis only; on Redis Cluster the gateway sends RPUSH beside it,
-//         because the outbox lives in another slot — dspFinishNoOutboxV3 takes 3 keys)
+//         because the outbox lives in another slot — dspFinishNoOutboxV4 takes 3 keys)
 // ARGV[1] lease id  ARGV[2] total tokens  ARGV[3] day ttl s  ARGV[4] month ttl s
 // ARGV[5] "1" on a retry: the first attempt may have run with only its reply lost, so a retry
 //         charges only if the lease was still there (the first attempt would have removed it)
-// ARGV[6] event (outbox variant only; a duplicate event is harmless: the ledger keeps one row)
+// ARGV[6] spend: the request's cost in nanos of [quota] budget_currency, a decimal integer ("0"
+//         when it cost nothing or was priced in another currency); added to the user's `spend`
+//         and the token's `spend:<jti>` fields of both counter hashes (HINCRBY: exact 64-bit integers)
+// ARGV[7] token id (jti)
+// ARGV[8] event (outbox variant only; a duplicate event is harmless: the ledger keeps one row)
 // returns 1 if our lease was still there, 0 if it had already expired or been taken over
 const BODY = `
 local released = redis.call('ZREM', KEYS[1], ARGV[1])
-local tokens = tonumber(ARGV[2])
-if tokens > 0 and (ARGV[5] ~= '1' or released == 1) then
-  if redis.call('HINCRBY', KEYS[2], 'tok', tokens) == tokens then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-  if redis.call('HINCRBY', KEYS[3], 'tok', tokens) == tokens then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+if ARGV[5] ~= '1' or released == 1 then
+  local tokens = tonumber(ARGV[2])
+  if tokens > 0 then
+    if redis.call('HINCRBY', KEYS[2], 'tok', tokens) == tokens then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+    if redis.call('HINCRBY', KEYS[3], 'tok', tokens) == tokens then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+  end
+  if ARGV[6] ~= '0' then
+    local tokenField = 'spend:' .. ARGV[7]
+    redis.call('HINCRBY', KEYS[2], 'spend', ARGV[6])
+    redis.call('HINCRBY', KEYS[2], tokenField, ARGV[6])
+    redis.call('HINCRBY', KEYS[3], 'spend', ARGV[6])
+    redis.call('HINCRBY', KEYS[3], tokenField, ARGV[6])
+    if redis.call('TTL', KEYS[2]) == -1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+    if redis.call('TTL', KEYS[3]) == -1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+  end
 end
 `;
 
 export const FINISH_LUA = `${BODY}
-redis.call('RPUSH', KEYS[4], ARGV[6])
+redis.call('RPUSH', KEYS[4], ARGV[8])
 return released
 `;
 

@@ -9,8 +9,8 @@ export { ADMIT_LUA } from './admit.js';
 /** Scripts with their key counts, registered under versioned names so two releases never collide. */
 export const SCRIPTS = {
   dspAdmitV1: { numberOfKeys: 5, lua: ADMIT_LUA },
-  dspFinishV3: { numberOfKeys: 4, lua: FINISH_LUA },
-  dspFinishNoOutboxV3: { numberOfKeys: 3, lua: FINISH_NO_OUTBOX_LUA },
+  dspFinishV4: { numberOfKeys: 4, lua: FINISH_LUA },
+  dspFinishNoOutboxV4: { numberOfKeys: 3, lua: FINISH_NO_OUTBOX_LUA },
   dspRenewV1: { numberOfKeys: 1, lua: RENEW_LUA },
   dspAccountReleaseV1: { numberOfKeys: 1, lua: ACCOUNT_RELEASE_LUA },
 } as const;

@@ -1,4 +1,5 @@
 // Reports over the usage ledger. Days are calendar days in the quota timezone.
+import { decimalToNanos, nanosToDecimal } from '@dsp/core';
 import { ServiceError } from '../errors.js';
 import { toCsv } from '../csv.js';
 import { addDays, dayRange, todayIn } from '../dates.js';
@@ -18,6 +19,10 @@ export interface UsageTotals {
   /** requests answered with status >= 400 */
   errors: number;
   aborted: number;
+  /** what the requests cost, per currency (exact decimal strings, e.g. { CNY: "1.25" }) */
+  cost: Record<string, string>;
+  /** requests whose model had no price (they cost nothing) */
+  unpriced: number;
 }
 
 export interface DayRange {
@@ -37,10 +42,14 @@ export interface UserUsageReport {
   byModel: (UsageTotals & { model: string })[];
 }
 
+/** One day × user × model × currency; `currency` "" = the model had no price. */
 export interface DailyUsageRow extends UsageTotals {
   day: string;
   userId: string;
   model: string;
+  currency: string;
+  /** the cost in `currency`, an exact decimal string ("0" without a price) */
+  amount: string;
 }
 
 export interface RequestLogRow {
@@ -61,6 +70,9 @@ export interface RequestLogRow {
   startedAt: Date;
   aborted: boolean;
   instance: string;
+  /** exact decimal string; "0" with currency "" when the model had no price */
+  cost: string;
+  currency: string;
 }
 
 export interface RequestLogOptions {
@@ -72,7 +84,27 @@ export interface RequestLogOptions {
   before?: string;
 }
 
+export const REPORT_GROUPS = ['day', 'user', 'model', 'token'] as const;
+export type ReportGroup = (typeof REPORT_GROUPS)[number];
+
+/** One key (a day, user, model or token) × currency of a report; `currency` "" = no price. */
+export interface ReportRow extends UsageTotals {
+  key: string;
+  currency: string;
+  /** the cost in `currency`, an exact decimal string */
+  amount: string;
+}
+
+export interface ReportOptions extends DayRange {
+  userId?: string;
+  groupBy?: ReportGroup;
+}
+
 export interface UsageService {
+  /** the ledger grouped by day, user, model or token, one row per key and currency */
+  report(options: ReportOptions): Promise<{ from: string; to: string; timezone: string; groupBy: ReportGroup; rows: ReportRow[] }>;
+  /** report() as CSV: key column named after the group, then the counts, amount and currency */
+  reportCsv(options: ReportOptions): Promise<string>;
   forUser(userId: string, range?: DayRange): Promise<UserUsageReport>;
   daily(options: DayRange & { userId?: string }): Promise<{ from: string; to: string; timezone: string; rows: DailyUsageRow[] }>;
   requests(options?: RequestLogOptions): Promise<{ rows: RequestLogRow[]; nextCursor: string | null }>;
@@ -91,14 +123,33 @@ const TOTALS_SQL = `
   coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens,
   coalesce(sum(prompt_tokens::bigint + completion_tokens), 0) AS total_tokens,
   count(*) FILTER (WHERE status >= 400) AS errors,
-  count(*) FILTER (WHERE aborted) AS aborted`;
+  count(*) FILTER (WHERE aborted) AS aborted,
+  currency,
+  coalesce(sum(cost), 0)::text AS cost`;
 
 type TotalsRow = Record<
-  'requests' | 'prompt_tokens' | 'completion_tokens' | 'cache_hit_tokens' | 'cache_miss_tokens' | 'reasoning_tokens' | 'total_tokens' | 'errors' | 'aborted',
+  | 'requests'
+  | 'prompt_tokens'
+  | 'completion_tokens'
+  | 'cache_hit_tokens'
+  | 'cache_miss_tokens'
+  | 'reasoning_tokens'
+  | 'total_tokens'
+  | 'errors'
+  | 'aborted'
+  | 'currency'
+  | 'cost',
   string
 >;
 
+/** A NUMERIC's text without trailing zeros: "1.250000000" → "1.25". */
+export function canonicalAmount(s: string): string {
+  return nanosToDecimal(decimalToNanos(s));
+}
+
+/** One row's totals (one currency). */
 function totals(r: TotalsRow | undefined): UsageTotals {
+  const priced = r !== undefined && r.currency !== '';
   return {
     requests: toNum(r?.requests),
     promptTokens: toNum(r?.prompt_tokens),
@@ -109,8 +160,47 @@ function totals(r: TotalsRow | undefined): UsageTotals {
     totalTokens: toNum(r?.total_tokens),
     errors: toNum(r?.errors),
     aborted: toNum(r?.aborted),
+    cost: priced ? { [r.currency]: canonicalAmount(r.cost) } : {},
+    unpriced: priced ? 0 : toNum(r?.requests),
   };
 }
+
+const COUNT_FIELDS = [
+  'requests',
+  'promptTokens',
+  'completionTokens',
+  'cacheHitTokens',
+  'cacheMissTokens',
+  'reasoningTokens',
+  'totalTokens',
+  'errors',
+  'aborted',
+  'unpriced',
+] as const;
+
+/**
+ * Rows grouped by (key, currency), ordered by key, merged into one per key: counts added, each
+ * currency's cost kept (a key has one row per currency, so no amount is added in JS).
+ */
+function mergeByKey<R extends TotalsRow>(rows: readonly R[], keyOf: (r: R) => string): { row: R; totals: UsageTotals }[] {
+  const out: { row: R; totals: UsageTotals }[] = [];
+  const byKey = new Map<string, UsageTotals>();
+  for (const r of rows) {
+    const t = totals(r);
+    const k = keyOf(r);
+    const into = byKey.get(k);
+    if (!into) {
+      byKey.set(k, t);
+      out.push({ row: r, totals: t });
+      continue;
+    }
+    for (const f of COUNT_FIELDS) into[f] += t[f];
+    Object.assign(into.cost, t.cost);
+  }
+  return out;
+}
+
+const EMPTY_TOTALS = (): UsageTotals => totals(undefined);
 
 const TOTAL_COLUMNS = [
   'requests',
@@ -159,10 +249,17 @@ export function createUsageService(ctx: ServiceContext): UsageService {
     const res = await ctx.pool.query<TotalsRow & { day: string; user_id: string; model: string }>(
       `SELECT to_char(started_at AT TIME ZONE $1, 'YYYY-MM-DD') AS day, user_id, model, ${TOTALS_SQL}
        FROM usage_ledger WHERE started_at >= $2 AND started_at < $3 ${userFilter}
-       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+       GROUP BY 1, 2, 3, currency ORDER BY 1, 2, 3, currency`,
       args,
     );
-    const rows = res.rows.map((r) => ({ day: r.day, userId: r.user_id, model: r.model, ...totals(r) }));
+    const rows: DailyUsageRow[] = res.rows.map((r) => ({
+      day: r.day,
+      userId: r.user_id,
+      model: r.model,
+      ...totals(r),
+      currency: r.currency,
+      amount: canonicalAmount(r.cost),
+    }));
     return { from, to, timezone: tz(), rows };
   }
 
@@ -209,14 +306,54 @@ export function createUsageService(ctx: ServiceContext): UsageService {
       startedAt: r.started_at,
       aborted: r.aborted,
       instance: r.instance,
+      cost: canonicalAmount(r.cost),
+      currency: r.currency,
     }));
     const last = res.rows[res.rows.length - 1];
     return { rows, nextCursor: rows.length === limit && last ? encodeCursor(last.cursor_ts, last.request_id) : null };
   }
 
+  /** the key of each group; $3 is the time zone (for days) */
+  const GROUP_SQL: Record<ReportGroup, string> = {
+    day: `to_char(started_at AT TIME ZONE $3, 'YYYY-MM-DD')`,
+    user: 'user_id',
+    model: 'model',
+    token: 'token_id',
+  };
+
+  async function report(options: ReportOptions) {
+    const groupBy = options.groupBy ?? 'day';
+    if (!(REPORT_GROUPS as readonly string[]).includes(groupBy))
+      throw new ServiceError('invalid_argument', `group by must be one of ${REPORT_GROUPS.join(', ')}; got ${JSON.stringify(groupBy)}`);
+    const { from, to, start, end } = resolveRange(options);
+    const args: unknown[] = [start, end];
+    if (groupBy === 'day') args.push(tz());
+    let userFilter = '';
+    if (options.userId !== undefined) {
+      validateUserId(options.userId);
+      args.push(options.userId);
+      userFilter = `AND user_id = $${args.length}`;
+    }
+    const res = await ctx.pool.query<TotalsRow & { key: string }>(
+      `SELECT ${GROUP_SQL[groupBy]} AS key, ${TOTALS_SQL}
+       FROM usage_ledger WHERE started_at >= $1 AND started_at < $2 ${userFilter}
+       GROUP BY 1, currency ORDER BY 1, currency`,
+      args,
+    );
+    const rows: ReportRow[] = res.rows.map((r) => ({ key: r.key, ...totals(r), currency: r.currency, amount: canonicalAmount(r.cost) }));
+    return { from, to, timezone: tz(), groupBy, rows };
+  }
+
   return {
     daily,
     requests,
+    report,
+
+    async reportCsv(options) {
+      const r = await report(options);
+      const rows: Record<string, unknown>[] = r.rows.map((row) => ({ ...row, [r.groupBy]: row.key }));
+      return toCsv(rows, [r.groupBy, ...TOTAL_COLUMNS, 'unpriced', 'amount', 'currency']);
+    },
 
     async forUser(userId, range = {}) {
       validateUserId(userId);
@@ -224,27 +361,27 @@ export function createUsageService(ctx: ServiceContext): UsageService {
       const { from, to, start, end } = resolveRange(range);
       const base = 'FROM usage_ledger WHERE user_id = $1 AND started_at >= $2 AND started_at < $3';
       const [all, byDay, byModel] = await Promise.all([
-        ctx.pool.query<TotalsRow>(`SELECT ${TOTALS_SQL} ${base}`, [userId, start, end]),
+        ctx.pool.query<TotalsRow>(`SELECT ${TOTALS_SQL} ${base} GROUP BY currency ORDER BY currency`, [userId, start, end]),
         ctx.pool.query<TotalsRow & { day: string }>(
-          `SELECT to_char(started_at AT TIME ZONE $4, 'YYYY-MM-DD') AS day, ${TOTALS_SQL} ${base} GROUP BY 1 ORDER BY 1`,
+          `SELECT to_char(started_at AT TIME ZONE $4, 'YYYY-MM-DD') AS day, ${TOTALS_SQL} ${base} GROUP BY 1, currency ORDER BY 1, currency`,
           [userId, start, end, tz()],
         ),
-        ctx.pool.query<TotalsRow & { model: string }>(`SELECT model, ${TOTALS_SQL} ${base} GROUP BY 1 ORDER BY 1`, [userId, start, end]),
+        ctx.pool.query<TotalsRow & { model: string }>(`SELECT model, ${TOTALS_SQL} ${base} GROUP BY 1, currency ORDER BY 1, currency`, [userId, start, end]),
       ]);
       return {
         userId,
         from,
         to,
         timezone: tz(),
-        totals: totals(all.rows[0]),
-        byDay: byDay.rows.map((r) => ({ day: r.day, ...totals(r) })),
-        byModel: byModel.rows.map((r) => ({ model: r.model, ...totals(r) })),
+        totals: mergeByKey(all.rows, () => '')[0]?.totals ?? EMPTY_TOTALS(),
+        byDay: mergeByKey(byDay.rows, (r) => r.day).map(({ row, totals: t }) => ({ day: row.day, ...t })),
+        byModel: mergeByKey(byModel.rows, (r) => r.model).map(({ row, totals: t }) => ({ model: row.model, ...t })),
       };
     },
 
     async dailyCsv(options) {
       const { rows } = await daily(options);
-      return toCsv(rows, ['day', 'userId', 'model', ...TOTAL_COLUMNS]);
+      return toCsv(rows, ['day', 'userId', 'model', ...TOTAL_COLUMNS, 'unpriced', 'amount', 'currency']);
     },
 
     async requestsCsv(options) {
@@ -267,6 +404,8 @@ export function createUsageService(ctx: ServiceContext): UsageService {
         'totalMs',
         'aborted',
         'instance',
+        'cost',
+        'currency',
       ]);
     },
   };

@@ -115,9 +115,18 @@ const totals = {
   totalTokens: z.number().int(),
   errors: z.number().int(),
   aborted: z.number().int(),
+  cost: z.record(z.string(), z.string()).meta({ description: 'what the requests cost per currency, exact decimal strings, e.g. {"CNY": "1.25"}' }),
+  unpriced: z.number().int().meta({ description: 'requests whose model had no [pricing] entry (they cost nothing)' }),
 };
 export const UsageDay = z
-  .object({ day: z.string(), userId: z.string(), model: z.string(), ...totals })
+  .object({
+    day: z.string(),
+    userId: z.string(),
+    model: z.string(),
+    ...totals,
+    currency: z.string().meta({ description: 'ISO 4217 code of `amount`; "" when the model had no price' }),
+    amount: z.string().meta({ description: 'the cost of this row in `currency`, an exact decimal string' }),
+  })
   .loose()
   .meta({ id: 'UsageDay', description: 'one day × user × model of the ledger (later releases may add fields)' });
 export const UsageReport = z.object({ from: z.string(), to: z.string(), timezone: z.string(), rows: z.array(UsageDay) }).meta({ id: 'UsageReport' });
