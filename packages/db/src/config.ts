@@ -20,6 +20,8 @@ export interface QuotaSettings {
   default_daily_requests: number;
   default_daily_tokens: number;
   default_monthly_tokens: number;
+  /** currency of the budgets (default CNY): spend in another currency is not counted */
+  budget_currency?: string;
 }
 
 export interface ServicesConfig {

@@ -191,21 +191,26 @@ export async function readCounters(redis: Redis, prefix: string, userIds: readon
 }
 
 /**
- * Raise a counter hash's `req` / `tok` to at least the given values, never lowering them: the
- * ledger lags the live counters (events still queued), so a live value above it is kept. Sets a
- * TTL only when the key has none (the gateway's own EXPIRE NX stays authoritative).
+ * Raise fields of a counter hash (`req`, `tok`, `spend`, `spend:<jti>`) to at least the given
+ * values, never lowering them: the ledger lags the live counters (events still queued), so a live
+ * value above it is kept. Values are non-negative decimal integers compared as strings (spend in
+ * nanos may pass 2^53, where Lua's doubles are no longer exact). Sets a TTL only when the key has
+ * none (the gateway's own EXPIRE stays authoritative).
+ * KEYS[1] counter hash  ARGV[1] ttl s  ARGV[2..] field, value pairs
  */
 export const RAISE_COUNTERS_LUA = `
-local vals = {ARGV[1], ARGV[2]}
-local fields = {'req', 'tok'}
-for i = 1, 2 do
-  local v = tonumber(vals[i])
-  if v > 0 then
-    local cur = tonumber(redis.call('HGET', KEYS[1], fields[i]) or '0') or 0
-    if v > cur then redis.call('HSET', KEYS[1], fields[i], v) end
+local function greater(a, b)
+  if #a ~= #b then return #a > #b end
+  return a > b
+end
+for i = 2, #ARGV, 2 do
+  local f, v = ARGV[i], ARGV[i + 1]
+  if v ~= '0' then
+    local cur = redis.call('HGET', KEYS[1], f) or '0'
+    if greater(v, cur) then redis.call('HSET', KEYS[1], f, v) end
   end
 end
-if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+if redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return 1
 `;
 

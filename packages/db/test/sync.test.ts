@@ -28,12 +28,38 @@ beforeAll(async () => {
   const period = periodAt('UTC', now);
   const monthStart = Date.UTC(Number(period.month.slice(0, 4)), Number(period.month.slice(4)) - 1, 1);
   await insertUsageEvents(env.pool, [
-    event({ user_id: 'alice', token_id: activeJti, started_at: now - 1000, prompt_tokens: 100, completion_tokens: 20 }),
-    event({ user_id: 'alice', token_id: activeJti, started_at: now - 2000, prompt_tokens: 1, completion_tokens: 2 }),
+    event({
+      user_id: 'alice',
+      token_id: activeJti,
+      started_at: now - 1000,
+      prompt_tokens: 100,
+      completion_tokens: 20,
+      cost_nanos: '9007199254740993',
+      currency: 'CNY',
+    }),
+    event({ user_id: 'alice', token_id: 'other', started_at: now - 2000, prompt_tokens: 1, completion_tokens: 2, cost_nanos: '7', currency: 'CNY' }),
+    // another currency: reported, not counted against the CNY budgets
+    event({ user_id: 'alice', token_id: activeJti, started_at: now - 3000, prompt_tokens: 0, completion_tokens: 0, cost_nanos: '1000', currency: 'USD' }),
     // earlier this month (unless today is the 1st, when it is today too; handled in the assertion)
-    event({ user_id: 'alice', token_id: activeJti, started_at: monthStart + 1000, prompt_tokens: 1000, completion_tokens: 0 }),
+    event({
+      user_id: 'alice',
+      token_id: activeJti,
+      started_at: monthStart + 1000,
+      prompt_tokens: 1000,
+      completion_tokens: 0,
+      cost_nanos: '100',
+      currency: 'CNY',
+    }),
     // last month: not counted
-    event({ user_id: 'alice', token_id: activeJti, started_at: monthStart - 1000, prompt_tokens: 7777, completion_tokens: 0 }),
+    event({
+      user_id: 'alice',
+      token_id: activeJti,
+      started_at: monthStart - 1000,
+      prompt_tokens: 7777,
+      completion_tokens: 0,
+      cost_nanos: '55',
+      currency: 'CNY',
+    }),
     event({ user_id: 'bob', token_id: 'x', started_at: now - 500, prompt_tokens: 5, completion_tokens: 5 }),
   ]);
 });
@@ -62,8 +88,14 @@ describe('sync', () => {
     const firstOfMonth = period.day.endsWith('01');
     const day = await env.redis.hgetall(keys.day(env.prefix, 'alice', period.day));
     const month = await env.redis.hgetall(keys.month(env.prefix, 'alice', period.month));
-    expect(day).toEqual(firstOfMonth ? { req: '3', tok: '1123' } : { req: '2', tok: '123' });
-    expect(month).toEqual({ req: '3', tok: '1123' });
+    // spend (nanos of CNY, the budget currency; USD not counted), per user and per token, exact
+    // past 2^53; the first of a month's day includes the month's first request too
+    const big = 9007199254740993n;
+    const daySpend = firstOfMonth
+      ? { spend: String(big + 107n), [`spend:${activeJti}`]: String(big + 100n), 'spend:other': '7' }
+      : { spend: String(big + 7n), [`spend:${activeJti}`]: String(big), 'spend:other': '7' };
+    expect(day).toEqual(firstOfMonth ? { req: '4', tok: '1123', ...daySpend } : { req: '3', tok: '123', ...daySpend });
+    expect(month).toEqual({ req: '4', tok: '1123', spend: String(big + 107n), [`spend:${activeJti}`]: String(big + 100n), 'spend:other': '7' });
     expect(await env.redis.ttl(keys.day(env.prefix, 'alice', period.day))).toBeGreaterThan(0);
     expect(await env.redis.ttl(keys.day(env.prefix, 'alice', period.day))).toBeLessThanOrEqual(86_400 + 3600);
     expect(await env.redis.hgetall(keys.day(env.prefix, 'bob', period.day))).toEqual({ req: '1', tok: '10' });
@@ -76,11 +108,13 @@ describe('sync', () => {
   it('never lowers a live counter (the ledger lags) but raises a low one', async () => {
     const { period } = k();
     const dk = keys.day(env.prefix, 'alice', period.day);
-    await env.redis.hset(dk, 'req', '40', 'tok', '1');
+    await env.redis.hset(dk, 'req', '40', 'tok', '1', 'spend', '99999999999999999999', `spend:${activeJti}`, '1');
     await env.services.sync();
     const day = await env.redis.hgetall(dk);
     expect(day.req).toBe('40');
     expect(Number(day.tok)).toBeGreaterThanOrEqual(123);
+    expect(day.spend).toBe('99999999999999999999'); // live and higher (compared as integers, not doubles): kept
+    expect(BigInt(day[`spend:${activeJti}`]!)).toBeGreaterThanOrEqual(9007199254740993n); // raised
   });
 
   it('replaces drifted user hashes and deletes the hashes of unknown users', async () => {

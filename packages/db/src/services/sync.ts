@@ -71,6 +71,7 @@ export function createSyncService(ctx: ServiceContext): SyncService {
     const dayTtl = period.daySecondsLeft + DAY_TTL_SLACK_SECONDS;
     const monthTtl = period.monthSecondsLeft + MONTH_TTL_SLACK_SECONDS;
 
+    const budgetCurrency = ctx.config.quota.budget_currency ?? 'CNY';
     // one consistent snapshot of Postgres for everything below
     const snapshot = await withTransaction(ctx.pool, async (c) => {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -80,16 +81,26 @@ export function createSyncService(ctx: ServiceContext): SyncService {
         'SELECT user_id, id, (expires_at IS NOT NULL AND expires_at <= $1) AS expired FROM tokens WHERE revoked_at IS NOT NULL',
         [new Date(now)],
       );
-      const counters = await c.query<{ user_id: string; dreq: string; dtok: string; mreq: string; mtok: string }>(
+      // spend: the cost in the budget currency, in nanos (the ledger's numeric × 1e9, exact)
+      const counters = await c.query<{ user_id: string; dreq: string; dtok: string; mreq: string; mtok: string; dspend: string; mspend: string }>(
         `SELECT user_id,
            count(*) FILTER (WHERE started_at >= $2) AS dreq,
            coalesce(sum(prompt_tokens::bigint + completion_tokens) FILTER (WHERE started_at >= $2), 0) AS dtok,
            count(*) AS mreq,
-           coalesce(sum(prompt_tokens::bigint + completion_tokens), 0) AS mtok
+           coalesce(sum(prompt_tokens::bigint + completion_tokens), 0) AS mtok,
+           (coalesce(sum(cost) FILTER (WHERE started_at >= $2 AND currency = $4), 0) * 1000000000)::numeric(40, 0)::text AS dspend,
+           (coalesce(sum(cost) FILTER (WHERE currency = $4), 0) * 1000000000)::numeric(40, 0)::text AS mspend
          FROM usage_ledger WHERE started_at >= $1 AND started_at < $3 GROUP BY user_id`,
-        [monthStart, dayStart, new Date(period.resetsAt)],
+        [monthStart, dayStart, new Date(period.resetsAt), budgetCurrency],
       );
-      return { clockMicros: BigInt(clock.rows[0]!.t), users, revoked: revoked.rows, counters: counters.rows };
+      const tokenSpend = await c.query<{ user_id: string; token_id: string; dspend: string; mspend: string }>(
+        `SELECT user_id, token_id,
+           (coalesce(sum(cost) FILTER (WHERE started_at >= $2), 0) * 1000000000)::numeric(40, 0)::text AS dspend,
+           (sum(cost) * 1000000000)::numeric(40, 0)::text AS mspend
+         FROM usage_ledger WHERE started_at >= $1 AND started_at < $3 AND currency = $4 AND cost > 0 GROUP BY user_id, token_id`,
+        [monthStart, dayStart, new Date(period.resetsAt), budgetCurrency],
+      );
+      return { clockMicros: BigInt(clock.rows[0]!.t), users, revoked: revoked.rows, counters: counters.rows, tokenSpend: tokenSpend.rows };
     });
 
     // revoked: what the gateway must refuse; expired: revoked tokens past exp, which it refuses anyway
@@ -117,9 +128,19 @@ export function createSyncService(ctx: ServiceContext): SyncService {
         checkExec(await tx.exec());
       });
       // counters: raise to the ledger's sums, never lower a live counter
+      const spendOf = new Map<string, { day: string[]; month: string[] }>();
+      for (const t of snapshot.tokenSpend) {
+        const s = spendOf.get(t.user_id) ?? { day: [], month: [] };
+        s.day.push(`spend:${t.token_id}`, t.dspend);
+        s.month.push(`spend:${t.token_id}`, t.mspend);
+        spendOf.set(t.user_id, s);
+      }
       await eachLimit(snapshot.counters, 32, async (r) => {
-        await redis.eval(RAISE_COUNTERS_LUA, 1, keys.day(prefix, r.user_id, period.day), toNum(r.dreq), toNum(r.dtok), dayTtl);
-        await redis.eval(RAISE_COUNTERS_LUA, 1, keys.month(prefix, r.user_id, period.month), toNum(r.mreq), toNum(r.mtok), monthTtl);
+        const s = spendOf.get(r.user_id) ?? { day: [], month: [] };
+        const dayFields = ['req', String(toNum(r.dreq)), 'tok', String(toNum(r.dtok)), 'spend', r.dspend, ...s.day];
+        const monthFields = ['req', String(toNum(r.mreq)), 'tok', String(toNum(r.mtok)), 'spend', r.mspend, ...s.month];
+        await redis.eval(RAISE_COUNTERS_LUA, 1, keys.day(prefix, r.user_id, period.day), dayTtl, ...dayFields);
+        await redis.eval(RAISE_COUNTERS_LUA, 1, keys.month(prefix, r.user_id, period.month), monthTtl, ...monthFields);
       });
       // user hashes of users Postgres does not know (sparing any written in the last minute)
       let staleKeysDeleted = 0;
