@@ -37,7 +37,7 @@ function configEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-export function osActor(env: NodeJS.ProcessEnv = process.env): string {
+export function osActor(env: NodeJS.ProcessEnv): string {
   let name: string | undefined;
   try {
     name = userInfo().username;

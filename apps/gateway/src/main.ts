@@ -4,8 +4,11 @@
 import cluster from 'node:cluster';
 import { loadConfig, isConfigError } from '@dsp/config';
 import { ROLE_ENV, SLOT_ENV } from './roles.js';
+import { UWS_FALLBACK_ENV } from './uws.js';
 
 async function main(): Promise<void> {
+  // every role refuses it, before anything loads uWS
+  if (process.env[UWS_FALLBACK_ENV]) throw new Error(`${UWS_FALLBACK_ENV} is set: refusing to start on the ws fallback of uWebSockets.js`);
   let loaded;
   try {
     loaded = loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });

@@ -7,10 +7,10 @@ const require = createRequire(import.meta.url);
 
 export type Uws = typeof UWS;
 
+/** main.ts refuses to start when it is set (the package would then load its ws fallback). */
+export const UWS_FALLBACK_ENV = 'UWS_USE_FALLBACK';
+
 export function loadNativeUws(): Uws {
-  if (process.env.UWS_USE_FALLBACK) {
-    throw new Error('UWS_USE_FALLBACK is set: refusing to start on the ws fallback of uWebSockets.js');
-  }
   const binary = `uWebSockets.js/binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
   let uws: Uws;
   try {

@@ -7,22 +7,9 @@ import { redisStep, writeUserHash } from '../redis.js';
 import { writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { NEXT_VERSION, USER_COLUMNS, loadUserForUpdate, rowToUser, validateUserId, type User, type UserRow } from './users-shared.js';
+import { UNLIMITED, limitToStored, type Limit } from './limits.js';
 
-/** A limit: a count (0 blocks) or no limit at all. */
-export type Limit = number | 'unlimited';
-export const UNLIMITED = 'unlimited';
-/** How "unlimited" is stored in Postgres and in the Redis user hash. */
-export const UNLIMITED_STORED = -1;
-
-/** A stored value (null, -1 or a count) as a Limit. */
-export function limitFromStored(v: number | null): Limit | null {
-  if (v === null) return null;
-  return v === UNLIMITED_STORED ? UNLIMITED : v;
-}
-
-export function limitToStored(v: Limit | null): number | null {
-  return v === UNLIMITED ? UNLIMITED_STORED : v;
-}
+export { UNLIMITED, UNLIMITED_STORED, limitFromStored, limitToStored, type Limit } from './limits.js';
 
 /** A user's explicit limits: a Limit, or null = the config default. */
 export interface Quotas {

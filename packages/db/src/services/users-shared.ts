@@ -3,7 +3,7 @@ import { ID_PATTERN } from '@dsp/core';
 import { ServiceError } from '../errors.js';
 import type { Queryable } from '../pool.js';
 import { toNumOrNull } from './context.js';
-import { limitFromStored, type Limit } from './quotas.js';
+import { limitFromStored, type Limit } from './limits.js';
 
 export type UserStatus = 'active' | 'disabled';
 
