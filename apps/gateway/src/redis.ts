@@ -2,8 +2,8 @@
 // offline queue (a request never waits for a reconnect; it gets 503 or is admitted per config).
 // With redis.cluster the same options go to an ioredis Cluster seeded from redis.url: every key of
 // one request carries the user's hash tag, so each script runs on the one node owning that slot.
-import { Redis, type Cluster } from 'ioredis';
-import { clusterFromUrl } from '@dsp/db/redis';
+import type { Redis, Cluster } from 'ioredis';
+import { redisClient, redisPolicies } from '@dsp/db/redis';
 import { SCRIPTS } from '@dsp/core';
 import { shaOf, type HotScripts } from './redis/script-client.js';
 
@@ -18,17 +18,11 @@ export function defineScripts(r: Redis | Cluster): void {
 }
 
 export function connectRedis(url: string, timeoutMs: number, onState: (ready: boolean) => void, cluster = false): GatewayRedis {
-  const retry = (times: number) => Math.min(50 * 2 ** times, 1000);
-  const perNode = { commandTimeout: timeoutMs, connectTimeout: Math.max(timeoutMs, 2000), maxRetriesPerRequest: 0 };
-  const r: Redis | Cluster = cluster
-    ? clusterFromUrl(url, { redisOptions: perNode, enableOfflineQueue: false, enableAutoPipelining: true, clusterRetryStrategy: retry, lazyConnect: false })
-    : new Redis(url, { ...perNode, enableOfflineQueue: false, enableAutoPipelining: true, retryStrategy: retry, lazyConnect: false });
+  const r = redisClient(url, cluster, redisPolicies.hotPath(timeoutMs));
+  // errors are reported through these state changes and failed commands
   r.on('ready', () => onState(true));
   r.on('end', () => onState(false));
   r.on('close', () => onState(false));
-  r.on('error', () => {
-    /* reported through state changes and failed commands */
-  });
   defineScripts(r);
   const g = r as GatewayRedis;
   g.evalKeys = async (lua, numberOfKeys, args) => {

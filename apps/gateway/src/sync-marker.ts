@@ -1,8 +1,7 @@
 // Redis holds only rebuildable state. When the sync marker is missing (a flushed or replaced
 // Redis), the primary rebuilds revocations, user status, limits and counters from Postgres —
 // at start and after every reconnect — so a revoked token stays refused.
-import { Redis } from 'ioredis';
-import { clusterFromUrl } from '@dsp/db/redis';
+import { redisClient, redisPolicies } from '@dsp/db/redis';
 import type { Config } from '@dsp/config';
 import { createPool, createServices } from '@dsp/db';
 import type { Logger } from './log.js';
@@ -10,12 +9,7 @@ import type { Logger } from './log.js';
 const RETRY_MS = 2000;
 
 export function watchSyncMarker(config: Config, log: Logger): () => Promise<void> {
-  const retryStrategy = (n: number) => Math.min(100 * 2 ** n, 2000);
-  // the services take a single-node client's type; a Cluster answers the same commands
-  const redis = config.redis.cluster
-    ? (clusterFromUrl(config.redis.url, { redisOptions: { maxRetriesPerRequest: 1 }, clusterRetryStrategy: retryStrategy }) as unknown as Redis)
-    : new Redis(config.redis.url, { maxRetriesPerRequest: 1, retryStrategy });
-  redis.on('error', () => {});
+  const redis = redisClient(config.redis.url, config.redis.cluster, redisPolicies.background);
   const pool = createPool(config.database, { max: 2 });
   const services = createServices({ pool, redis, config, actor: 'gateway:primary' });
   let running = false;

@@ -1,56 +1,26 @@
 // The Redis side of the service layer: the hot state the gateway's admit script reads (see
 // @dsp/core keys.ts and lua/admit.ts), written only after Postgres has committed. Every key of one
 // user carries the user's hash tag, so each per-user write below is a single-slot MULTI.
-// On Redis Cluster (redis.cluster) the client is an ioredis Cluster typed as a single-node client:
-// it speaks the same commands; only SCAN (per master) and cross-slot pipelines differ, see below.
-import { Cluster, Redis } from 'ioredis';
+// On Redis Cluster (redis.cluster) the client is an ioredis Cluster typed as a single-node client
+// (redis-client.ts): it speaks the same commands; only SCAN (per master) and cross-slot pipelines
+// differ, see below.
+import { Cluster, type Redis } from 'ioredis';
 import { keys, type Period } from '@dsp/core';
 import { ServiceError } from './errors.js';
+import { redisClient, redisPolicies } from './redis-client.js';
 
 export type RedisClient = Redis;
 
-/**
- * A client for operator tools: connects lazily (commands that never touch Redis never connect),
- * and fails a command within a few seconds instead of queueing it forever while Redis is down.
- */
+export { clusterFromUrl, hotPathRetry, redisClient, redisPolicies, type RedisPolicy } from './redis-client.js';
+
+/** A client for operator tools (the CLI, `pnpm start`): see redisPolicies.tool. */
 export function createRedis(url: string, options: { failFast?: boolean; cluster?: boolean } = {}): Redis {
-  const failFast = options.failFast ?? true;
-  const retryStrategy = (times: number) => (times > 2 ? null : 200 * times);
-  const perNode = { connectTimeout: 3000, maxRetriesPerRequest: failFast ? 1 : 20 };
-  const client = options.cluster
-    ? (clusterFromUrl(url, { lazyConnect: true, redisOptions: perNode, ...(failFast ? { clusterRetryStrategy: retryStrategy } : {}) }) as unknown as Redis)
-    : new Redis(url, { lazyConnect: true, ...perNode, ...(failFast ? { retryStrategy } : {}) });
-  client.on('error', () => {}); // surfaced by the failing command instead
-  return client;
+  return redisClient(url, options.cluster ?? false, redisPolicies.tool(options.failFast ?? true));
 }
 
-/**
- * A client for long-running processes (the admin console): keeps reconnecting after an outage
- * (unlike the CLI's fail-fast client), but fails each command within a few seconds instead of
- * queueing it while Redis is down.
- */
+/** A client for long-running processes (the admin console): see redisPolicies.server. */
 export function createServerRedis(url: string, options: { cluster?: boolean } = {}): Redis {
-  const retry = (times: number) => Math.min(200 * times, 2000);
-  const perNode = { connectTimeout: 3000, commandTimeout: 3000, maxRetriesPerRequest: 1 };
-  const client = options.cluster
-    ? (clusterFromUrl(url, { lazyConnect: true, redisOptions: perNode, clusterRetryStrategy: retry }) as unknown as Redis)
-    : new Redis(url, { lazyConnect: true, ...perNode, retryStrategy: retry });
-  client.on('error', () => {}); // surfaced by the failing command
-  return client;
-}
-
-/**
- * A Cluster from a seed URL; its credentials (and TLS for rediss:) apply to every node discovered.
- * Also used by the gateway (as `@dsp/db/redis`, which does not load pg).
- */
-export function clusterFromUrl(url: string, options: ConstructorParameters<typeof Cluster>[1] & object): Cluster {
-  const u = new URL(url);
-  const auth = {
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
-  return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], { ...options, redisOptions: { ...auth, ...options.redisOptions } });
+  return redisClient(url, options.cluster ?? false, redisPolicies.server);
 }
 
 const isCluster = (redis: Redis): boolean => (redis as unknown) instanceof Cluster;

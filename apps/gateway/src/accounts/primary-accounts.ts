@@ -2,8 +2,8 @@
 // for by the console over Redis pub/sub) re-reads the configuration; when it is valid, accounts the
 // upstream refused (401) go back into rotation — the operator has had the chance to fix the key —
 // and every HTTP worker swaps its accounts. An invalid file changes nothing and says why.
-import { Redis } from 'ioredis';
-import { clusterFromUrl } from '@dsp/db/redis';
+import type { Redis } from 'ioredis';
+import { redisClient, redisPolicies } from '@dsp/db/redis';
 import type { Registry } from 'prom-client';
 import { loadConfig, upstreamAccounts, type Config, type UpstreamAccount } from '@dsp/config';
 import { keys } from '@dsp/core';
@@ -22,12 +22,7 @@ export interface PrimaryAccountsOptions {
 
 /** A client for the primary's few account commands, and one for SUBSCRIBE (which takes a connection). */
 function connect(config: Config): Redis {
-  const retryStrategy = (n: number) => Math.min(100 * 2 ** n, 2000);
-  const r = config.redis.cluster
-    ? (clusterFromUrl(config.redis.url, { redisOptions: { maxRetriesPerRequest: 1 }, clusterRetryStrategy: retryStrategy }) as unknown as Redis)
-    : new Redis(config.redis.url, { maxRetriesPerRequest: 1, retryStrategy });
-  r.on('error', () => {});
-  return r;
+  return redisClient(config.redis.url, config.redis.cluster, redisPolicies.background);
 }
 
 export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Promise<boolean>; stop(): void } {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { SCRIPTS } from '@dsp/core';
+import { hotPathRetry } from '@dsp/db/redis';
 import { RespError, RespReader, encodeCommand, encodeParts, type RespValue } from './resp.js';
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -235,7 +236,7 @@ export class ScriptClient implements HotScripts {
     this.head = 0;
     if (wasReady) this.o.onState(false);
     if (this.closed) return;
-    const delay = Math.min(50 * 2 ** this.attempts++, 1000);
+    const delay = hotPathRetry(this.attempts++);
     setTimeout(() => this.closed || this.open(), delay).unref();
   }
 }
