@@ -14,19 +14,16 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadConfig, isConfigError, withStartEnv, START_ENV_FILE, CONFIG_ENV_VAR } from '@dsp/config';
+import { loadConfig, isConfigError, findConfigDir, namesConfigFile, withStartEnv } from '@dsp/config';
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(appDir, '../..');
 const argv = process.argv.slice(2).filter((a) => a !== '--next-start');
 
-/** The first of the candidate directories that holds a config file or pnpm start's state. */
-function discoveryDir() {
-  const dirs = [process.cwd(), process.env.INIT_CWD, repoRoot].filter(Boolean);
-  return dirs.find((d) => existsSync(join(d, 'deepseek-proxy.toml')) || existsSync(join(d, START_ENV_FILE))) ?? process.cwd();
-}
-
-const cwd = argv.some((a) => a.startsWith('--config')) || process.env[CONFIG_ENV_VAR] ? (process.env.INIT_CWD ?? process.cwd()) : discoveryDir();
+// a named file is relative to where pnpm was started; else the config is looked for (findConfigDir)
+const cwd = namesConfigFile(argv, process.env)
+  ? (process.env.INIT_CWD ?? process.cwd())
+  : (findConfigDir([process.cwd(), process.env.INIT_CWD, repoRoot].filter(Boolean)) ?? process.cwd());
 let config;
 let configPath;
 let found;

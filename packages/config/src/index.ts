@@ -21,7 +21,7 @@ export {
 export { loadConfig, parseConfig, defaultConfig, type LoadedConfig, type LoadOptions, type ParseOptions } from './load.js';
 export { resolveConfigFile, DEFAULT_CONFIG_FILE, type ConfigFileChoice } from './resolve.js';
 export { CONFIG_ENV_VAR } from './env.js';
-export { START_ENV_FILE, STATE_DIR, readStartEnv, writeStartEnv, withStartEnv, type StartEnv } from './state.js';
+export { START_ENV_FILE, STATE_DIR, findConfigDir, namesConfigFile, readStartEnv, writeStartEnv, withStartEnv, type StartEnv } from './state.js';
 export { ConfigError, isConfigError, type ConfigProblem, type SourceKind } from './errors.js';
 export { demoMode, instanceId, workerCount, redactConfig } from './helpers.js';
 export { renderConfigReference, renderGeneratedFiles } from './reference.js';

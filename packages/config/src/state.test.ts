@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load.js';
-import { parseStartEnv, writeStartEnv } from './state.js';
+import { findConfigDir, parseStartEnv, writeStartEnv } from './state.js';
 import { tempDir } from './test-helpers.js';
 
 describe('what `pnpm start` recorded (.dsp/start.env)', () => {
@@ -32,5 +32,18 @@ describe('what `pnpm start` recorded (.dsp/start.env)', () => {
     const loaded = loadConfig({ cwd: dir, env: {}, argv: [] });
     expect(loaded.file).toBe(join(dir, 'custom.toml'));
     expect(loaded.config.server.port).toBe(1005);
+  });
+});
+
+describe('finding the config from elsewhere (findConfigDir)', () => {
+  it('is the first directory with ./deepseek-proxy.toml or ./.dsp/start.env, else null', () => {
+    const none = tempDir({ 'other.toml': '' });
+    const withFile = tempDir({ 'deepseek-proxy.toml': '' });
+    const withState = tempDir();
+    writeStartEnv(withState, { DSP_METRICS__PORT: '9999' });
+    expect(findConfigDir([none, withFile, withState])).toBe(withFile);
+    expect(findConfigDir([none, withState, withFile])).toBe(withState);
+    expect(findConfigDir([none])).toBeNull();
+    expect(findConfigDir([])).toBeNull();
   });
 });

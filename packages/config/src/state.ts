@@ -3,9 +3,10 @@
 // ./.dsp/start.env. Any process later started in the same directory without naming a config file
 // itself (the CLI, a gateway, the console) loads its config with these variables underneath its
 // own environment, so every process finds the same config and keys that `pnpm start` used.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CONFIG_ENV_VAR } from './env.js';
+import { resolveConfigFile } from './resolve.js';
 import type { Env } from './sources.js';
 
 export const STATE_DIR = '.dsp';
@@ -69,4 +70,13 @@ export function withStartEnv(opts: { argv: readonly string[]; env: Env; cwd: str
   if (!startEnv) return { env: opts.env, startEnv: null };
   const defined = Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined && v !== ''));
   return { env: { ...startEnv.vars, ...defined }, startEnv };
+}
+
+/**
+ * The first of `dirs` a process would find its config in — a ./deepseek-proxy.toml or the
+ * ./.dsp/start.env of `pnpm start` — or null. For a process started away from the config (the
+ * console's `pnpm --filter @dsp/admin start` runs in apps/admin) when no file is named.
+ */
+export function findConfigDir(dirs: readonly string[]): string | null {
+  return dirs.find((d) => resolveConfigFile({ argv: [], env: {}, cwd: d }).file !== null || existsSync(join(d, START_ENV_FILE))) ?? null;
 }
