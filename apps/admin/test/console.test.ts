@@ -336,6 +336,44 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     });
   });
 
+  describe('refused requests', () => {
+    let ctx: BrowserContext;
+    let page: Page;
+    beforeAll(async () => {
+      ({ ctx, page } = await signedIn({ width: 1440, height: 900 }));
+    });
+    afterAll(async () => ctx?.close());
+
+    it('the usage page and the user page show what the gateway refused, by reason', async () => {
+      await be.services.users.create({ id: 'refused-r', name: 'Refused', quotas: { dailyRequests: 0 } });
+      const token = await gw.mint({ sub: 'refused-r' });
+      const send = async (auth: string | null) => {
+        const r = await fetch(`${gw.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+          body: JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        await r.text();
+        return r.status;
+      };
+      expect([await send(token), await send(token), await send(null)]).toEqual([429, 429, 401]);
+      // the worker hands its counts over once a second; the recorder writes them
+      await expect.poll(async () => (await be.services.refusals.list()).total, { timeout: 20_000 }).toBe(3);
+
+      await go(page, '/usage');
+      const card = page.getByTestId('refusals');
+      expect(await card.getAttribute('data-total')).toBe('3');
+      expect(await page.getByTestId('refusals-by-quota_exceeded').getAttribute('data-count')).toBe('2');
+      expect(await page.getByTestId('refusals-by-invalid_token').getAttribute('data-count')).toBe('1');
+      await go(page, '/usage?reason=invalid_token');
+      expect(await page.getByTestId('refusals').getAttribute('data-total')).toBe('1');
+
+      await go(page, '/users/refused-r');
+      expect(await page.getByTestId('refusals').getAttribute('data-total')).toBe('2');
+      expect(await page.getByTestId('refusals-by-quota_exceeded').getAttribute('data-count')).toBe('2');
+    });
+  });
+
   describe('390 px (phone)', () => {
     let ctx: BrowserContext;
     let page: Page;

@@ -13,6 +13,7 @@ import type { Pricer } from './usage/pricer.js';
 import type { WorkerAccounts } from './accounts/worker-accounts.js';
 import type { AccountMetrics } from './accounts/account-metrics.js';
 import type { WarnLimiter } from './warn-limiter.js';
+import type { RefusalTally } from './usage/refusal-tally.js';
 import type { ModelPolicy } from './pipeline/parse.js';
 
 export interface Deps {
@@ -27,6 +28,8 @@ export interface Deps {
   tokenCache: TokenCache;
   /** 429 warn lines: at most one per token per second */
   refusalWarnings: WarnLimiter;
+  /** requests refused before the upstream, counted for the console */
+  refusals: RefusalTally;
   clock: PeriodClock;
   leases: LeaseKeeper;
   usage: UsageSink;

@@ -14,6 +14,7 @@ import { TokenCache } from './pipeline/token-cache.js';
 import { WarnLimiter } from './warn-limiter.js';
 import { LeaseKeeper } from './pipeline/lease-keeper.js';
 import { UsageSink } from './usage/usage-sink.js';
+import { RefusalTally } from './usage/refusal-tally.js';
 import { createApp } from './server.js';
 import type { Deps, WorkerState } from './deps.js';
 import { Pricer } from './usage/pricer.js';
@@ -90,6 +91,8 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     metrics,
   });
 
+  const refusals = new RefusalTally(queue, metrics.refusalsDropped);
+
   const deps: Deps = {
     config,
     log,
@@ -100,6 +103,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     verifyKeys: await loadVerifyKeys(config.auth),
     tokenCache: new TokenCache(TOKEN_CACHE_SIZE),
     refusalWarnings: new WarnLimiter(),
+    refusals,
     clock: new PeriodClock(config.quota.timezone),
     leases,
     usage,
@@ -121,6 +125,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
   // take traffic once Redis answers (bounded: with Redis down the worker still starts and answers
   // per on_redis_error); else a fresh worker refuses, or with "allow" admits blind, for a moment
   await whenReady(() => state.redisReady, REDIS_READY_WAIT_MS);
+  refusals.start();
   usage.start(); // after Redis answers: its first look at orphaned outboxes must not fail for nothing
   const app = createApp(uws, deps);
   const listenSocket = await new Promise<unknown>((resolve, reject) => {
@@ -145,6 +150,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     leases.stop();
     stopPoolLog();
     await usage.drain(Math.max(1000, until - Date.now()));
+    await refusals.stop();
     await Promise.allSettled([queue.close(), accounts.close(), upstream.close()]);
     redis.disconnect();
     scriptClient?.disconnect();

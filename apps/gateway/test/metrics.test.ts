@@ -257,7 +257,11 @@ describe('metrics and logs', () => {
     const warn = lines.filter((l) => l.level === 40);
     expect(warn.some((l) => l.msg === '429 concurrency limit' && l.user === 'mx-holder' && l.reason === 'concurrency')).toBe(true);
     expect(warn.some((l) => l.msg === '429 quota exceeded' && l.user === 'mx-quota' && l.reason === 'quota')).toBe(true);
-    expect(warn.filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('429')).length).toBe(5 + 3);
+    // 5 + 3 refusals, but at most one line per token per second (the limiter's own test is in
+    // hardening.test.ts): one line per token at least, never more than one per refusal
+    const lines429 = warn.filter((l) => typeof l.msg === 'string' && (l.msg as string).startsWith('429')).length;
+    expect(lines429).toBeGreaterThanOrEqual(2);
+    expect(lines429).toBeLessThanOrEqual(5 + 3);
     const all = [...two.logs, ...one.logs].join('\n');
     expect(tokens.length).toBeGreaterThan(10);
     for (const t of tokens) {

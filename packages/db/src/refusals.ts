@@ -13,6 +13,8 @@ export interface RefusalEvent {
   /** the error code answered, e.g. invalid_token, quota_exceeded, concurrency_limit_exceeded */
   reason: string;
   status: number;
+  /** refusals this event stands for (the gateway sums them per second); default 1 */
+  count?: number;
 }
 
 const REASON = /^[a-z_]{1,64}$/;
@@ -34,14 +36,16 @@ export async function insertRefusals(db: Queryable, events: readonly RefusalEven
     const user = e.userId ?? '';
     const token = e.tokenId ?? '';
     const k = JSON.stringify([day, user, token, e.reason]);
+    const n = e.count === undefined ? 1 : Math.trunc(e.count);
+    if (!(n >= 1)) continue;
     const s = sums.get(k);
     if (s) {
-      s.count++;
+      s.count += n;
       if (e.at >= s.last) {
         s.last = e.at;
         s.status = e.status;
       }
-    } else sums.set(k, { day, user, token, reason: e.reason, status: e.status, count: 1, last: e.at });
+    } else sums.set(k, { day, user, token, reason: e.reason, status: e.status, count: n, last: e.at });
   }
   if (sums.size === 0) return 0;
   const rows = [...sums.values()];

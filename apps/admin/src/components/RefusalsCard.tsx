@@ -1,8 +1,8 @@
 'use client';
 // Requests the gateway refused before calling the upstream (401, 403, 429, …), counted per day,
 // user, token and reason; a reason filter that keeps the page's other query parameters.
-// Not on any page yet: the gateway does not write the refusal counters yet, and a card that always
-// says "nothing refused" would mislead. Render it (usage page, user page) with that change.
+// On the usage page and each user's page; the gateway's workers count refusals and the recorder
+// adds them to Postgres about once a second.
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { Card, Select, Space, Table, Tag, Typography } from 'antd';
 import type { MessageKey } from '@/i18n/messages';
@@ -18,6 +18,9 @@ export const REFUSAL_REASONS = [
   'concurrency_limit_exceeded',
   'request_too_large',
   'invalid_request',
+  'unknown_user',
+  'upstream_capacity',
+  'client_closed_request',
 ];
 
 export function RefusalsCard({

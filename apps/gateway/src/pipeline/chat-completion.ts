@@ -82,6 +82,10 @@ function done(x: Exchange, err: GatewayError | null, status = err?.status ?? 200
   const seconds = (performance.now() - x.t0) / 1000;
   const answered = err ? err.status : status;
   deps.metrics.observeRequest(x.route.name, answered, seconds);
+  // refused before any upstream call (nothing admitted): counted for the console, as the ledger
+  // holds every admitted request
+  if (!x.lease && (err || answered === 499))
+    deps.refusals.add(x.identity?.sub ?? '', x.identity?.jti ?? '', err ? err.code : 'client_closed_request', answered);
   if (deps.log.isLevelEnabled('debug')) {
     deps.log.debug(
       {

@@ -5,7 +5,7 @@ import { Worker, type Job } from 'bullmq';
 import { Counter, Registry } from 'prom-client';
 import type { Config } from '@dsp/config';
 import { PriceBook, USAGE_QUEUE, costOfEvent, keys, type UsageEvent } from '@dsp/core';
-import { createPool, insertUsageEvents } from '@dsp/db';
+import { createPool, insertRefusals, insertUsageEvents, type RefusalEvent } from '@dsp/db';
 import { createLogger } from '../log.js';
 import { queueConnection } from '../usage/queue.js';
 
@@ -34,7 +34,8 @@ export async function startRecorder(config: Config): Promise<Recorder> {
 
   const worker = new Worker(
     USAGE_QUEUE,
-    async (job: Job<{ events: (string | UsageEvent)[] }>) => {
+    async (job: Job<{ events?: (string | UsageEvent)[]; refusals?: RefusalEvent[] }>) => {
+      if (job.name === 'refusals') return insertRefusals(pool, job.data.refusals ?? [], config.quota.timezone);
       // JSON text from the outbox (objects: jobs queued by 0.1.0)
       const events = (job.data.events ?? []).map((e) => (typeof e === 'string' ? (JSON.parse(e) as UsageEvent) : e));
       try {

@@ -1,7 +1,8 @@
+import { RefusalsCard } from '@/components/RefusalsCard';
 import { UsageView } from '@/components/UsageView';
 import { requireOperator } from '@/server/auth';
 import { serviceErrorCode } from '@/server/dsp';
-import { serializeDaily, serializeRequest } from '@/server/serialize';
+import { serializeDaily, serializeRefusal, serializeRequest } from '@/server/serialize';
 
 export const dynamic = 'force-dynamic';
 
@@ -30,18 +31,24 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
     log = await op.svc.usage.requests({ userId, limit: 50 });
   }
   const users = await op.svc.users.list({ limit: 1000 });
+  // requests refused before the upstream (401/403/429/…, client gone before admission): not in the ledger
+  const reason = one(sp.reason);
+  const refused = await op.svc.refusals.list({ from: daily.from, to: daily.to, userId, reason });
   return (
-    <UsageView
-      from={daily.from}
-      to={daily.to}
-      userId={userId ?? null}
-      group={group === 'user' || group === 'model' ? group : 'day'}
-      rows={daily.rows.map(serializeDaily)}
-      log={log.rows.map(serializeRequest)}
-      nextCursor={log.nextCursor}
-      isFirstPage={!one(sp.before)}
-      users={users.rows.map((u) => ({ id: u.id, name: u.name }))}
-      error={error}
-    />
+    <>
+      <UsageView
+        from={daily.from}
+        to={daily.to}
+        userId={userId ?? null}
+        group={group === 'user' || group === 'model' ? group : 'day'}
+        rows={daily.rows.map(serializeDaily)}
+        log={log.rows.map(serializeRequest)}
+        nextCursor={log.nextCursor}
+        isFirstPage={!one(sp.before)}
+        users={users.rows.map((u) => ({ id: u.id, name: u.name }))}
+        error={error}
+      />
+      <RefusalsCard rows={refused.rows.map(serializeRefusal)} byReason={refused.byReason} total={refused.total} reason={reason ?? null} />
+    </>
   );
 }

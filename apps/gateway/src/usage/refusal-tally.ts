@@ -1,0 +1,75 @@
+// Refused requests (401, 403, 429, … answered before the upstream was called), counted in memory
+// per user, token, reason and status and handed to the usage queue once a second as one job; the
+// recorder adds them to Postgres's daily refusal counters. Unlike usage, refusals are not charged
+// to anyone, so they take no Redis round trip on the request path and are not made durable: a
+// worker that dies loses at most its last second of counts, and a Redis outage drops them (counted
+// in dsp_refusals_dropped_total).
+import type { Queue } from 'bullmq';
+import type { Counter } from 'prom-client';
+import { USAGE_JOB_OPTIONS } from './job-options.js';
+
+/** What the recorder receives: one entry per (user, token, reason, status) of the interval. */
+export interface RefusalCount {
+  /** epoch ms of the last refusal counted */
+  at: number;
+  userId: string;
+  tokenId: string;
+  reason: string;
+  status: number;
+  count: number;
+}
+
+/** Distinct (user, token, reason) entries kept per interval; more are folded into an anonymous one. */
+const MAX_ENTRIES = 10_000;
+const FLUSH_MS = 1000;
+
+export class RefusalTally {
+  private counts = new Map<string, RefusalCount>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly queue: Pick<Queue, 'add'>,
+    private readonly dropped: Pick<Counter, 'inc'>,
+    private readonly flushMs = FLUSH_MS,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.flushMs);
+    this.timer.unref();
+  }
+
+  add(userId: string, tokenId: string, reason: string, status: number, at = Date.now()): void {
+    let key = `${userId}\n${tokenId}\n${reason}`;
+    let entry = this.counts.get(key);
+    if (!entry && this.counts.size >= MAX_ENTRIES) {
+      // a flood of distinct forged tokens must not grow this map: count them without a name
+      userId = tokenId = '';
+      key = `\n\n${reason}`;
+      entry = this.counts.get(key);
+    }
+    if (entry) {
+      entry.count++;
+      entry.at = at;
+      entry.status = status;
+    } else this.counts.set(key, { at, userId, tokenId, reason, status, count: 1 });
+  }
+
+  /** Hands the interval's counts to the queue; returns how many entries went. */
+  async flush(): Promise<number> {
+    if (this.counts.size === 0) return 0;
+    const refusals = [...this.counts.values()];
+    this.counts = new Map();
+    try {
+      await this.queue.add('refusals', { refusals }, USAGE_JOB_OPTIONS);
+      return refusals.length;
+    } catch {
+      this.dropped.inc(refusals.reduce((n, r) => n + r.count, 0));
+      return 0;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+}
