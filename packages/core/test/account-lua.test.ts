@@ -124,7 +124,7 @@ describe('admission with accounts (one script: quota, token slot and account slo
     keys.month(prefix, sub, '202612'),
   ];
   async function admitWith(sub: string, leaseId: string, list: AccountCandidate[] | null, o: { concurrency?: number; r?: number } = {}) {
-    const base = ['t1', leaseId, o.concurrency ?? 10, 10_000, 0, 0, 0, 3600, 3600];
+    const base = ['t1', leaseId, o.concurrency ?? 10, 10_000, 0, 0, 0, 3600, 3600, '0'];
     if (list === null) return decodeAdmission((await r.eval(ADMIT_LUA, 5, ...user(sub), ...base)) as number[]);
     const { keys: ks, args } = pickInputs(disabledKey, list, o.r ?? 0.5);
     return decodeAdmission((await r.eval(ADMIT_LUA, 5 + ks.length, ...user(sub), ...ks, ...base, ...args)) as number[]);
