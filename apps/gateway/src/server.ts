@@ -19,17 +19,10 @@ const BETA_CHAT: Route = { name: '/beta/chat/completions', upstreamPath: '/beta/
 const FIM: Route = { name: '/beta/completions', upstreamPath: '/beta/completions', kind: 'fim', format: OPENAI };
 const MESSAGES: Route = { name: '/anthropic/v1/messages', upstreamPath: '/anthropic/v1/messages', kind: 'messages', format: ANTHROPIC };
 
-const KNOWN_PATHS = [
-  '/chat/completions',
-  '/v1/chat/completions',
-  '/beta/chat/completions',
-  '/beta/completions',
-  '/anthropic/v1/messages',
-  '/models',
-  '/v1/models',
-  '/healthz',
-  '/readyz',
-];
+/** Every completion route is served at its own name. */
+const COMPLETIONS: readonly Route[] = [CHAT, CHAT_V1, BETA_CHAT, FIM, MESSAGES];
+const MODELS = ['/models', '/v1/models'];
+const KNOWN_PATHS = [...COMPLETIONS.map((r) => r.name), ...MODELS, '/healthz', '/readyz'];
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -44,43 +37,24 @@ export function createApp(uws: Uws, deps: Deps): TemplatedApp {
       if (bad) return rejectFraming(res, bad);
       handler(res, req);
     };
-  app
-    .post(
-      '/chat/completions',
-      guarded((res, req) => handleCompletion(res, req, CHAT, deps)),
-    )
-    .post(
-      '/v1/chat/completions',
-      guarded((res, req) => handleCompletion(res, req, CHAT_V1, deps)),
-    )
-    .post(
-      '/beta/chat/completions',
-      guarded((res, req) => handleCompletion(res, req, BETA_CHAT, deps)),
-    )
-    .post(
-      '/beta/completions',
-      guarded((res, req) => handleCompletion(res, req, FIM, deps)),
-    )
-    .post(
-      '/anthropic/v1/messages',
-      guarded((res, req) => handleCompletion(res, req, MESSAGES, deps)),
-    )
-    .get(
-      '/models',
-      guarded((res, req) => handleModels(res, req, '/models', deps)),
-    )
-    .get(
-      '/v1/models',
-      guarded((res, req) => handleModels(res, req, '/v1/models', deps)),
-    )
-    .get(
-      '/healthz',
-      guarded((res) => plain(res, 200, '{"status":"ok"}')),
-    )
-    .get(
-      '/readyz',
-      guarded((res) => ready(res, deps)),
+  for (const route of COMPLETIONS)
+    app.post(
+      route.name,
+      guarded((res, req) => handleCompletion(res, req, route, deps)),
     );
+  for (const path of MODELS)
+    app.get(
+      path,
+      guarded((res, req) => handleModels(res, req, path, deps)),
+    );
+  app.get(
+    '/healthz',
+    guarded((res) => plain(res, 200, '{"status":"ok"}')),
+  );
+  app.get(
+    '/readyz',
+    guarded((res) => ready(res, deps)),
+  );
   for (const path of KNOWN_PATHS)
     app.any(
       path,

@@ -26,7 +26,7 @@ export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Rou
   try {
     auth = authenticate(route.format.credential(x.head), deps);
   } catch (e) {
-    return void done(x, isGatewayError(e) ? e : internal(x, e));
+    return void done(x, asGatewayError(x, e));
   }
   x.receiving = true;
   const stopReading = readBody(res, limit, (body) => {
@@ -41,7 +41,7 @@ export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Rou
       if (!x.receiving) return;
       x.receiving = false;
       stopReading();
-      done(x, isGatewayError(e) ? e : internal(x, e));
+      done(x, asGatewayError(x, e));
     });
   }
 }
@@ -54,7 +54,7 @@ async function run(x: Exchange, auth: Identity | Promise<Identity>, raw: Buffer)
     if (x.aborted) return done(x, null);
     x.lease = await admitWaiting(x, x.request);
   } catch (e) {
-    return done(x, isGatewayError(e) ? e : internal(x, e));
+    return done(x, asGatewayError(x, e));
   }
   // admitted: from here the slot is held and finish runs exactly once
   deps.metrics.inFlight.inc();
@@ -133,6 +133,11 @@ function abortedBeforeStart(): Outcome {
     aborted: true,
     failure: null,
   };
+}
+
+/** A stage's failure as the error to answer: its own GatewayError, else a logged 500. */
+function asGatewayError(x: Exchange, e: unknown): GatewayError {
+  return isGatewayError(e) ? e : internal(x, e);
 }
 
 function internal(x: Exchange, e: unknown): GatewayError {

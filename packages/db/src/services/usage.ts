@@ -165,7 +165,8 @@ function totals(r: TotalsRow | undefined): UsageTotals {
   };
 }
 
-const COUNT_FIELDS = [
+/** The counts of a totals row, in CSV column order; `unpriced` is a count too. */
+const TOTAL_COLUMNS = [
   'requests',
   'promptTokens',
   'completionTokens',
@@ -175,8 +176,8 @@ const COUNT_FIELDS = [
   'totalTokens',
   'errors',
   'aborted',
-  'unpriced',
 ] as const;
+const COUNT_FIELDS = [...TOTAL_COLUMNS, 'unpriced'] as const;
 
 /**
  * Rows grouped by (key, currency), ordered by key, merged into one per key: counts added, each
@@ -201,18 +202,6 @@ function mergeByKey<R extends TotalsRow>(rows: readonly R[], keyOf: (r: R) => st
 }
 
 const EMPTY_TOTALS = (): UsageTotals => totals(undefined);
-
-const TOTAL_COLUMNS = [
-  'requests',
-  'promptTokens',
-  'completionTokens',
-  'cacheHitTokens',
-  'cacheMissTokens',
-  'reasoningTokens',
-  'totalTokens',
-  'errors',
-  'aborted',
-] as const;
 
 function encodeCursor(ts: string, id: string): string {
   return Buffer.from(JSON.stringify([ts, id])).toString('base64url');
