@@ -41,10 +41,12 @@ describe('refusal counters', () => {
     expect(await send(picky, chatBody({ model: 'deepseek-reasoner-x' }))).toBe(403);
     expect(await send(picky)).toBe(200);
 
+    // two workers hand their counts over on their own one-second timers: wait for all six
+    const counted = async () => (await rows()).reduce((n, r) => n + Number(r.count), 0);
     await waitFor(
-      async () => (await rows()).length >= 3,
+      async () => (await counted()) >= 6,
       20_000,
-      () => 'refusal rows never appeared',
+      () => 'refusal counts never reached 6',
     );
     expect(await rows()).toEqual([
       { user_id: '', token_id: '', reason: 'invalid_token', status: 401, count: '2' },
