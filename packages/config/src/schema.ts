@@ -386,7 +386,10 @@ export const configSchema = z.object({
       label: 'string without { }',
       check: (v) => !/[{}]/.test(v),
     }),
-    cluster: flag(false, '`url` is a seed node of a Redis Cluster (every key of one request shares one hash slot). Refused with several `[[deepseek.accounts]]` or a `max_concurrency`: account slots are taken in the admission script beside the user keys, which cannot cross hash slots.'),
+    cluster: flag(
+      false,
+      '`url` is a seed node of a Redis Cluster (every key of one request shares one hash slot). Refused with several `[[deepseek.accounts]]` or a `max_concurrency`: account slots are taken in the admission script beside the user keys, which cannot cross hash slots.',
+    ),
   }),
 
   database: section('Postgres, the source of truth for users, tokens, quotas and usage.', {
