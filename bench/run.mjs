@@ -63,6 +63,9 @@ const PORTKEY_RPS = 850; // issue 7: Portkey's gateway on this machine, 64 conne
 
 const CHAT = JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello from the benchmark' }] });
 const STREAM = JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello from the benchmark' }], stream: true });
+const ANTHROPIC = JSON.stringify({ model: 'deepseek-chat', max_tokens: 64, messages: [{ role: 'user', content: 'Hello from the benchmark' }] });
+/** three capped accounts on the mock: every admission runs the account pick in the same script */
+const THREE_ACCOUNTS = ['a', 'b', 'c'].map((n) => ({ name: `bench-${n}`, api_key: `sk-bench-${n}-0000000000000000`, max_concurrency: 10000 }));
 const MB = 1024 * 1024;
 const log = (...a) => console.error(...a);
 const fmt = (x, d = 0) =>
@@ -413,6 +416,39 @@ function gatewayPss(ctx) {
   return { total: parts.reduce((a, b) => a + b, 0), parts };
 }
 
+/**
+ * Two gateways side by side (one worker each, same Redis and mock), measured in interleaved rounds:
+ * the single-key form (admission takes no account slot) against three capped accounts (the pick
+ * and the slot in the admission script), and the Anthropic route on the single-key gateway.
+ */
+async function accountsAndRoutes(ctx, tokens) {
+  const one = await gatewayUp(ctx);
+  const three = await gatewayUp(ctx, { config: { deepseek: { api_key: '', accounts: THREE_ACCOUNTS } } });
+  const cells = [
+    { name: 'one account, /v1/chat/completions', url: one.url, body: CHAT },
+    { name: 'three capped accounts, /v1/chat/completions', url: three.url, body: CHAT },
+    { name: 'one account, /anthropic/v1/messages', url: one.url, body: ANTHROPIC, path: '/anthropic/v1/messages' },
+  ];
+  try {
+    for (const c of cells) await hammer({ url: c.url, path: c.path, body: c.body, connections: 64, seconds: WARMUP, tokens });
+    const best = new Map();
+    for (let round = 1; round <= ROUNDS; round++)
+      for (const c of cells) {
+        const r = await hammer({ url: c.url, path: c.path, body: c.body, connections: 64, seconds: SECONDS / ROUNDS, tokens });
+        const prev = best.get(c.name);
+        const rounds = [...(prev?.rounds ?? []), r.rps];
+        best.set(c.name, !prev || r.rps > prev.rps ? { ...r, rounds } : { ...prev, rounds });
+        log(
+          `bench: ${c.name} round ${round}: ${fmt(r.rps)} req/s p50 ${ms(r.p50)} p99 ${ms(r.p99)} ms${r.requests !== r.ok ? ` (${r.requests - r.ok} non-200 ${JSON.stringify(r.statuses)})` : ''}`,
+        );
+      }
+    return cells.map((c) => ({ name: c.name, ...best.get(c.name) }));
+  } finally {
+    await one.stop();
+    await three.stop();
+  }
+}
+
 async function soak(ctx, tokens, seconds) {
   const samples = [];
   const worker = () => clusterMembers(ctx.gateway.pid).http;
@@ -648,6 +684,20 @@ function report(R) {
   }
   p();
 
+  if (R.accounts) {
+    p('## Upstream accounts and the Anthropic route (non-stream, 64 connections, 1 worker)');
+    p();
+    p(
+      'Two gateways side by side in interleaved rounds (best round kept): the single-key form, whose admission takes no account slot, and three accounts capped at 10,000 each, whose admission script also picks the account and takes its slot. The Anthropic row is the single-key gateway on `/anthropic/v1/messages`.',
+    );
+    p();
+    p('| case | req/s | p50 ms | p99 ms | non-200 | rounds (req/s) |');
+    p('|---|---:|---:|---:|---:|---|');
+    for (const r of R.accounts)
+      p(`| ${r.name} | ${fmt(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.requests - r.ok} | ${r.rounds.map((x) => fmt(x)).join(', ')} |`);
+    p();
+  }
+
   p(`## Soak: ${R.soak.seconds} s at full load (non-stream, 64 connections)`);
   p();
   p(
@@ -768,6 +818,21 @@ function report(R) {
 
 function evaluateTargets(R) {
   const cell = (mode, c) => R.matrix.find((r) => r.mode === mode && r.connections === c);
+  const accountTargets = () => {
+    const [one, three, anthropic] = R.accounts ?? [];
+    if (!one || !three) return;
+    add(
+      'three capped accounts (account pick + slot in the admission script): ≥ 0.95× one account',
+      `${ratio(three.rps, one.rps)} (${fmt(three.rps)} vs ${fmt(one.rps)} req/s; non-200: ${three.requests - three.ok})`,
+      three.rps >= 0.95 * one.rps && three.requests === three.ok,
+    );
+    if (anthropic)
+      add(
+        '… the Anthropic route for reference',
+        `${ratio(anthropic.rps, one.rps)} of /v1/chat/completions (${fmt(anthropic.rps)} req/s; non-200: ${anthropic.requests - anthropic.ok})`,
+        null,
+      );
+  };
   const ns64 = cell('non-stream', 64);
   const ns10 = cell('non-stream', 10);
   const st64 = cell('stream', 64);
@@ -854,6 +919,7 @@ function evaluateTargets(R) {
           .join(', ')}`,
     seed.slice(0, 5).every((s) => s.met),
   );
+  accountTargets();
   R.targets = t;
 }
 
@@ -969,6 +1035,9 @@ async function main() {
     await hammer({ url: ctx.gateway.url, body: CHAT, connections: 64, seconds: WARMUP, tokens });
     R.recording.off = await measure(ctx, { ...gwTarget, url: ctx.gateway.url }, { body: CHAT, connections: 64, seconds: SECONDS, tokens });
     await ctx.gateway.stop();
+
+    log('bench: one account vs three capped accounts; the Anthropic route');
+    R.accounts = await accountsAndRoutes(ctx, tokens);
 
     const nofile = 2 * SLOW + 1000;
     ctx.gateway = await gatewayUp(ctx, { nofile });
