@@ -34,7 +34,7 @@ export function createApp(uws: Uws, deps: Deps): TemplatedApp {
     (handler: Handler): Handler =>
     (res, req) => {
       const bad = framingError(req, maxHeaderBytes);
-      if (bad) return rejectFraming(res, bad);
+      if (bad) return rejectFraming(res, req, bad);
       handler(res, req);
     };
   for (const route of COMPLETIONS)
@@ -68,8 +68,14 @@ export function createApp(uws: Uws, deps: Deps): TemplatedApp {
 }
 
 /** Ambiguous framing or oversized headers: answer and close, since the rest of the stream cannot be trusted. */
-function rejectFraming(res: HttpResponse, e: GatewayError): void {
-  res.cork(() => writeHead(res, e.status, randomUUID()).writeHeader('connection', 'close').end(errorBody(e.code, e.message), true));
+function rejectFraming(res: HttpResponse, req: HttpRequest, e: GatewayError): void {
+  const body = isAnthropicPath(req.getUrl()) ? anthropicErrorBody(e.code, e.message) : errorBody(e.code, e.message);
+  res.cork(() => writeHead(res, e.status, randomUUID()).writeHeader('connection', 'close').end(body, true));
+}
+
+/** Under /anthropic (messages, count_tokens, …) the gateway's own errors are in Anthropic's shape, for its SDKs. */
+function isAnthropicPath(url: string): boolean {
+  return url === '/anthropic' || url.startsWith('/anthropic/');
 }
 
 function plain(res: HttpResponse, status: number, body: string): void {
@@ -86,8 +92,7 @@ function ready(res: HttpResponse, deps: Deps): void {
 
 function refuse(res: HttpResponse, req: HttpRequest, code: 'not_found' | 'method_not_allowed'): void {
   const url = req.getUrl();
-  // under /anthropic (count_tokens, models, …) the answer is in Anthropic's shape, for its SDKs
-  const anthropic = url === '/anthropic' || url.startsWith('/anthropic/');
+  const anthropic = isAnthropicPath(url);
   const e =
     code === 'method_not_allowed'
       ? new GatewayError('method_not_allowed', `${req.getCaseSensitiveMethod()} is not allowed on ${url}`)

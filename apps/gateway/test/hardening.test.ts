@@ -201,6 +201,10 @@ describe('hardening', () => {
       }
       const unknown = await rawRequest(gw.port, 'POST /nowhere HTTP/1.1\r\nhost: x\r\ntransfer-encoding: xchunked\r\n\r\n0\r\n\r\n');
       expect(unknown.status).toBe(400);
+      // under /anthropic the refusal is in Anthropic's error shape, as every gateway error there is
+      const messages = await rawRequest(gw.port, 'POST /anthropic/v1/messages HTTP/1.1\r\nhost: x\r\ntransfer-encoding: xchunked\r\n\r\n0\r\n\r\n');
+      expect(messages.status).toBe(400);
+      expect(JSON.parse(messages.body.toString())).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
       // exactly "chunked" is served
       const ok = await rawRequest(
         gw.port,
