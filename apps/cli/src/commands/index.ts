@@ -1,6 +1,7 @@
 // Every command of `dsp`, in help order. To add one, write commands/<name>.ts exporting a
 // Command (one word, like `sync`) or a CommandGroup (`user create`, `user list`, …) and list it here.
 import type { Command, CommandGroup } from '../command.js';
+import { accountCommands } from './account.js';
 import { adminCommands } from './admin.js';
 import { doctorCommand } from './doctor.js';
 import { migrateCommand, syncCommand } from './ops.js';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly (Command | CommandGroup)[] = [
   userCommands,
   tokenCommands,
   quotaCommands,
+  accountCommands,
   usageCommand,
   syncCommand,
   migrateCommand,
