@@ -71,6 +71,7 @@ describe('admin REST API /api/v1', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/api/v1/audit',
+        '/api/v1/requests',
         '/api/v1/tokens',
         '/api/v1/tokens/{id}/revoke',
         '/api/v1/tokens/{id}/rotate',
@@ -81,7 +82,7 @@ describe('admin REST API /api/v1', () => {
     );
     // every route handler under /api/v1 is in the document, with its method
     const handlers = discoverRoutes().apiHandlers.filter((h) => h.path !== '/api/v1/openapi.json');
-    expect(handlers.length).toBe(10);
+    expect(handlers.length).toBe(11);
     for (const h of handlers) expect(doc.paths[h.path.replace(/\[(\w+)\]/g, '{$1}')], `${h.method} ${h.path}`).toHaveProperty(h.method.toLowerCase());
     expect(check.errors('get', '/api/v1/users', 200, { rows: [{ id: 1 }], nextCursor: null })).toMatch(/must/);
     expect(check.errors('get', '/api/v1/users', 401, { error: { message: 'x' } })).toMatch(/must have required property/);
@@ -237,6 +238,58 @@ describe('admin REST API /api/v1', () => {
     expect(lines[0]).toMatch(/,unpriced,amount,currency\r?$/);
     expect(lines[1]).toMatch(/,0,0\.00002,CNY\r?$/);
     expect((await api('get', '/usage', { query: { from: 'yesterday' } })).status).toBe(400);
+  });
+
+  it('the request log, filtered by token, model, route, status and day, with account and attempts', async () => {
+    const base = {
+      token_id: 'tok-a',
+      user_id: 'logger',
+      model: 'deepseek-chat',
+      route: '/v1/chat/completions',
+      stream: false,
+      status: 200,
+      prompt_tokens: 3,
+      completion_tokens: 2,
+      cache_hit_tokens: 0,
+      cache_miss_tokens: 3,
+      reasoning_tokens: 0,
+      first_byte_ms: null,
+      total_ms: 9,
+      started_at: Date.now(),
+      aborted: false,
+      instance: 'test',
+      cost_nanos: '0',
+      currency: '',
+    };
+    await insertUsageEvents(be.pool, [
+      { ...base, request_id: 'log-1', account: 'main', attempts: 2, upstream_model: 'deepseek-v4-flash' },
+      { ...base, request_id: 'log-2', token_id: 'tok-b', status: 429 },
+      { ...base, request_id: 'log-3', model: 'deepseek-v4-pro', route: '/anthropic/v1/messages', stream: true, aborted: true },
+      { ...base, request_id: 'log-4', status: 502 },
+      { ...base, request_id: 'log-old', started_at: Date.now() - 40 * 86_400_000 },
+    ]);
+    const ids = async (query: Record<string, string>) => {
+      const r = await api('get', '/requests', { query: { user: 'logger', ...query } });
+      expect(r.status).toBe(200);
+      return (r.body.rows as { requestId: string }[]).map((x) => x.requestId).sort();
+    };
+    expect(await ids({})).toEqual(['log-1', 'log-2', 'log-3', 'log-4', 'log-old']);
+    expect(await ids({ token: 'tok-b' })).toEqual(['log-2']);
+    expect(await ids({ model: 'deepseek-v4-pro' })).toEqual(['log-3']);
+    expect(await ids({ route: '/anthropic/v1/messages' })).toEqual(['log-3']);
+    expect(await ids({ status: '2xx' })).toEqual(['log-1', 'log-old']); // the aborted one is not "answered"
+    expect(await ids({ status: 'aborted' })).toEqual(['log-3']);
+    expect(await ids({ status: '4xx' })).toEqual(['log-2']);
+    expect(await ids({ status: '502' })).toEqual(['log-4']);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await ids({ from: today, to: today })).toEqual(['log-1', 'log-2', 'log-3', 'log-4']);
+    const one = await api('get', '/requests', { query: { token: 'tok-a', model: 'deepseek-chat', status: '2xx', limit: '1', from: today } });
+    expect(one.body.rows).toEqual([
+      expect.objectContaining({ requestId: 'log-1', account: 'main', attempts: 2, upstreamModel: 'deepseek-v4-flash', model: 'deepseek-chat' }),
+    ]);
+    const bad = await api('get', '/requests', { query: { status: 'ok' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/status/);
   });
 
   it('a viewer key reads and is refused every change (403 forbidden); every call is audited with the key name', async () => {

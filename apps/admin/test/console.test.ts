@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
+import { insertUsageEvents } from '@dsp/db';
 import { startGateway, type Gateway } from '../../gateway/test/harness.js';
 import { ARTIFACTS, CHROMIUM_ARGS, backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
 
@@ -374,6 +375,93 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     });
   });
 
+  describe('request log', () => {
+    let ctx: BrowserContext;
+    let page: Page;
+    beforeAll(async () => {
+      ({ ctx, page } = await signedIn({ width: 1440, height: 900 }));
+      const base = {
+        token_id: 'tok-console-a',
+        user_id: 'maximiliane.k-w',
+        model: 'deepseek-chat',
+        route: '/v1/chat/completions',
+        stream: false,
+        status: 200,
+        prompt_tokens: 30,
+        completion_tokens: 7,
+        cache_hit_tokens: 20,
+        cache_miss_tokens: 10,
+        reasoning_tokens: 4,
+        first_byte_ms: 12.5,
+        total_ms: 40,
+        started_at: Date.now() - 60_000,
+        aborted: false,
+        instance: 'host-a',
+        cost_nanos: '1250000',
+        currency: 'CNY',
+      };
+      await insertUsageEvents(be.pool, [
+        { ...base, request_id: 'rl-ok', account: 'main', attempts: 2, upstream_model: 'deepseek-v4-flash' },
+        { ...base, request_id: 'rl-pro', model: 'deepseek-v4-pro', route: '/anthropic/v1/messages', stream: true, token_id: 'tok-console-b' },
+        { ...base, request_id: 'rl-429', status: 429, prompt_tokens: 0, completion_tokens: 0 },
+        { ...base, request_id: 'rl-gone', aborted: true, stream: true },
+      ]);
+    });
+    afterAll(async () => ctx?.close());
+    const rows = async () => (await page.getByTestId('request-id').allTextContents()).filter((id) => id.startsWith('rl-')).sort();
+    const pick = async (select: string, option: string) => {
+      await page.getByTestId(select).click();
+      await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
+    };
+
+    it('filters by model, route, status and token; the filters live in the URL and the CSV export follows them', async () => {
+      await go(page, '/usage');
+      expect(await rows()).toEqual(['rl-429', 'rl-gone', 'rl-ok', 'rl-pro']);
+      await pick('log-filter-model', 'deepseek-v4-pro');
+      await page.waitForURL(/model=deepseek-v4-pro/);
+      await expect.poll(rows).toEqual(['rl-pro']);
+      await page.getByTestId('log-clear').click();
+      await expect.poll(rows).toEqual(['rl-429', 'rl-gone', 'rl-ok', 'rl-pro']);
+      await pick('log-filter-status', 'aborted by the client');
+      await expect.poll(rows).toEqual(['rl-gone']);
+      await pick('log-filter-status', '4xx client / quota errors');
+      await expect.poll(rows).toEqual(['rl-429']);
+      await page.getByTestId('log-clear').click();
+      await pick('log-filter-route', '/anthropic/v1/messages');
+      await expect.poll(rows).toEqual(['rl-pro']);
+      await page.getByTestId('log-clear').click();
+      await page.getByTestId('log-filter-token').locator('input').fill('tok-console-b');
+      await page.getByTestId('log-filter-token').locator('input').press('Enter');
+      await page.waitForURL(/token=tok-console-b/);
+      await expect.poll(rows).toEqual(['rl-pro']);
+      // the export link carries the same filters
+      const href = (await page.getByTestId('log-export').getAttribute('href'))!;
+      const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+      const lines = csv.trim().split('\n');
+      expect(lines.length).toBe(2);
+      expect(lines[1]).toMatch(/^rl-pro,/);
+      // a filter that makes no sense is a message, not a crash
+      await go(page, '/usage?status=sometimes');
+      expect(await page.locator('.ant-alert-error').textContent()).toContain('status filter must be one of');
+    });
+
+    it('a row opens a drawer with every field of the request', async () => {
+      await go(page, '/usage?token=tok-console-a&status=2xx');
+      await expect.poll(rows).toEqual(['rl-ok']);
+      await page.getByTestId('log-row-rl-ok').click();
+      const drawer = page.getByTestId('log-details');
+      await drawer.waitFor();
+      expect(await page.getByTestId('detail-upstream-model').textContent()).toBe('deepseek-v4-flash');
+      expect(await page.getByTestId('detail-account').textContent()).toBe('main');
+      expect(await page.getByTestId('detail-attempts').textContent()).toBe('2');
+      expect(await page.getByTestId('detail-cost').textContent()).toBe('CNY 0.00125');
+      const text = (await drawer.textContent())!;
+      for (const s of ['tok-console-a', 'host-a', 'Prompt tokens from cache', 'Reasoning tokens', 'First byte']) expect(text).toContain(s);
+      await page.keyboard.press('Escape');
+      await drawer.waitFor({ state: 'detached' });
+    });
+  });
+
   describe('390 px (phone)', () => {
     let ctx: BrowserContext;
     let page: Page;
@@ -382,7 +470,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     });
     afterAll(async () => ctx?.close());
 
-    const PAGES = ['/dashboard', '/users', '/users/maximiliane.k-w', '/tokens', '/usage', '/audit'];
+    const PAGES = ['/dashboard', '/users', '/users/maximiliane.k-w', '/tokens', '/usage', '/usage?status=2xx&model=deepseek-v4-pro', '/accounts', '/audit'];
 
     it('every page fits the width (tables scroll inside their cards) and the menu reaches every page', async () => {
       for (const path of PAGES) {

@@ -41,7 +41,7 @@ export type {
   ReportOptions,
   ReportGroup,
 } from './services/usage.js';
-export { REPORT_GROUPS } from './services/usage.js';
+export { REPORT_GROUPS, STATUS_FILTERS } from './services/usage.js';
 export type { AdminsService, Admin, AdminSession } from './services/admins.js';
 export { API_KEY_PREFIX, type ApiKeysService, type ApiKey } from './services/api-keys.js';
 export type { IdempotencyService, IdempotencyScope } from './services/idempotency.js';

@@ -2,7 +2,7 @@
 // Usage from the ledger: rows are (day × user × model) totals from services.usage.daily; this view
 // only regroups them for display (by day, user or model) and charts them.
 import { useMemo } from 'react';
-import { useRouter } from 'next/navigation';
+import { useRouter, useSearchParams } from 'next/navigation';
 import { Alert, Button, Card, DatePicker, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -10,6 +10,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import type { DailyUsageDTO, RequestLogDTO, UsageTotalsDTO } from '@/lib/types';
 import { addCosts, formatCosts } from '@/lib/amounts';
 import { PageHeader } from './PageHeader';
+import { RequestLog, type LogFilters } from './RequestLog';
 import { useI18n } from './Providers';
 
 type Group = 'day' | 'user' | 'model';
@@ -58,6 +59,7 @@ export function UsageView({
   log,
   nextCursor,
   isFirstPage,
+  logFilters,
   users,
   error,
 }: {
@@ -69,27 +71,33 @@ export function UsageView({
   log: RequestLogDTO[];
   nextCursor: string | null;
   isFirstPage: boolean;
+  logFilters: LogFilters;
   users: { id: string; name: string | null }[];
   error: string | null;
 }) {
-  const { t, number, dateTime, timezone } = useI18n();
+  const { t, number, timezone } = useI18n();
   const router = useRouter();
   const grouped = useMemo(() => regroup(rows, group, from, to), [rows, group, from, to]);
 
-  const query = (p: Partial<{ from: string; to: string; user: string | null; group: Group; before: string | null }>) => {
-    const sp = new URLSearchParams();
+  const params = useSearchParams();
+  const models = useMemo(() => [...new Set(rows.map((r) => r.model))].sort(), [rows]);
+
+  const query = (p: Partial<{ from: string; to: string; user: string | null; group: Group }>) => {
+    // the request log's own filters (token, model, route, status) stay; a new view starts at its newest page
+    const sp = new URLSearchParams(params.toString());
+    sp.delete('before');
+    sp.delete('user');
+    sp.delete('group');
     sp.set('from', p.from ?? from);
     sp.set('to', p.to ?? to);
     const u = p.user === undefined ? userId : p.user;
     if (u) sp.set('user', u);
     const g = p.group ?? group;
     if (g !== 'day') sp.set('group', g);
-    if (p.before) sp.set('before', p.before);
     return sp;
   };
   const go = (p: Parameters<typeof query>[0]) => router.push(`/usage?${query(p)}`);
   const exportSp = new URLSearchParams({ from, to, ...(userId ? { user: userId } : {}) });
-  const logSp = new URLSearchParams({ format: 'csv', limit: '1000', ...(userId ? { user: userId } : {}) });
 
   const groupTitle = group === 'day' ? t('common.day') : group === 'user' ? t('common.user') : t('common.model');
 
@@ -198,85 +206,7 @@ export function UsageView({
           ]}
         />
       </Card>
-      <Card
-        size="small"
-        title={t('usage.log')}
-        extra={
-          <Space>
-            <Button size="small" href={`/api/usage/requests?${logSp}`} download icon={<DownloadOutlined />}>
-              {t('usage.logExport')}
-            </Button>
-          </Space>
-        }
-      >
-        <Table<RequestLogDTO>
-          rowKey="requestId"
-          size="small"
-          data-testid="request-log"
-          dataSource={log}
-          locale={{ emptyText: t('usage.empty') }}
-          pagination={false}
-          scroll={{ x: 1200 }}
-          columns={[
-            { title: t('usage.time'), dataIndex: 'startedAt', render: (d: string) => dateTime(d) },
-            {
-              title: t('usage.requestId'),
-              dataIndex: 'requestId',
-              render: (id: string) => (
-                <Typography.Text className="mono" copyable={{ text: id }} data-testid="request-id">
-                  {id}
-                </Typography.Text>
-              ),
-            },
-            { title: t('common.user'), dataIndex: 'userId', render: (u: string) => <span className="mono">{u}</span> },
-            { title: t('common.model'), dataIndex: 'model' },
-            {
-              title: t('usage.route'),
-              dataIndex: 'route',
-              render: (r: string, row) => (
-                <span className="mono">
-                  {r}
-                  {row.stream ? ' (SSE)' : ''}
-                </span>
-              ),
-            },
-            {
-              title: t('usage.httpStatus'),
-              dataIndex: 'status',
-              render: (s: number, row) => (
-                <Space size={4}>
-                  <Tag color={s < 300 ? 'success' : s < 500 ? 'warning' : 'error'}>{s}</Tag>
-                  {row.aborted ? <Tag>{t('usage.aborted')}</Tag> : null}
-                </Space>
-              ),
-            },
-            { title: t('usage.tokens'), key: 'tok', align: 'right', render: (_, r) => `${number(r.promptTokens)} / ${number(r.completionTokens)}` },
-            {
-              title: t('usage.cost'),
-              key: 'cost',
-              align: 'right',
-              render: (_, r) =>
-                r.currency ? (
-                  <span className="mono">{`${r.currency} ${r.cost}`}</span>
-                ) : (
-                  <Tag color="warning" data-testid="no-price">
-                    {t('usage.noPrice')}
-                  </Tag>
-                ),
-            },
-            { title: t('usage.firstByte'), dataIndex: 'firstByteMs', align: 'right', render: (n: number | null) => (n === null ? '—' : `${number(n)} ms`) },
-            { title: t('usage.totalTime'), dataIndex: 'totalMs', align: 'right', render: (n: number) => `${number(n)} ms` },
-          ]}
-        />
-        <Space style={{ marginTop: 12 }}>
-          <Button disabled={isFirstPage} onClick={() => go({ before: null })}>
-            {t('common.newer')}
-          </Button>
-          <Button disabled={!nextCursor} onClick={() => nextCursor && go({ before: nextCursor })} data-testid="log-older">
-            {t('common.older')}
-          </Button>
-        </Space>
-      </Card>
+      <RequestLog log={log} nextCursor={nextCursor} isFirstPage={isFirstPage} filters={logFilters} models={models} />
     </>
   );
 }

@@ -1,6 +1,7 @@
 // Every string of the console, in English and 简体中文. `zh` is typed against `en`, so a key
 // missing from either language fails the type check. `{name}` placeholders are filled by t().
 import { accountsEn, accountsZh } from './accounts-messages';
+import { requestLogEn, requestLogZh } from './request-log-messages';
 
 export const en = {
   'app.title': 'deepseek-proxy admin',
@@ -299,6 +300,7 @@ export const en = {
   'audit.action.admin.enable': 'enabled admin',
   'audit.action.sync': 'synced Redis',
   ...accountsEn,
+  ...requestLogEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -600,6 +602,7 @@ export const zh: Messages = {
   'audit.action.admin.enable': '启用管理员',
   'audit.action.sync': '同步 Redis',
   ...accountsZh,
+  ...requestLogZh,
 };
 
 export const MESSAGES: Record<'en' | 'zh', Messages> = { en, zh };

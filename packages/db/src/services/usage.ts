@@ -73,11 +73,26 @@ export interface RequestLogRow {
   /** exact decimal string; "0" with currency "" when the model had no price */
   cost: string;
   currency: string;
+  /** the model name sent upstream (differs from `model` through [models] aliases) */
+  upstreamModel: string;
+  /** the upstream account that served it ('' before accounts existed) */
+  account: string;
+  /** upstream attempts (1 = no failover) */
+  attempts: number;
 }
 
-export interface RequestLogOptions {
+/** Status filters of the request log: a class, requests the client abandoned, or one exact code. */
+export const STATUS_FILTERS = ['2xx', '4xx', '5xx', 'aborted'] as const;
+
+export interface RequestLogOptions extends DayRange {
   userId?: string;
   tokenId?: string;
+  /** the model the client asked for (exact) */
+  model?: string;
+  /** the gateway route, e.g. /v1/chat/completions (exact) */
+  route?: string;
+  /** 2xx, 4xx, 5xx, aborted, or a status code such as "429" */
+  status?: string;
   /** default 50, at most 1000 */
   limit?: number;
   /** the previous page's nextCursor */
@@ -203,6 +218,24 @@ function mergeByKey<R extends TotalsRow>(rows: readonly R[], keyOf: (r: R) => st
 
 const EMPTY_TOTALS = (): UsageTotals => totals(undefined);
 
+/** The SQL condition of a status filter (its value pushed on `args`); a clear error for anything else. */
+function statusCondition(status: string, args: unknown[]): string {
+  if (status === 'aborted') return 'aborted';
+  const cls = /^([245])xx$/.exec(status);
+  if (cls) {
+    args.push(Number(cls[1]) * 100);
+    return `status >= $${args.length} AND status < $${args.length} + 100 AND NOT aborted`;
+  }
+  if (/^[1-5]\d\d$/.test(status)) {
+    args.push(Number(status));
+    return `status = $${args.length}`;
+  }
+  throw new ServiceError(
+    'invalid_argument',
+    `status filter must be one of ${STATUS_FILTERS.join(', ')} or a status code such as 429, got ${JSON.stringify(status)}`,
+  );
+}
+
 function encodeCursor(ts: string, id: string): string {
   return Buffer.from(JSON.stringify([ts, id])).toString('base64url');
 }
@@ -265,6 +298,21 @@ export function createUsageService(ctx: ServiceContext): UsageService {
       args.push(options.tokenId);
       where.push(`token_id = $${args.length}`);
     }
+    for (const [column, value] of [
+      ['model', options.model],
+      ['route', options.route],
+    ] as const) {
+      if (value === undefined) continue;
+      if (value.length > 200) throw new ServiceError('invalid_argument', `${column} filter is longer than 200 characters`);
+      args.push(value);
+      where.push(`${column} = $${args.length}`);
+    }
+    if (options.status !== undefined) where.push(statusCondition(options.status, args));
+    if (options.from !== undefined || options.to !== undefined) {
+      const { start, end } = resolveRange(options);
+      args.push(start, end);
+      where.push(`started_at >= $${args.length - 1} AND started_at < $${args.length}`);
+    }
     if (options.before !== undefined) {
       const [ts, id] = decodeCursor(options.before);
       args.push(ts, id);
@@ -297,6 +345,9 @@ export function createUsageService(ctx: ServiceContext): UsageService {
       instance: r.instance,
       cost: canonicalAmount(r.cost),
       currency: r.currency,
+      upstreamModel: r.upstream_model || r.model,
+      account: r.account,
+      attempts: r.attempts,
     }));
     const last = res.rows[res.rows.length - 1];
     return { rows, nextCursor: rows.length === limit && last ? encodeCursor(last.cursor_ts, last.request_id) : null };
@@ -395,6 +446,9 @@ export function createUsageService(ctx: ServiceContext): UsageService {
         'instance',
         'cost',
         'currency',
+        'upstreamModel',
+        'account',
+        'attempts',
       ]);
     },
   };

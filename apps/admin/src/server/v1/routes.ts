@@ -108,6 +108,14 @@ export const ROUTES = {
     query: s.UsageQuery,
     responses: { 200: { description: 'the days of the range (JSON: UsageReport; CSV: one line per row)', schema: s.UsageReport, csv: true } },
   },
+  requests: {
+    method: 'get',
+    path: '/requests',
+    summary: 'The request log (one ledger row per request), newest first, filtered by user, token, model, route, status and days',
+    access: 'read',
+    query: s.RequestLogQuery,
+    responses: { 200: json('a page of the request log', s.RequestLogList) },
+  },
   audit: {
     method: 'get',
     path: '/audit',

@@ -22,13 +22,25 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
     error = (e as Error).message;
     daily = await op.svc.usage.daily({ userId });
   }
+  // the log covers the page's range and user, and its own filters (a bad one: an error and no filter)
+  const logFilters = { token: one(sp.token) ?? null, model: one(sp.model) ?? null, route: one(sp.route) ?? null, status: one(sp.status) ?? null };
+  const range = { from: daily.from, to: daily.to, userId };
   let log;
   try {
-    log = await op.svc.usage.requests({ userId, before: one(sp.before), limit: 50 });
+    const f = logFilters;
+    log = await op.svc.usage.requests({
+      ...range,
+      tokenId: f.token ?? undefined,
+      model: f.model ?? undefined,
+      route: f.route ?? undefined,
+      status: f.status ?? undefined,
+      before: one(sp.before),
+      limit: 50,
+    });
   } catch (e) {
     if ((await serviceErrorCode(e)) !== 'invalid_argument') throw e;
     error = (e as Error).message;
-    log = await op.svc.usage.requests({ userId, limit: 50 });
+    log = await op.svc.usage.requests({ ...range, limit: 50 });
   }
   const users = await op.svc.users.list({ limit: 1000 });
   // requests refused before the upstream (401/403/429/…, client gone before admission): not in the ledger
@@ -45,6 +57,7 @@ export default async function UsagePage({ searchParams }: { searchParams: Promis
         log={log.rows.map(serializeRequest)}
         nextCursor={log.nextCursor}
         isFirstPage={!one(sp.before)}
+        logFilters={logFilters}
         users={users.rows.map((u) => ({ id: u.id, name: u.name }))}
         error={error}
       />
