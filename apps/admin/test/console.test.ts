@@ -73,7 +73,8 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     db = await createTempDatabase();
-    gw = await startGateway({ databaseUrl: db.url, workers: 1 });
+    // the dashboard's 24-hour history written every second instead of every minute
+    gw = await startGateway({ databaseUrl: db.url, workers: 1, config: { metrics: { history_interval_seconds: 1 } } });
     be = backend(db.url, gw.prefix);
     await be.services.admins.create('root', PASSWORD);
     await be.services.users.create({ id: 'maximiliane.k-w', name: LONG_NAME });
@@ -217,6 +218,39 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       await expect.poll(() => ticks.count(), { timeout: 20_000 }).toBeGreaterThan(0);
       expect(await ticks.first().textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
       await readmeShot(page, 'dashboard');
+    });
+
+    it('the dashboard shows the last 24 hours, per minute, from what the gateway hosts wrote to Redis', async () => {
+      const token = await gw.mint({ sub: 'history-h' });
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(`${gw.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        expect(r.status).toBe(200);
+        await r.text();
+      }
+      // the primary adds each second's figures to the minute's hash; the page reads 1,440 minutes
+      await expect
+        .poll(
+          async () => {
+            await go(page, '/dashboard');
+            return Number(await page.getByTestId('day-requests').getAttribute('data-value'));
+          },
+          { timeout: 20_000, interval: 1000 },
+        )
+        .toBeGreaterThanOrEqual(3);
+      expect(Number(await page.getByTestId('day-tokens').getAttribute('data-value'))).toBeGreaterThan(0);
+      const api = await page.evaluate(
+        async () => (await (await fetch('/api/metrics/history')).json()) as { points: { at: number; requests: number; p95Ms: number | null }[] },
+      );
+      expect(api.points.length).toBe(1440);
+      const busy = api.points.filter((p) => p.requests > 0);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(busy.every((p) => p.p95Ms !== null && p.p95Ms > 0)).toBe(true);
+      expect(api.points.at(-1)!.at - api.points[0]!.at).toBe(1439 * 60_000);
+      expect(await page.getByTestId('day-history').locator('.recharts-line').count()).toBeGreaterThan(0);
     });
   });
 

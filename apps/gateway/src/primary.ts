@@ -9,7 +9,9 @@ import { instanceId, workerCount, type Config } from '@dsp/config';
 import { loadVerifyKeys } from '@dsp/core';
 import { createLogger, type Logger } from './log.js';
 import { loadNativeUws } from './uws.js';
-import { scrapeCluster } from './metrics/cluster-metrics.js';
+import { clusterMetricObjects, scrapeCluster } from './metrics/cluster-metrics.js';
+import { startHistoryWriter } from './metrics/history-writer.js';
+import { redisClient, redisPolicies } from '@dsp/db/redis';
 import { watchSyncMarker } from './sync-marker.js';
 import { startPrimaryAccounts } from './accounts/primary-accounts.js';
 import { RELOAD_MESSAGE } from './accounts/worker-accounts.js';
@@ -85,6 +87,8 @@ export async function runPrimary(config: Config): Promise<void> {
       for (const m of members.values()) if (m.role === 'http' && m.worker.isConnected()) m.worker.send({ type: RELOAD_MESSAGE });
     },
   });
+  // the console's 24-hour dashboard: this host's last minute, added to Redis once a minute
+  const stopHistory = startHistory(config, log);
   log.info(
     { workers: n, port: config.server.port, metrics_port: config.metrics.port, instance: instanceId(config) },
     `deepseek-proxy gateway listening on http://${config.server.host}:${config.server.port}`,
@@ -114,6 +118,7 @@ export async function runPrimary(config: Config): Promise<void> {
     await Promise.all(exited);
     clearTimeout(hardStop);
     await stopMarker();
+    stopHistory();
     accounts.stop();
     metricsServer?.close();
     log.info('gateway stopped');
@@ -121,6 +126,22 @@ export async function runPrimary(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function startHistory(config: Config, log: Logger): () => void {
+  if (config.metrics.history_interval_seconds <= 0) return () => {};
+  const redis = redisClient(config.redis.url, config.redis.cluster, redisPolicies.background);
+  const stop = startHistoryWriter({
+    redis,
+    prefix: config.redis.key_prefix,
+    log,
+    scrape: clusterMetricObjects,
+    intervalMs: config.metrics.history_interval_seconds * 1000,
+  });
+  return () => {
+    stop();
+    redis.disconnect();
+  };
 }
 
 function assertPortFree(host: string, port: number): Promise<void> {

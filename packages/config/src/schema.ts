@@ -414,6 +414,11 @@ export const configSchema = z.object({
       contentOf: 'metrics.bearer_token',
     }),
     pool_log_interval_seconds: number(60, 'Interval of the pool status log line (active, idle, reuse rate); 0 = off.', { allowZero: true }),
+    history_interval_seconds: number(
+      60,
+      "How often each gateway host adds what it served to the console's 24-hour dashboard history in Redis (one hash per minute, kept 25 h); 0 = off.",
+      { allowZero: true },
+    ),
   }),
 
   log: section('Structured JSON logs (pino).', {

@@ -10,3 +10,4 @@ export * from './accounts/index.js';
 export * from './money.js';
 export * from './pricing.js';
 export * from './event-cost.js';
+export * from './history.js';

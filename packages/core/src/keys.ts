@@ -30,6 +30,8 @@ export const keys = {
   accountsDisabled: (prefix: string) => `${prefix}{acct}:disabled`,
   /** pub/sub channel: the console asks every gateway host to reload its accounts */
   accountsReloadChannel: (prefix: string) => `${prefix}accounts:reload`,
+  /** the dashboard's history: one hash per minute (minutes since the epoch), every host adding to it; one slot */
+  historyMinute: (prefix: string, minute: number) => `${prefix}{hist}:m:${minute}`,
   /** set by `sync`; its absence tells a gateway that Redis lost its state */
   // v2: a user's own quota of 0 now blocks and -1 is unlimited (migration 190 rewrote the old 0s);
   // the new name makes every primary rebuild the user hashes once after the upgrade

@@ -49,3 +49,4 @@ export type { TokenRotationService, TokenPageOptions } from './services/token-ro
 export type { AuditService, AuditEntry, AuditListOptions } from './services/audit.js';
 export type { SyncResult } from './services/sync.js';
 export { accountsReloadChannel, type AccountsService, type AccountStatus } from './services/accounts.js';
+export type { HistoryService } from './services/history.js';

@@ -211,7 +211,7 @@ export function Dashboard({ urls }: { urls: string[] }) {
   );
 }
 
-interface Series {
+export interface Series {
   key: string;
   name: string;
   color: string;
@@ -221,7 +221,7 @@ interface Series {
  * One live line chart of the dashboard: the last minutes of some history fields, on a time axis to
  * scale (a gap in the scrapes is a gap in the chart).
  */
-function TimeChart(p: {
+export function TimeChart(p: {
   title: string;
   data: object[];
   series: Series[];

@@ -1,4 +1,5 @@
-// The request log's strings (filters and the detail drawer), merged into `en` / `zh` by messages.ts.
+// The request log's strings (filters and the detail drawer) and the dashboard's 24-hour history,
+// merged into `en` / `zh` by messages.ts.
 
 export const requestLogEn = {
   'log.filters': 'Filters',
@@ -26,6 +27,14 @@ export const requestLogEn = {
   'log.started': 'Started',
   'log.token.label': 'Token',
   'log.seeUser': 'Open the user',
+  'history.title': 'Last 24 hours (per minute, every gateway host)',
+  'history.requests': 'Requests',
+  'history.s4xx': '4xx',
+  'history.s5xx': '5xx',
+  'history.aborted': 'Aborted by clients',
+  'history.tokens': 'Tokens',
+  'history.perMinute': 'Requests per minute, 24 h',
+  'history.p95': 'p95 latency of answered requests (ms), 24 h',
 };
 
 export const requestLogZh: Record<keyof typeof requestLogEn, string> = {
@@ -54,4 +63,12 @@ export const requestLogZh: Record<keyof typeof requestLogEn, string> = {
   'log.started': '开始时间',
   'log.token.label': '令牌',
   'log.seeUser': '打开该用户',
+  'history.title': '最近 24 小时（按分钟，所有网关主机）',
+  'history.requests': '请求',
+  'history.s4xx': '4xx',
+  'history.s5xx': '5xx',
+  'history.aborted': '客户端中止',
+  'history.tokens': 'Token',
+  'history.perMinute': '每分钟请求数（24 小时）',
+  'history.p95': '已应答请求的 p95 延迟（毫秒，24 小时）',
 };

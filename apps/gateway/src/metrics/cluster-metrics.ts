@@ -24,15 +24,24 @@ export function serveMetricsToPrimary(registries: Registry[]): void {
 
 let nextId = 1;
 
-/** In the primary: one scrape of the whole host, in the Prometheus text format. */
-export async function scrapeCluster(own: Registry): Promise<string> {
+/** Every worker's registry, as answered in time. */
+async function gather(): Promise<Parameters<typeof AggregatorRegistry.aggregate>[0]> {
   const id = nextId++;
   const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
   const answers = await Promise.all(workers.map((w) => ask(w, id)));
-  const arrays = answers.filter((a): a is unknown[] => a !== null) as Parameters<typeof AggregatorRegistry.aggregate>[0];
-  const aggregated = AggregatorRegistry.aggregate(arrays);
-  const merged = Registry.merge([aggregated as Registry, own]);
+  return answers.filter((a): a is unknown[] => a !== null) as Parameters<typeof AggregatorRegistry.aggregate>[0];
+}
+
+/** In the primary: one scrape of the whole host, in the Prometheus text format. */
+export async function scrapeCluster(own: Registry): Promise<string> {
+  const arrays = await gather();
+  const merged = Registry.merge([AggregatorRegistry.aggregate(arrays) as Registry, own]);
   return (await merged.metrics()) + reuseRatio(arrays as unknown as MetricObjectWithValues<MetricValue<string>>[][]);
+}
+
+/** In the primary: the workers' metrics summed, as objects (what the history writer reads). */
+export async function clusterMetricObjects(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+  return (await AggregatorRegistry.aggregate(await gather()).getMetricsAsJSON()) as MetricObjectWithValues<MetricValue<string>>[];
 }
 
 function ask(w: Worker, id: number): Promise<unknown[] | null> {

@@ -11,6 +11,7 @@ import { createApiKeysService, type ApiKeysService } from './api-keys.js';
 import { createIdempotencyService, type IdempotencyService } from './idempotency.js';
 import { createTokenRotationService, type TokenRotationService } from './token-rotation.js';
 import { createAuditService, type AuditService } from './audit.js';
+import { createHistoryService, type HistoryService } from './history.js';
 import type { ServiceContext } from './context.js';
 import { createQuotasService, type QuotasService } from './quotas.js';
 import { createRefusalsService, type RefusalsService } from './refusals.js';
@@ -43,6 +44,8 @@ export interface Services {
   idempotency: IdempotencyService;
   audit: AuditService;
   accounts: AccountsService;
+  /** the dashboard's 24-hour history (per minute, from Redis) */
+  history: HistoryService;
   sync(): Promise<SyncResult>;
   syncIfMarkerMissing(): Promise<boolean>;
   /** the same services (same pool, Redis, signer) recording another actor in the audit log */
@@ -89,6 +92,7 @@ export function createServices(options: CreateServicesOptions): Services {
       idempotency: createIdempotencyService(ctx),
       audit: createAuditService(ctx),
       accounts: createAccountsService(ctx),
+      history: createHistoryService(ctx),
       sync: sync.sync,
       syncIfMarkerMissing: sync.syncIfMarkerMissing,
       withActor: (a: string) => build(a),
