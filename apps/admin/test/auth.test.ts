@@ -2,6 +2,7 @@
 // from another site are refused; failed sign-ins are throttled; sessions expire and end at sign-out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, loginFrom, sessionFrom, startConsoleOnly, type AdminServer, type Backend, type ConsoleOnly } from './helpers.js';
+import { PUBLIC_API } from '../src/lib/constants.js';
 import { discoverRoutes } from './routes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,7 +57,7 @@ describe('admin console access control', () => {
     });
 
     it(`answers 401 from every route handler but sign-in (${variant})`, async () => {
-      for (const h of routes.handlers.filter((x) => x.path !== '/api/auth/login')) {
+      for (const h of routes.handlers.filter((x) => !(PUBLIC_API as readonly string[]).includes(x.path))) {
         const r = await fetch(admin.url + concrete(h.path), {
           method: h.method,
           redirect: 'manual',
@@ -96,6 +97,18 @@ describe('admin console access control', () => {
     const snap = JSON.parse(/event: snapshot\ndata: (.*)\n\n/.exec(text)![1]!) as { hosts: { up: boolean; error?: string }[]; total: unknown };
     expect(snap.hosts).toEqual([expect.objectContaining({ up: false, error: expect.any(String) })]);
     expect(snap.total).toBeNull();
+  });
+
+  it('sends a single sign-on attempt back to the sign-in page when [admin.oidc] is not set', async () => {
+    for (const path of ['/api/auth/oidc/start?next=/users', '/api/auth/oidc/callback?code=x&state=y']) {
+      const r = await fetch(admin.url + path, { redirect: 'manual' });
+      expect(r.status, path).toBe(303);
+      expect(new URL(r.headers.get('location')!).pathname + new URL(r.headers.get('location')!).search, path).toBe('/login?sso_error=off');
+    }
+    // the page has no single sign-on button, and the password form
+    const html = await (await fetch(`${admin.url}/login`)).text();
+    expect(html).not.toContain('data-testid="login-sso"');
+    expect(html).toContain('data-testid="login-password"');
   });
 
   it('refuses cross-site state-changing requests with 403, even with a valid session', async () => {

@@ -55,7 +55,8 @@ export function assertBuilt(): void {
 
 export async function startAdmin(c: AdminConfig): Promise<AdminServer> {
   assertBuilt();
-  const port = await freePort();
+  // a test may pick the port itself (e.g. to register the console's URL at an OpenID provider first)
+  const port = typeof c.adminExtra?.port === 'number' ? c.adminExtra.port : await freePort();
   const admin = { host: '127.0.0.1', port, gateway_metrics_urls: c.metricsUrls, session_ttl_hours: c.sessionTtlHours ?? 12, ...c.adminExtra };
   const toml =
     c.baseToml !== undefined

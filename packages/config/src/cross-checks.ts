@@ -30,7 +30,46 @@ const RULES: Rule[] = [
       return null;
     },
   },
+  {
+    path: 'admin.oidc.client_id',
+    check: (read) => (oidcOn(read) && read('admin.oidc.client_id') === '' ? 'a client id because admin.oidc.issuer is set' : null),
+  },
+  {
+    path: 'admin.public_url',
+    check: (read) =>
+      oidcOn(read) && read('admin.public_url') === ''
+        ? 'the URL operators open the console at, because admin.oidc.issuer is set (the redirect URI is built from it)'
+        : null,
+  },
+  {
+    path: 'admin.oidc.admin_group',
+    check(read) {
+      if (!oidcOn(read)) return null;
+      return read('admin.oidc.admin_group') === '' && read('admin.oidc.viewer_group') === ''
+        ? 'a group (admin_group and/or viewer_group) because admin.oidc.issuer is set: without one every single sign-on is refused'
+        : null;
+    },
+  },
+  {
+    path: 'admin.oidc.scopes',
+    check(read) {
+      const scopes = read('admin.oidc.scopes');
+      return oidcOn(read) && Array.isArray(scopes) && !scopes.includes('openid') ? 'a list that includes "openid"' : null;
+    },
+  },
+  {
+    path: 'admin.local_passwords',
+    check: (read) =>
+      read('admin.local_passwords') === false && !oidcOn(read)
+        ? 'true unless admin.oidc.issuer is set: with neither, nobody could sign in to the console'
+        : null,
+  },
 ];
+
+function oidcOn(read: (dotted: string) => unknown): boolean {
+  const issuer = read('admin.oidc.issuer');
+  return typeof issuer === 'string' && issuer !== '';
+}
 
 export function crossCheck(data: Table, sources: SourceMap, file: string | null): ConfigProblem[] {
   const keys = schemaKeys();

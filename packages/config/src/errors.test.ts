@@ -196,3 +196,34 @@ describe('formatValue', () => {
     expect(formatValue(10n)).toBe('10');
   });
 });
+
+describe('[admin.oidc] single sign-on', () => {
+  const problems = (text: string) => fail(text).problems.map((p) => [p.path, p.expected]);
+
+  it('needs a client id, the public URL and a group once an issuer is set', () => {
+    expect(problems('[admin.oidc]\nissuer = "https://id.example.com/realms/ops"\n').sort()).toEqual([
+      ['admin.oidc.admin_group', 'a group (admin_group and/or viewer_group) because admin.oidc.issuer is set: without one every single sign-on is refused'],
+      ['admin.oidc.client_id', 'a client id because admin.oidc.issuer is set'],
+      ['admin.public_url', 'the URL operators open the console at, because admin.oidc.issuer is set (the redirect URI is built from it)'],
+    ]);
+  });
+
+  it('accepts a complete setup, and an http issuer only on loopback', () => {
+    const ok = '[admin]\npublic_url = "https://dsp.example.com"\n[admin.oidc]\nclient_id = "dsp"\nadmin_group = "ops"\n';
+    const { config } = parseConfig(ok + 'issuer = "https://id.example.com"\n', { file: FILE });
+    expect(config.admin.oidc).toMatchObject({ issuer: 'https://id.example.com', client_id: 'dsp', admin_group: 'ops', groups_claim: 'groups' });
+    expect(() => parseConfig(ok + 'issuer = "http://127.0.0.1:9000"\n', { file: FILE })).not.toThrow();
+    expect(problems(ok + 'issuer = "http://id.example.com"\n')).toEqual([['admin.oidc.issuer', 'empty or https URL (http on loopback)']]);
+  });
+
+  it('refuses switching local passwords off without single sign-on, and scopes without openid', () => {
+    expect(problems('[admin]\nlocal_passwords = false\n')).toEqual([
+      ['admin.local_passwords', 'true unless admin.oidc.issuer is set: with neither, nobody could sign in to the console'],
+    ]);
+    const text =
+      '[admin]\npublic_url = "https://dsp.example.com"\n[admin.oidc]\nissuer = "https://id.example.com"\nclient_id = "dsp"\nviewer_group = "*"\nscopes = ["email"]\n';
+    expect(problems(text)).toEqual([['admin.oidc.scopes', 'a list that includes "openid"']]);
+    // switched off by environment variable too
+    expect(fail('', { DSP_ADMIN__LOCAL_PASSWORDS: 'false' }).problems.map((p) => p.path)).toEqual(['admin.local_passwords']);
+  });
+});

@@ -52,7 +52,7 @@ describe('schema defaults', () => {
       quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0, budget_currency: 'CNY' },
       redis: { url: 'redis://127.0.0.1:6379', key_prefix: 'dsp:', cluster: false },
       database: { url: 'postgres://postgres@127.0.0.1:5432/deepseek_proxy', pool_size: 10 },
-      metrics: { host: '127.0.0.1', port: 9464, bearer_token: '', bearer_token_file: '', pool_log_interval_seconds: 60 },
+      metrics: { host: '127.0.0.1', port: 9464, bearer_token: '', bearer_token_file: '', pool_log_interval_seconds: 60, history_interval_seconds: 60 },
       log: { level: 'info', pretty: false },
       usage: { flush_interval_ms: 100, batch_size: 500, buffer_max_events: 10000, recorder: true, recorder_batch_size: 500 },
       pricing: {},
@@ -63,6 +63,19 @@ describe('schema defaults', () => {
         gateway_metrics_urls: ['http://127.0.0.1:9464/metrics'],
         session_ttl_hours: 12,
         trusted_proxies: [],
+        public_url: '',
+        local_passwords: true,
+        oidc: {
+          issuer: '',
+          client_id: '',
+          client_secret: '',
+          client_secret_file: '',
+          scopes: ['openid', 'email', 'profile'],
+          allowed_domains: [],
+          groups_claim: 'groups',
+          admin_group: '',
+          viewer_group: '',
+        },
       },
     });
   });

@@ -193,6 +193,18 @@ export function isAddressOrCidr(value: string): boolean {
 }
 
 const httpUrl = urlWithProtocol('http:', 'https:');
+
+/** https, or http on a loopback address (a provider started by a test or on the same host). */
+export function isIssuerUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    if (u.search || u.hash) return false;
+    if (u.protocol === 'https:') return u.host !== '';
+    return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
 const redisUrl = urlWithProtocol('redis:', 'rediss:');
 const postgresUrl = urlWithProtocol('postgres:', 'postgresql:');
 
@@ -482,6 +494,58 @@ export const configSchema = z.object({
       [],
       'Reverse proxies in front of the console: only a request from one of these may name the client address in `X-Forwarded-For` (sign-in throttling and the audit log use it).',
     ),
+    public_url: text(
+      '',
+      'The URL operators open the console at (e.g. `https://dsp-admin.example.com`); the base of the single sign-on redirect URI `<public_url>/api/auth/oidc/callback`. Required with `[admin.oidc]`.',
+      {
+        label: 'empty or http(s) URL',
+        check: (v) => v === '' || httpUrl(v),
+      },
+    ),
+    local_passwords: flag(
+      true,
+      'Operators may sign in with a local username and password; `false` leaves single sign-on as the only way in (needs `[admin.oidc]`).',
+    ),
+    oidc: section('Single sign-on to the console with OpenID Connect (authorization code + PKCE). Off while `issuer` is empty.', {
+      issuer: text(
+        '',
+        'Issuer URL of the OpenID provider (its discovery document is `<issuer>/.well-known/openid-configuration`); https, or http on a loopback address for testing.',
+        {
+          label: 'empty or https URL (http on loopback)',
+          check: (v) => v === '' || isIssuerUrl(v),
+        },
+      ),
+      client_id: text('', 'Client id of the console at the provider.'),
+      client_secret: text('', 'Client secret of the console at the provider (sent with `client_secret_post`).', { secret: true }),
+      client_secret_file: text('', 'File holding the client secret (trimmed); when set, its content replaces `client_secret`.', {
+        path: 'file',
+        contentOf: 'admin.oidc.client_secret',
+      }),
+      scopes: list(
+        z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'scope name'),
+        'scope names',
+        ['openid', 'email', 'profile'],
+        'Scopes asked for; must include `openid`. Add the one that releases the groups claim where the provider needs it (e.g. `groups`).',
+      ),
+      allowed_domains: list(
+        z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'domain name'),
+        'domain names',
+        [],
+        'Email domains allowed to sign in (the `email` claim, which must not be unverified); empty = any domain.',
+      ),
+      groups_claim: text(
+        'groups',
+        "The claim that lists the user's groups (ID token or userinfo); a dotted path reaches into objects (`realm_access.roles`).",
+        {
+          required: true,
+        },
+      ),
+      admin_group: text('', 'Members of this group sign in with the admin role; `*` = everyone allowed by `allowed_domains`.'),
+      viewer_group: text(
+        '',
+        'Members of this group (and not of `admin_group`) sign in as viewers (read-only); `*` = everyone allowed by `allowed_domains`. A user in neither group is refused.',
+      ),
+    }),
   }),
 });
 

@@ -148,3 +148,50 @@ describe('roles', () => {
     await env.services.admins.disable('watcher');
   });
 });
+
+describe('single sign-on operators', () => {
+  const id = (over: Partial<Parameters<Env['services']['admins']['upsertSso']>[0]> = {}) => ({
+    issuer: 'https://id.example.com',
+    subject: 'sub-1',
+    username: 'sso.one@corp.example',
+    email: 'sso.one@corp.example',
+    role: 'viewer' as const,
+    ...over,
+  });
+
+  it('makes the operator at the first sign-in, without a password, and updates it from the claims after', async () => {
+    const a = await env.services.admins.upsertSso(id());
+    expect(a).toMatchObject({ username: 'sso.one@corp.example', role: 'viewer', kind: 'sso', email: 'sso.one@corp.example' });
+    const row = await env.pool.query('SELECT password_hash, sso_issuer, sso_subject FROM admins WHERE id = $1', [a.id]);
+    expect(row.rows[0]).toEqual({ password_hash: null, sso_issuer: 'https://id.example.com', sso_subject: 'sub-1' });
+    // no password can ever match, nor be set
+    expect(await env.services.admins.verify('sso.one@corp.example', '')).toBeNull();
+    expect(await env.services.admins.verify('sso.one@corp.example', 'any-password')).toBeNull();
+    await rejectsWithCode(env.services.admins.setPassword('sso.one@corp.example', 'a-new-password'), 'conflict', /single sign-on/);
+    // same subject, new email and role: the same operator, renamed and promoted (audited)
+    const b = await env.services.admins.upsertSso(id({ username: 'renamed@corp.example', email: 'renamed@corp.example', role: 'admin' }));
+    expect(b).toMatchObject({ id: a.id, username: 'renamed@corp.example', role: 'admin' });
+    const audit = await env.pool.query("SELECT action, details FROM audit_log WHERE target IN ('sso.one@corp.example', 'renamed@corp.example') ORDER BY id");
+    expect(audit.rows.map((r) => r.action)).toEqual(['admin.create', 'admin.role']);
+    // an SSO session keeps its ID token for the provider's logout
+    const s = await env.services.admins.createSession(b.id, 1, { idToken: 'id.token.value' });
+    expect(await env.services.admins.resolveSession(s.secret)).toMatchObject({ admin: { id: a.id } });
+    expect(await env.services.admins.endSession(s.secret)).toEqual({ ssoIdToken: 'id.token.value' });
+    expect(await env.services.admins.endSession(s.secret)).toBeNull();
+    const login = await env.pool.query("SELECT details FROM audit_log WHERE action = 'admin.login' AND target = 'renamed@corp.example'");
+    expect(login.rows[0].details).toMatchObject({ method: 'sso', role: 'admin' });
+  });
+
+  it('refuses a name a local operator has, and a disabled SSO operator', async () => {
+    await env.services.admins.create('local.one@corp.example', 'local-password');
+    await rejectsWithCode(env.services.admins.upsertSso(id({ subject: 'sub-2', username: 'local.one@corp.example' })), 'conflict', /already taken/);
+    await rejectsWithCode(env.services.admins.upsertSso(id({ subject: 'sub-3', username: 'bad name' })), 'invalid_argument', /username/);
+    // a renaming into a taken name is refused too
+    await rejectsWithCode(env.services.admins.upsertSso(id({ username: 'LOCAL.one@corp.example' })), 'conflict', /already taken/);
+    await env.services.admins.disable('renamed@corp.example');
+    await rejectsWithCode(env.services.admins.upsertSso(id({ username: 'renamed@corp.example' })), 'unauthorized', /disabled/);
+    // the same subject at another issuer is another operator
+    const other = await env.services.admins.upsertSso(id({ issuer: 'https://other.example.com', username: 'sso.two@corp.example' }));
+    expect(other.kind).toBe('sso');
+  });
+});

@@ -49,8 +49,9 @@ export function AppShell({ username, children }: { username: string; children: R
   async function signOut() {
     setLeaving(true);
     try {
-      await api('POST', '/api/auth/logout');
-      window.location.assign('/login');
+      // a single sign-on session ends at the provider too (it sends the browser back to /login)
+      const out = await api<{ redirect?: string }>('POST', '/api/auth/logout');
+      window.location.assign(out.redirect ?? '/login');
     } catch (e) {
       setLeaving(false);
       onError(e);

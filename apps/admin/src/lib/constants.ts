@@ -13,7 +13,7 @@ export function isLocale(v: unknown): v is Locale {
 
 /** Paths reachable without a session (everything else needs one). */
 export const PUBLIC_PAGES = ['/login'] as const;
-export const PUBLIC_API = ['/api/auth/login'] as const;
+export const PUBLIC_API = ['/api/auth/login', '/api/auth/oidc/start', '/api/auth/oidc/callback'] as const;
 
 /** The console's pages, for the navigation menu (and the tests that walk them). */
 export const NAV = [

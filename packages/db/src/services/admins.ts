@@ -13,6 +13,19 @@ export interface Admin {
   role: AdminRole;
   createdAt: Date;
   disabledAt: Date | null;
+  /** 'sso' for an operator made by single sign-on (no local password) */
+  kind: 'local' | 'sso';
+  email: string | null;
+}
+
+/** Who the OpenID provider says signed in, and the role the console's group mapping gave them. */
+export interface SsoIdentity {
+  issuer: string;
+  subject: string;
+  /** the console username (the email, or the provider's preferred username) */
+  username: string;
+  email: string | null;
+  role: AdminRole;
 }
 
 export interface AdminSession {
@@ -34,12 +47,23 @@ export interface AdminsService {
   /** disables the admin and ends its sessions; `conflict` for the last active admin-role operator */
   disable(username: string): Promise<Admin>;
   enable(username: string): Promise<Admin>;
-  /** a new session; only sha256(secret) is stored, the secret (base64url, 32 bytes) is the cookie */
-  createSession(adminId: string, ttlHours: number): Promise<{ secret: string; expiresAt: Date }>;
+  /**
+   * The operator of an SSO identity, made at its first sign-in and updated (username, email, role)
+   * at each one after. `conflict` when a local operator already has the username; `unauthorized`
+   * when the operator was disabled in the console.
+   */
+  upsertSso(identity: SsoIdentity): Promise<Admin>;
+  /**
+   * A new session; only sha256(secret) is stored, the secret (base64url, 32 bytes) is the cookie.
+   * `sso` marks a single sign-on (audited as such) and keeps its ID token for the provider's logout.
+   */
+  createSession(adminId: string, ttlHours: number, sso?: { idToken: string | null }): Promise<{ secret: string; expiresAt: Date }>;
   /** the session's admin, or null when unknown, expired, or the admin is disabled */
   resolveSession(secret: string): Promise<AdminSession | null>;
   /** true when a session was deleted */
   deleteSession(secret: string): Promise<boolean>;
+  /** deletes the session; what was deleted (with the ID token of an SSO session), or null */
+  endSession(secret: string): Promise<{ ssoIdToken: string | null } | null>;
   /** delete expired sessions; returns how many */
   purgeExpiredSessions(): Promise<number>;
 }
@@ -51,13 +75,24 @@ export const MAX_PASSWORD_LENGTH = 1024;
 interface AdminRow {
   id: string;
   username: string;
-  password_hash: string;
+  password_hash: string | null;
   role: AdminRole;
   created_at: Date;
   disabled_at: Date | null;
+  sso_issuer: string | null;
+  sso_subject: string | null;
+  email: string | null;
 }
 
-const toAdmin = (r: AdminRow): Admin => ({ id: r.id, username: r.username, role: r.role, createdAt: r.created_at, disabledAt: r.disabled_at });
+const toAdmin = (r: AdminRow): Admin => ({
+  id: r.id,
+  username: r.username,
+  role: r.role,
+  createdAt: r.created_at,
+  disabledAt: r.disabled_at,
+  kind: r.sso_subject ? 'sso' : 'local',
+  email: r.email,
+});
 
 /**
  * Refuses a change that would leave nobody able to manage operators in the console. Locks the
@@ -146,14 +181,16 @@ export function createAdminsService(ctx: ServiceContext): AdminsService {
     async verify(username, password) {
       if (typeof username !== 'string' || typeof password !== 'string' || password.length > MAX_PASSWORD_LENGTH) return null;
       const row = USERNAME_PATTERN.test(username) ? await find(username) : undefined;
+      // an SSO operator has no password: it is checked against the dummy, so the timing is the same
       const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()));
-      if (!row || !ok || row.disabled_at) return null;
+      if (!row || !row.password_hash || !ok || row.disabled_at) return null;
       return toAdmin(row);
     },
 
     async setPassword(username, password) {
       validatePassword(password);
       const row = await mustFind(username);
+      if (row.sso_subject) throw new ServiceError('conflict', `operator "${row.username}" signs in with single sign-on and has no password`);
       const hash = await hashPassword(password);
       return withTransaction(ctx.pool, async (c) => {
         const res = await c.query<AdminRow>('UPDATE admins SET password_hash = $2 WHERE id = $1 RETURNING *', [row.id, hash]);
@@ -178,7 +215,41 @@ export function createAdminsService(ctx: ServiceContext): AdminsService {
     disable: (username) => setDisabled(username, true),
     enable: (username) => setDisabled(username, false),
 
-    async createSession(adminId, ttlHours) {
+    async upsertSso(id) {
+      validateUsername(id.username);
+      const role = parseAdminRole(id.role);
+      return withTransaction(ctx.pool, async (c) => {
+        const bound = await c.query<AdminRow>('SELECT * FROM admins WHERE sso_issuer = $1 AND sso_subject = $2 FOR UPDATE', [id.issuer, id.subject]);
+        const row = bound.rows[0];
+        if (!row) {
+          const taken = await c.query<AdminRow>('SELECT * FROM admins WHERE lower(username) = lower($1)', [id.username]);
+          if (taken.rows[0])
+            throw new ServiceError('conflict', `the operator name "${id.username}" is already taken by an operator that does not sign in with this provider`);
+          const res = await c.query<AdminRow>(
+            'INSERT INTO admins (id, username, password_hash, role, sso_issuer, sso_subject, email) VALUES ($1, $2, NULL, $3, $4, $5, $6) RETURNING *',
+            [randomUUID(), id.username, role, id.issuer, id.subject, id.email],
+          );
+          await writeAudit(c, ctx.actor, 'admin.create', id.username, { role, sso: id.issuer, email: id.email });
+          return toAdmin(res.rows[0]!);
+        }
+        if (row.disabled_at) throw new ServiceError('unauthorized', `operator "${row.username}" is disabled`);
+        if (row.username !== id.username) {
+          const taken = await c.query('SELECT 1 FROM admins WHERE lower(username) = lower($1) AND id <> $2', [id.username, row.id]);
+          if (taken.rowCount) throw new ServiceError('conflict', `the operator name "${id.username}" is already taken by another operator`);
+        }
+        const res = await c.query<AdminRow>('UPDATE admins SET username = $2, role = $3, email = $4 WHERE id = $1 RETURNING *', [
+          row.id,
+          id.username,
+          role,
+          id.email,
+        ]);
+        // the provider's groups decide the role at every sign-in
+        if (row.role !== role) await writeAudit(c, ctx.actor, 'admin.role', id.username, { from: row.role, to: role, sso: id.issuer });
+        return toAdmin(res.rows[0]!);
+      });
+    },
+
+    async createSession(adminId, ttlHours, sso) {
       if (typeof ttlHours !== 'number' || !(ttlHours > 0) || ttlHours > 24 * 366)
         throw new ServiceError('invalid_argument', 'session ttl must be a positive number of hours (at most a year)');
       const secret = randomBytes(32).toString('base64url');
@@ -188,8 +259,16 @@ export function createAdminsService(ctx: ServiceContext): AdminsService {
         const row = admin.rows[0];
         if (!row) throw new ServiceError('not_found', `admin id "${adminId}" does not exist`);
         if (row.disabled_at) throw new ServiceError('unauthorized', `admin "${row.username}" is disabled`);
-        await c.query('INSERT INTO admin_sessions (id, admin_id, expires_at) VALUES ($1, $2, $3)', [sessionId(secret), adminId, expiresAt]);
-        await writeAudit(c, `admin:${row.username}`, 'admin.login', row.username, { expires_at: expiresAt.toISOString() });
+        await c.query('INSERT INTO admin_sessions (id, admin_id, expires_at, sso_id_token) VALUES ($1, $2, $3, $4)', [
+          sessionId(secret),
+          adminId,
+          expiresAt,
+          sso?.idToken ?? null,
+        ]);
+        await writeAudit(c, `admin:${row.username}`, 'admin.login', row.username, {
+          expires_at: expiresAt.toISOString(),
+          ...(sso ? { method: 'sso', role: row.role } : {}),
+        });
         return { secret, expiresAt };
       });
     },
@@ -210,6 +289,13 @@ export function createAdminsService(ctx: ServiceContext): AdminsService {
       if (typeof secret !== 'string' || secret.length === 0) return false;
       const res = await ctx.pool.query('DELETE FROM admin_sessions WHERE id = $1', [sessionId(secret)]);
       return (res.rowCount ?? 0) > 0;
+    },
+
+    async endSession(secret) {
+      if (typeof secret !== 'string' || secret.length === 0) return null;
+      const res = await ctx.pool.query<{ sso_id_token: string | null }>('DELETE FROM admin_sessions WHERE id = $1 RETURNING sso_id_token', [sessionId(secret)]);
+      const r = res.rows[0];
+      return r ? { ssoIdToken: r.sso_id_token } : null;
     },
 
     async purgeExpiredSessions() {

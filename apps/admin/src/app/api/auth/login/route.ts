@@ -1,6 +1,6 @@
 // POST /api/auth/login {username, password} → sets the session cookie. Throttled per client
 // address (429 with Retry-After) and slowed per account (src/server/throttle.ts); failed sign-ins
-// and address blocks go to the audit log. Refuses cross-site posts like every mutation.
+// and address blocks go to the audit log. Refused (403) when [admin] local_passwords = false. Refuses cross-site posts like every mutation.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NextResponse } from 'next/server';
 import { apiError, jsonBody, noStore, open } from '@/server/api';
@@ -8,12 +8,14 @@ import { sessionCookie } from '@/server/auth';
 import { clientAddress } from '@/server/client-address';
 import { redis, services } from '@/server/context';
 import { adminSettings } from '@/server/env';
+import { localPasswordsAllowed } from '@/server/oidc';
 import { checkThrottle, clearFailures, recordFailure } from '@/server/throttle';
 
 export const dynamic = 'force-dynamic';
 export const runtime = 'nodejs';
 
 export const POST = open(async (req) => {
+  if (!localPasswordsAllowed()) return apiError(403, 'local_passwords_disabled', 'sign-in with a local password is switched off; use single sign-on');
   const body = await jsonBody(req);
   const username = typeof body.username === 'string' ? body.username.trim() : '';
   const password = typeof body.password === 'string' ? body.password : '';
