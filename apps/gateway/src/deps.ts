@@ -15,6 +15,7 @@ import type { AccountMetrics } from './accounts/account-metrics.js';
 import type { WarnLimiter } from './warn-limiter.js';
 import type { RefusalTally } from './usage/refusal-tally.js';
 import type { ModelPolicy } from './pipeline/parse.js';
+import type { Tracing } from './tracing/tracing.js';
 
 export interface Deps {
   config: Config;
@@ -42,6 +43,8 @@ export interface Deps {
   modelPolicy: ModelPolicy;
   instance: string;
   state: WorkerState;
+  /** request spans ([tracing]); NO_TRACING when off */
+  tracing: Tracing;
   /** try one upstream connection (at most once a second) so a failed upstream can become ready again */
   probeUpstream(): void;
 }

@@ -22,6 +22,7 @@ import { queueConnection } from './usage/queue.js';
 import { startPoolLog } from './upstream/pool-log.js';
 import { WorkerAccounts, RELOAD_MESSAGE } from './accounts/worker-accounts.js';
 import { createAccountMetrics } from './accounts/account-metrics.js';
+import { createTracing } from './tracing/tracing.js';
 
 const TOKEN_CACHE_SIZE = 10_000;
 const REDIS_READY_WAIT_MS = 5000;
@@ -117,6 +118,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     },
     instance,
     state,
+    tracing: await createTracing(config, log, instance),
     probeUpstream: upstreamProber(upstream, config),
   };
   leases.start();
@@ -151,7 +153,7 @@ export async function runHttpWorker(config: Config, slot: number): Promise<void>
     stopPoolLog();
     await usage.drain(Math.max(1000, until - Date.now()));
     await refusals.stop();
-    await Promise.allSettled([queue.close(), accounts.close(), upstream.close()]);
+    await Promise.allSettled([queue.close(), accounts.close(), upstream.close(), deps.tracing.shutdown()]);
     redis.disconnect();
     scriptClient?.disconnect();
     (app as unknown as { close?: () => void }).close?.();

@@ -433,6 +433,26 @@ export const configSchema = z.object({
     ),
   }),
 
+  tracing: section(
+    'OpenTelemetry traces of gateway requests, exported over OTLP/HTTP (JSON). Off while `otlp_endpoint` is empty, and then the SDK is not even loaded.',
+    {
+      otlp_endpoint: text(
+        '',
+        'OTLP/HTTP endpoint of a collector (e.g. `http://127.0.0.1:4318`); spans go to `<endpoint>/v1/traces` unless the URL already ends so. Empty = no tracing.',
+        {
+          label: 'empty or http(s) URL',
+          check: (v) => v === '' || httpUrl(v),
+        },
+      ),
+      sample_ratio: leaf(z.number().min(0).max(1).default(1), {
+        kind: 'number',
+        label: 'number 0..1',
+        description: "Fraction of new traces recorded (by trace id); a request with a client's `traceparent` follows that parent's sampled flag.",
+      }),
+      service_name: text('deepseek-proxy-gateway', 'The `service.name` of the spans.', { required: true }),
+    },
+  ),
+
   log: section('Structured JSON logs (pino).', {
     level: oneOf(LOG_LEVELS, 'info', 'Lowest level written.'),
     pretty: flag(false, 'Human-readable log lines instead of JSON (for development only).'),

@@ -16,6 +16,7 @@ import { finish } from './finish.js';
 
 export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Route, deps: Deps): void {
   const x = new Exchange(res, readHead(req, route.format.readHeaders), route, deps);
+  x.trace = deps.tracing.begin(req, route);
   res.onAborted(() => onClientGone(x));
   deps.state.active++;
   const limit = deps.config.server.max_body_bytes;
@@ -50,9 +51,12 @@ async function run(x: Exchange, auth: Identity | Promise<Identity>, raw: Buffer)
   const { deps } = x;
   try {
     x.identity = auth instanceof Promise ? await auth : auth;
+    x.trace?.event('auth');
     x.request = parseRequest(raw, x.route, x.identity, deps.modelPolicy);
+    x.trace?.request(x.request, x.identity.sub);
     if (x.aborted) return done(x, null);
     x.lease = await admitWaiting(x, x.request);
+    x.trace?.event('admission');
   } catch (e) {
     return done(x, asGatewayError(x, e));
   }
@@ -82,6 +86,7 @@ function done(x: Exchange, err: GatewayError | null, status = err?.status ?? 200
   const seconds = (performance.now() - x.t0) / 1000;
   const answered = err ? err.status : status;
   deps.metrics.observeRequest(x.route.name, answered, seconds);
+  x.trace?.end(answered, err, o, x.attempts);
   // refused before any upstream call (nothing admitted): counted for the console, as the ledger
   // holds every admitted request
   if (!x.lease && (err || answered === 499))

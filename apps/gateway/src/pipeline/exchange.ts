@@ -7,6 +7,7 @@ import type { Identity } from './authenticate.js';
 import type { Upstream } from './parse.js';
 import type { Lease } from './admit.js';
 import type { ApiFormat } from '../formats/api-format.js';
+import type { RequestTrace } from '../tracing/tracing.js';
 
 /** A completion route as data: the one pipeline serves every route from this description. */
 export interface Route {
@@ -36,6 +37,8 @@ export class Exchange {
   connectMs: number | null = null;
   /** upstream attempts made (failover adds one per account tried) */
   attempts = 0;
+  /** the request's span; null when tracing is off (or for this request) */
+  trace: RequestTrace | null = null;
 
   constructor(
     readonly res: HttpResponse,

@@ -12,6 +12,7 @@ import { writeHead } from '../http/respond.js';
 import type { StreamUsageReader } from '../formats/api-format.js';
 import type { Exchange } from './exchange.js';
 import type { Upstream } from './parse.js';
+import type { AttemptTrace } from '../tracing/tracing.js';
 
 export interface Outcome {
   /** status the client gets (or got); 499 when the client went away */
@@ -65,6 +66,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private gotHeaders = false;
   /** the account's pool this attempt goes through */
   private readonly upstream: UpstreamPool;
+  /** this attempt's span when the request is traced */
+  private readonly trace: AttemptTrace | null;
 
   constructor(
     private readonly x: Exchange,
@@ -72,6 +75,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     private readonly resolve: (o: Outcome) => void,
   ) {
     this.upstream = x.lease!.account.pool;
+    this.trace = x.trace?.attempt(x.lease!.account.name) ?? null;
   }
 
   start(): void {
@@ -87,6 +91,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       const v = head.extra[name];
       if (v && HEADER_VALUE.test(v)) headers.push(name, v);
     }
+    if (this.trace) headers.push(...this.trace.headers);
     this.x.cancelUpstream = (reason) => this.controller?.abort(reason);
     // timeout_seconds: until the headers (streams), or the whole request (non-stream)
     const message = this.up.stream ? 'the upstream did not start answering in time' : 'the upstream did not answer in time';
@@ -116,6 +121,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.gotHeaders = true;
     this.firstByteMs = performance.now() - this.dispatchedAt;
     this.x.deps.metrics.firstByteDuration.observe(this.firstByteMs / 1000);
+    this.trace?.firstByte(status);
     this.status = status;
     const ct = headers['content-type'];
     if (typeof ct === 'string') this.contentType = ct;
@@ -138,6 +144,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.sse) {
       this.deadline?.refresh();
+      this.trace?.observe(chunk);
       return this.forward(controller, this.sse.push(chunk));
     }
     this.size += chunk.length;
@@ -152,6 +159,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     let body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.chunks = [];
     if (this.status !== 200) body = this.withoutKeys(body);
+    else this.trace?.observe(body);
     this.settle({
       status: this.status,
       usage: this.status === 200 ? this.x.route.format.jsonUsage(body) : ZERO_USAGE,
@@ -249,6 +257,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.deadline) clearTimeout(this.deadline);
     this.x.cancelUpstream = null;
     this.upstream.connectTimes?.unwatch(this.x.head.requestId);
+    this.trace?.end(o.status, o.failure ? o.failure.kind : o.error ? o.error.code : null);
     this.resolve({
       firstByteMs: this.firstByteMs,
       body: null,
