@@ -176,6 +176,20 @@ describe('admin REST API /api/v1', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('conflict');
 
+    // with a grace period and new claims: how a token is edited
+    expect((await api('post', '/users', { body: { id: 'rot-dave' } })).status).toBe(201);
+    const d = await api('post', '/tokens', { body: { userId: 'rot-dave', name: 'graced', concurrency: 1 } });
+    const rotatePath = { path: `/tokens/${d.body.record.id}/rotate` };
+    expect((await api('post', '/tokens/{id}/rotate', { ...rotatePath, body: { grace: '90d' } })).body.error.message).toMatch(/grace must be at most 30 days/);
+    expect((await api('post', '/tokens/{id}/rotate', { ...rotatePath, body: { lifetime: '1d' } })).status).toBe(400);
+    const graced = await api('post', '/tokens/{id}/rotate', { ...rotatePath, body: { grace: '1h', models: ['deepseek-chat'], concurrency: null } });
+    expect(graced.status).toBe(201);
+    expect(graced.body.replaced).toMatchObject({ id: d.body.record.id, status: 'active' });
+    expect(Date.parse(graced.body.replaced.retireAt) - Date.now()).toBeGreaterThan(3500_000);
+    expect(graced.body.record).toMatchObject({ name: 'graced', concurrency: null, models: ['deepseek-chat'], retireAt: null });
+    for (const id of [d.body.record.id, graced.body.record.id])
+      expect((await api('post', '/tokens/{id}/revoke', { path: `/tokens/${id}/revoke` })).status).toBe(200);
+
     const revoked = await api('post', '/tokens/{id}/revoke', { path: `/tokens/${rotated.body.record.id}/revoke` });
     expect(revoked.body).toMatchObject({ id: rotated.body.record.id, status: 'revoked' });
     for (let i = 0; i < 3; i++) await api('post', '/tokens', { body: { userId: 'carol', name: `c${i}` } });
@@ -315,9 +329,9 @@ describe('admin REST API /api/v1', () => {
     const older = await api('get', '/audit', { key: viewerKey, query: { actor: 'apikey:dashboards', limit: '3', cursor: mine.body.nextCursor } });
     expect(older.body.rows.map((r: { target: string }) => r.target)).toEqual(['GET /api/v1/users']);
     expect(older.body.nextCursor).toBeNull();
-    // the admin key's changes are audited as apikey:ci next to its calls
+    // the admin key's changes are audited as apikey:ci next to its calls (six users created through the API)
     const changes = await be.services.audit.list({ actor: 'apikey:ci', action: 'user.create' });
-    expect(changes.rows.length).toBe(5);
+    expect(changes.rows.length).toBe(6);
     const keysNow = await be.services.apiKeys.list();
     expect(keysNow.find((k) => k.name === 'dashboards')!.lastUsedAt).not.toBeNull();
     expect(checked).toBeGreaterThan(40);

@@ -18,7 +18,7 @@ export interface UserOption {
   status: 'active' | 'disabled';
 }
 
-const EXPIRY = ['1h', '1d', '7d', '30d', '90d', '1y', 'never'] as const;
+export const EXPIRY = ['1h', '1d', '7d', '30d', '90d', '1y', 'never'] as const;
 /** The same default as `dsp token issue` and the service layer: no expiry unless one is chosen. */
 export const DEFAULT_EXPIRY = 'never';
 
@@ -38,7 +38,6 @@ export function IssueTokenModal({
   defaultConcurrency: number;
 }) {
   const { t } = useI18n();
-  const { message } = App.useApp();
   const { busy, run } = useMutation();
   const [form] = Form.useForm();
   const [issued, setIssued] = useState<{ token: string; record: TokenDTO } | null>(null);
@@ -57,20 +56,6 @@ export function IssueTokenModal({
       onClose();
       setIssued(res);
     });
-  }
-
-  async function copy(token: string) {
-    try {
-      await navigator.clipboard.writeText(token);
-      message.success(t('tokens.copied'));
-    } catch {
-      // http:// on another host has no Clipboard API; fall back to a selection copy
-      const el = document.querySelector<HTMLTextAreaElement>('[data-testid="issued-token"]');
-      el?.select();
-      const ok = document.execCommand?.('copy');
-      if (ok) message.success(t('tokens.copied'));
-      else message.warning(t('tokens.copyFailed'));
-    }
   }
 
   return (
@@ -117,37 +102,55 @@ export function IssueTokenModal({
           </Form.Item>
         </Form>
       </Modal>
-      <Modal
-        open={issued !== null}
-        title={t('tokens.issuedTitle')}
-        closable={false}
-        mask={{ closable: false }}
-        keyboard={false}
-        destroyOnHidden
-        onCancel={() => setIssued(null)}
-        footer={
-          <Space>
-            <Button icon={<CopyOutlined />} onClick={() => issued && copy(issued.token)} data-testid="copy-token">
-              {t('tokens.copy')}
-            </Button>
-            <Button type="primary" onClick={() => setIssued(null)} data-testid="token-done">
-              {t('tokens.done')}
-            </Button>
-          </Space>
-        }
-      >
-        <Alert type="warning" showIcon title={t('tokens.issuedWarning')} style={{ marginBottom: 12 }} />
-        <div className="token-box">
-          <Input.TextArea
-            value={issued?.token ?? ''}
-            readOnly
-            autoSize={{ minRows: 4, maxRows: 8 }}
-            data-testid="issued-token"
-            onFocus={(e) => e.target.select()}
-          />
-        </div>
-        {issued ? <TokenSnippets token={issued.token} /> : null}
-      </Modal>
+      <IssuedTokenDialog issued={issued?.token ?? null} onDone={() => setIssued(null)} />
     </>
+  );
+}
+
+/** The JWT shown exactly once, with a copy button and ready-to-paste snippets (issue and rotate). */
+export function IssuedTokenDialog({ issued, onDone, title }: { issued: string | null; onDone: () => void; title?: string }) {
+  const { t } = useI18n();
+  const { message } = App.useApp();
+
+  async function copy(token: string) {
+    try {
+      await navigator.clipboard.writeText(token);
+      message.success(t('tokens.copied'));
+    } catch {
+      // http:// on another host has no Clipboard API; fall back to a selection copy
+      const el = document.querySelector<HTMLTextAreaElement>('[data-testid="issued-token"]');
+      el?.select();
+      const ok = document.execCommand?.('copy');
+      if (ok) message.success(t('tokens.copied'));
+      else message.warning(t('tokens.copyFailed'));
+    }
+  }
+
+  return (
+    <Modal
+      open={issued !== null}
+      title={title ?? t('tokens.issuedTitle')}
+      closable={false}
+      mask={{ closable: false }}
+      keyboard={false}
+      destroyOnHidden
+      onCancel={onDone}
+      footer={
+        <Space>
+          <Button icon={<CopyOutlined />} onClick={() => issued && copy(issued)} data-testid="copy-token">
+            {t('tokens.copy')}
+          </Button>
+          <Button type="primary" onClick={onDone} data-testid="token-done">
+            {t('tokens.done')}
+          </Button>
+        </Space>
+      }
+    >
+      <Alert type="warning" showIcon title={t('tokens.issuedWarning')} style={{ marginBottom: 12 }} />
+      <div className="token-box">
+        <Input.TextArea value={issued ?? ''} readOnly autoSize={{ minRows: 4, maxRows: 8 }} data-testid="issued-token" onFocus={(e) => e.target.select()} />
+      </div>
+      {issued ? <TokenSnippets token={issued} /> : null}
+    </Modal>
   );
 }

@@ -1,16 +1,32 @@
 'use client';
+import { useState } from 'react';
 import Link from 'next/link';
-import { App, Button, Popconfirm, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TokenDTO } from '@/lib/types';
 import { api } from './api';
 import { useI18n } from './Providers';
+import { useCanWrite } from './Role';
+import { RotateTokenModal } from './RotateTokenModal';
 import { StatusTag } from './UsersView';
 import { useMutation } from './useMutation';
 
-export function TokensTable({ tokens, showUser = true, defaultConcurrency }: { tokens: TokenDTO[]; showUser?: boolean; defaultConcurrency: number }) {
+export function TokensTable({
+  tokens,
+  showUser = true,
+  defaultConcurrency,
+  models = [],
+}: {
+  tokens: TokenDTO[];
+  showUser?: boolean;
+  defaultConcurrency: number;
+  /** offered when a token is edited */
+  models?: string[];
+}) {
   const { t, dateTime } = useI18n();
   const { message } = App.useApp();
   const { run } = useMutation();
+  const canWrite = useCanWrite();
+  const [rotating, setRotating] = useState<TokenDTO | null>(null);
 
   const revoke = (tok: TokenDTO) =>
     run(async () => {
@@ -19,80 +35,99 @@ export function TokensTable({ tokens, showUser = true, defaultConcurrency }: { t
     });
 
   return (
-    <Table<TokenDTO>
-      rowKey="id"
-      size="middle"
-      dataSource={tokens}
-      data-testid="tokens-table"
-      locale={{ emptyText: t('tokens.empty') }}
-      pagination={{ pageSize: 20, hideOnSinglePage: true }}
-      scroll={{ x: 1100 }}
-      columns={[
-        {
-          title: t('tokens.hint'),
-          dataIndex: 'hint',
-          render: (h: string, r) => (
-            <Tooltip title={`jti ${r.id}`}>
-              <Typography.Text className="mono" data-testid={`token-hint-${r.name}`}>
-                …{h}
-              </Typography.Text>
-            </Tooltip>
-          ),
-        },
-        { title: t('common.name'), dataIndex: 'name' },
-        ...(showUser
-          ? [
-              {
-                title: t('common.user'),
-                dataIndex: 'userId',
-                render: (u: string) => (
-                  <Link href={`/users/${encodeURIComponent(u)}`} className="mono">
-                    {u}
-                  </Link>
-                ),
-              },
-            ]
-          : []),
-        { title: t('common.created'), dataIndex: 'createdAt', render: (d: string) => dateTime(d) },
-        { title: t('tokens.lastUsed'), dataIndex: 'lastUsedAt', render: (d: string | null) => (d ? dateTime(d) : t('common.never')) },
-        { title: t('tokens.expires'), dataIndex: 'expiresAt', render: (d: string | null) => (d ? dateTime(d) : t('common.never')) },
-        {
-          title: t('tokens.concurrency'),
-          dataIndex: 'concurrency',
-          render: (c: number | null) => c ?? t('common.defaultValue', { value: defaultConcurrency }),
-        },
-        {
-          title: t('tokens.models'),
-          dataIndex: 'models',
-          render: (m: string[] | null) =>
-            m ? m.map((x) => <Tag key={x}>{x}</Tag>) : <Typography.Text type="secondary">{t('tokens.allModels')}</Typography.Text>,
-        },
-        {
-          title: t('common.status'),
-          dataIndex: 'status',
-          render: (s: TokenDTO['status'], r) => (
-            <span data-testid={`token-status-${r.name}`}>
-              <StatusTag status={s} />
-            </span>
-          ),
-        },
-        {
-          title: t('common.actions'),
-          key: 'actions',
-          render: (_, r) =>
-            r.status === 'revoked' ? null : (
-              <Popconfirm
-                title={t('tokens.revokeConfirm', { name: r.name })}
-                onConfirm={() => revoke(r)}
-                okButtonProps={{ danger: true, 'data-testid': 'confirm-revoke' } as never}
-              >
-                <Button size="small" danger data-testid={`revoke-${r.name}`}>
-                  {t('tokens.revoke')}
-                </Button>
-              </Popconfirm>
+    <>
+      <Table<TokenDTO>
+        rowKey="id"
+        size="middle"
+        dataSource={tokens}
+        data-testid="tokens-table"
+        locale={{ emptyText: t('tokens.empty') }}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        scroll={{ x: 1100 }}
+        columns={[
+          {
+            title: t('tokens.hint'),
+            dataIndex: 'hint',
+            render: (h: string, r) => (
+              <Tooltip title={`jti ${r.id}`}>
+                <Typography.Text className="mono" data-testid={`token-hint-${r.name}`}>
+                  …{h}
+                </Typography.Text>
+              </Tooltip>
             ),
-        },
-      ]}
-    />
+          },
+          { title: t('common.name'), dataIndex: 'name' },
+          ...(showUser
+            ? [
+                {
+                  title: t('common.user'),
+                  dataIndex: 'userId',
+                  render: (u: string) => (
+                    <Link href={`/users/${encodeURIComponent(u)}`} className="mono">
+                      {u}
+                    </Link>
+                  ),
+                },
+              ]
+            : []),
+          { title: t('common.created'), dataIndex: 'createdAt', render: (d: string) => dateTime(d) },
+          { title: t('tokens.lastUsed'), dataIndex: 'lastUsedAt', render: (d: string | null) => (d ? dateTime(d) : t('common.never')) },
+          { title: t('tokens.expires'), dataIndex: 'expiresAt', render: (d: string | null) => (d ? dateTime(d) : t('common.never')) },
+          {
+            title: t('tokens.concurrency'),
+            dataIndex: 'concurrency',
+            render: (c: number | null) => c ?? t('common.defaultValue', { value: defaultConcurrency }),
+          },
+          {
+            title: t('tokens.models'),
+            dataIndex: 'models',
+            render: (m: string[] | null) =>
+              m ? m.map((x) => <Tag key={x}>{x}</Tag>) : <Typography.Text type="secondary">{t('tokens.allModels')}</Typography.Text>,
+          },
+          {
+            title: t('common.status'),
+            dataIndex: 'status',
+            render: (s: TokenDTO['status'], r) => (
+              <span data-testid={`token-status-${r.name}`}>
+                <StatusTag status={s} />
+                {r.retireAt && s === 'active' ? (
+                  <Tag color="gold" data-testid={`token-retires-${r.id}`}>
+                    {t('tokens.retires', { at: dateTime(r.retireAt) })}
+                  </Tag>
+                ) : null}
+              </span>
+            ),
+          },
+          ...(canWrite
+            ? [
+                {
+                  title: t('common.actions'),
+                  key: 'actions',
+                  render: (_: unknown, r: TokenDTO) =>
+                    r.status === 'revoked' ? null : (
+                      <Space size="small">
+                        {r.status === 'active' && !r.retireAt ? (
+                          <Button size="small" onClick={() => setRotating(r)} data-testid={`rotate-${r.name}`}>
+                            {t('tokens.rotate')}
+                          </Button>
+                        ) : null}
+                        <Popconfirm
+                          title={t('tokens.revokeConfirm', { name: r.name })}
+                          onConfirm={() => revoke(r)}
+                          okButtonProps={{ danger: true, 'data-testid': 'confirm-revoke' } as never}
+                        >
+                          <Button size="small" danger data-testid={r.retireAt ? `revoke-${r.id}` : `revoke-${r.name}`}>
+                            {t('tokens.revoke')}
+                          </Button>
+                        </Popconfirm>
+                      </Space>
+                    ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      <RotateTokenModal token={rotating} onClose={() => setRotating(null)} models={models} defaultConcurrency={defaultConcurrency} />
+    </>
   );
 }

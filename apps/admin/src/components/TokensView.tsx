@@ -7,6 +7,7 @@ import type { TokenDTO } from '@/lib/types';
 import { IssueTokenModal, type UserOption } from './IssueTokenModal';
 import { PageHeader } from './PageHeader';
 import { useI18n } from './Providers';
+import { useCanWrite } from './Role';
 import { TokensTable } from './TokensTable';
 
 export function TokensView({
@@ -25,15 +26,18 @@ export function TokensView({
   const { t } = useI18n();
   const router = useRouter();
   const [open, setOpen] = useState(false);
+  const canWrite = useCanWrite();
   return (
     <>
       <PageHeader
         title={t('tokens.title')}
         subtitle={t('tokens.subtitle')}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="issue-token">
-            {t('tokens.issue')}
-          </Button>
+          canWrite ? (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="issue-token">
+              {t('tokens.issue')}
+            </Button>
+          ) : null
         }
       />
       <Card size="small">
@@ -49,7 +53,7 @@ export function TokensView({
             data-testid="tokens-filter-user"
           />
         </Space>
-        <TokensTable tokens={tokens} defaultConcurrency={defaultConcurrency} />
+        <TokensTable tokens={tokens} defaultConcurrency={defaultConcurrency} models={models} />
       </Card>
       <IssueTokenModal
         open={open}

@@ -7,6 +7,7 @@ import { api } from './api';
 import { QuotaFields, quotaInitialValues, quotaValues } from './QuotaFields';
 import { validated } from './validated';
 import { useI18n } from './Providers';
+import { useCanWrite } from './Role';
 import { useMutation } from './useMutation';
 
 export function UserActions({ user, defaults, size = 'small' }: { user: UserDTO; defaults: Limits; size?: 'small' | 'middle' }) {
@@ -15,6 +16,7 @@ export function UserActions({ user, defaults, size = 'small' }: { user: UserDTO;
   const { busy, run } = useMutation();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
+  const canWrite = useCanWrite();
 
   const setStatus = (status: 'active' | 'disabled') =>
     run(async () => {
@@ -32,6 +34,7 @@ export function UserActions({ user, defaults, size = 'small' }: { user: UserDTO;
     });
   }
 
+  if (!canWrite) return null;
   return (
     <Space size="small" wrap>
       <Button size={size} data-testid={`edit-quotas-${user.id}`} onClick={() => setOpen(true)}>

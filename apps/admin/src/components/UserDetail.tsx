@@ -10,6 +10,7 @@ import { PageHeader } from './PageHeader';
 import { QuotaBar } from './QuotaBar';
 import { useI18n } from './Providers';
 import { TokensTable } from './TokensTable';
+import { useCanWrite } from './Role';
 import { UserActions } from './UserActions';
 import { StatusTag } from './UsersView';
 
@@ -29,6 +30,7 @@ export function UserDetail({
   defaultConcurrency: number;
 }) {
   const { t, dateTime, number } = useI18n();
+  const canWrite = useCanWrite();
   const [issueOpen, setIssueOpen] = useState(false);
   const limit = (own: number | 'unlimited' | null, inForce: number | 'unlimited') => (
     <Space size={4}>
@@ -111,12 +113,14 @@ export function UserDetail({
         title={t('users.tokens')}
         style={{ marginTop: 16 }}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setIssueOpen(true)} disabled={user.status !== 'active'} data-testid="issue-token">
-            {t('tokens.issue')}
-          </Button>
+          canWrite ? (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setIssueOpen(true)} disabled={user.status !== 'active'} data-testid="issue-token">
+              {t('tokens.issue')}
+            </Button>
+          ) : null
         }
       >
-        <TokensTable tokens={tokens} showUser={false} defaultConcurrency={defaultConcurrency} />
+        <TokensTable tokens={tokens} showUser={false} defaultConcurrency={defaultConcurrency} models={models} />
       </Card>
       <IssueTokenModal
         open={issueOpen}

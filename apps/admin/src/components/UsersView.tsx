@@ -10,6 +10,7 @@ import { PageHeader } from './PageHeader';
 import { QuotaBar } from './QuotaBar';
 import { QuotaFields, quotaValues } from './QuotaFields';
 import { useI18n } from './Providers';
+import { useCanWrite } from './Role';
 import { validated } from './validated';
 import { UserActions } from './UserActions';
 import { useMutation } from './useMutation';
@@ -37,6 +38,7 @@ export function StatusTag({ status }: { status: 'active' | 'disabled' | 'revoked
 
 export function UsersView({ rows, total, usageError, search, page, pageSize, status, defaults }: UsersViewProps) {
   const { t, dateTime } = useI18n();
+  const canWrite = useCanWrite();
   const { message } = App.useApp();
   const router = useRouter();
   const { busy, run } = useMutation();
@@ -71,9 +73,11 @@ export function UsersView({ rows, total, usageError, search, page, pageSize, sta
         title={t('users.title')}
         subtitle={t('users.subtitle')}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreateOpen(true)} data-testid="new-user">
-            {t('users.new')}
-          </Button>
+          canWrite ? (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreateOpen(true)} data-testid="new-user">
+              {t('users.new')}
+            </Button>
+          ) : null
         }
       />
       {usageError ? <Alert type="warning" showIcon title={t('users.usageUnavailable', { message: usageError })} style={{ marginBottom: 16 }} /> : null}

@@ -2,6 +2,7 @@
 // missing from either language fails the type check. `{name}` placeholders are filled by t().
 import { accountsEn, accountsZh } from './accounts-messages';
 import { requestLogEn, requestLogZh } from './request-log-messages';
+import { tokenEn, tokenZh } from './token-messages';
 
 export const en = {
   'app.title': 'deepseek-proxy admin',
@@ -301,6 +302,7 @@ export const en = {
   'audit.action.sync': 'synced Redis',
   ...accountsEn,
   ...requestLogEn,
+  ...tokenEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -603,6 +605,7 @@ export const zh: Messages = {
   'audit.action.sync': '同步 Redis',
   ...accountsZh,
   ...requestLogZh,
+  ...tokenZh,
 };
 
 export const MESSAGES: Record<'en' | 'zh', Messages> = { en, zh };

@@ -21,6 +21,7 @@ export function serializeToken(t: TokenRecord): TokenDTO {
     expiresAt: isoOrNull(t.expiresAt),
     createdAt: iso(t.createdAt),
     revokedAt: isoOrNull(t.revokedAt),
+    retireAt: isoOrNull(t.retireAt),
     lastUsedAt: isoOrNull(t.lastUsedAt),
   };
 }

@@ -1,4 +1,4 @@
-// dsp token issue | list | revoke
+// dsp token issue | list | rotate | revoke
 import { str, int, UsageError, type Command, type CommandGroup } from '../command.js';
 import { json, shortTime, table } from '../output.js';
 
@@ -55,7 +55,7 @@ const list: Command = {
           t.id,
           t.userId,
           t.name,
-          t.status,
+          t.retireAt && t.status === 'active' ? `retires ${shortTime(t.retireAt)}` : t.status,
           '…' + t.hint,
           t.concurrency,
           t.models?.join(','),
@@ -66,6 +66,50 @@ const list: Command = {
       ),
     );
     ctx.io.stderr(`${tokens.length} tokens\n`);
+  },
+};
+
+const rotate: Command = {
+  path: ['token', 'rotate'],
+  summary: 'replace a token with a new JWT (same user and name); also how a token is edited, since its claims are signed',
+  usage: 'JTI [--grace 1h] [--concurrency N|default] [--models a,b|all] [--expires 30d|never]',
+  help: [
+    '--grace D         the old token keeps working this long (at most 30d); default: revoked at once',
+    '--concurrency N   the new token\'s in-flight limit (default: as the old token; "default" = [limits])',
+    '--models a,b      the new token\'s models (default: as the old token; "all" = every model)',
+    "--expires D       the new token's lifetime (default: the old token's lifetime)",
+  ],
+  options: { grace: { type: 'string' }, concurrency: { type: 'string' }, models: { type: 'string' }, expires: { type: 'string' } },
+  args: { min: 1, max: 1 },
+  async run(ctx, { values, positionals }) {
+    const concurrency = int('concurrency', values.concurrency, { min: 1, allowDefault: true });
+    const m = str(values.models);
+    if (values.models !== undefined && m === undefined) throw new UsageError('--models needs a value', rotate);
+    const models =
+      m === undefined
+        ? undefined
+        : m === 'all'
+          ? null
+          : m
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean);
+    const { token, record, replaced } = await ctx.services().tokens.rotate(positionals[0]!, {
+      ...(str(values.grace) !== undefined ? { grace: str(values.grace)! } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(models !== undefined ? { models } : {}),
+      ...(str(values.expires) !== undefined ? { expiresIn: str(values.expires)! } : {}),
+    });
+    if (ctx.global.json) return ctx.io.stdout(json({ token, record, replaced }));
+    ctx.io.stdout(token + '\n');
+    ctx.io.stderr(
+      `token ${replaced.id} replaced by ${record.id} "${record.name}" for user ${record.userId}` +
+        `, expires ${record.expiresAt ? record.expiresAt.toISOString() : 'never'}` +
+        (record.concurrency !== null ? `, concurrency ${record.concurrency}` : '') +
+        (record.models ? `, models ${record.models.join(',')}` : '') +
+        (replaced.retireAt ? `\nthe old token keeps working until ${replaced.retireAt.toISOString()}` : '\nthe old token is revoked') +
+        '\nthe new token is shown only this once; store it now\n',
+    );
   },
 };
 
@@ -84,5 +128,5 @@ const revoke: Command = {
 export const tokenCommands: CommandGroup = {
   name: 'token',
   summary: 'API tokens (JWTs)',
-  commands: [issue, list, revoke],
+  commands: [issue, list, rotate, revoke],
 };

@@ -6,8 +6,10 @@ import { Counter, Registry } from 'prom-client';
 import type { Config } from '@dsp/config';
 import { PriceBook, USAGE_QUEUE, costOfEvent, keys, type UsageEvent } from '@dsp/core';
 import { createPool, insertRefusals, insertUsageEvents, type RefusalEvent } from '@dsp/db';
+import { redisClient, redisPolicies } from '@dsp/db/redis';
 import { createLogger } from '../log.js';
 import { queueConnection } from '../usage/queue.js';
+import { startTokenRetirer } from './token-retirer.js';
 
 export interface Recorder {
   close(): Promise<void>;
@@ -64,6 +66,8 @@ export async function startRecorder(config: Config): Promise<Recorder> {
     },
   );
   worker.on('error', (e) => log.debug({ err: e.message }, 'recorder queue error'));
+  const redis = redisClient(config.redis.url, config.redis.cluster, redisPolicies.background);
+  const stopRetirer = startTokenRetirer({ pool, redis, prefix: config.redis.key_prefix, log });
   log.info('usage recorder started');
   return {
     registry,
@@ -72,6 +76,8 @@ export async function startRecorder(config: Config): Promise<Recorder> {
       // bounded; a batch cut short is taken back by the next recorder and written once
       const closed = await Promise.race([worker.close().then(() => true), sleep(CLOSE_DEADLINE_MS).then(() => false)]);
       if (!closed) log.warn({ deadline_ms: CLOSE_DEADLINE_MS }, 'usage queue did not close in time; stopping anyway');
+      stopRetirer();
+      redis.disconnect();
       await pool.end();
     },
   };

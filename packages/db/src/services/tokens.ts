@@ -26,6 +26,8 @@ export interface TokenRecord {
   expiresAt: Date | null;
   createdAt: Date;
   revokedAt: Date | null;
+  /** rotated with a grace period: it keeps working until then, and is revoked at that time */
+  retireAt: Date | null;
   /** latest request in the usage ledger */
   lastUsedAt: Date | null;
   status: TokenStatus;
@@ -62,6 +64,7 @@ export interface TokenRow {
   expires_at: Date | null;
   created_at: Date;
   revoked_at: Date | null;
+  retire_at?: Date | null;
   last_used_at?: Date | null;
 }
 
@@ -76,8 +79,10 @@ export function rowToToken(r: TokenRow, now: number): TokenRecord {
     expiresAt: r.expires_at,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    retireAt: r.retire_at ?? null,
     lastUsedAt: r.last_used_at ?? null,
-    status: r.revoked_at ? 'revoked' : r.expires_at && r.expires_at.getTime() <= now ? 'expired' : 'active',
+    // past its retirement the sweeper revokes it within seconds: show it as what it is
+    status: r.revoked_at || (r.retire_at && r.retire_at.getTime() <= now) ? 'revoked' : r.expires_at && r.expires_at.getTime() <= now ? 'expired' : 'active',
   };
 }
 
@@ -100,14 +105,14 @@ export function validateTokenName(name: unknown): string | undefined {
   return t;
 }
 
-function validateConcurrency(c: unknown): number | null {
+export function validateConcurrency(c: unknown): number | null {
   if (c === undefined || c === null) return null;
   if (typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > MAX_TOKEN_CONCURRENCY)
     throw new ServiceError('invalid_argument', `concurrency must be an integer 1..${MAX_TOKEN_CONCURRENCY}, got ${JSON.stringify(c)}`);
   return c;
 }
 
-function validateModels(models: unknown): string[] | null {
+export function validateModels(models: unknown): string[] | null {
   if (models === undefined || models === null) return null;
   if (!Array.isArray(models)) throw new ServiceError('invalid_argument', 'models must be a list of model names');
   const out = [...new Set(models.map((m) => (typeof m === 'string' ? m.trim() : '')))];

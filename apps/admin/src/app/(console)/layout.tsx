@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import { AppShell } from '@/components/AppShell';
 import { GatewayProvider } from '@/components/Gateway';
+import { RoleProvider } from '@/components/Role';
 import { getConfig } from '@/server/env';
 import { requireOperator } from '@/server/auth';
 
@@ -12,7 +13,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const op = await requireOperator('/dashboard');
   return (
     <GatewayProvider port={getConfig().server.port}>
-      <AppShell username={op.username}>{children}</AppShell>
+      <RoleProvider role={op.role}>
+        <AppShell username={op.username}>{children}</AppShell>
+      </RoleProvider>
     </GatewayProvider>
   );
 }

@@ -62,8 +62,11 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
 
 async function readBody(req: NextRequest, route: RouteDef): Promise<{ raw: string; value: unknown }> {
   if (!route.body) return { raw: '', value: undefined };
+  // an optional body may be left out entirely (the route's defaults apply)
+  if (route.optionalBody && req.headers.get('content-length') === '0') return { raw: '', value: {} };
   if (!(req.headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')) throw new Invalid('expected an application/json body');
   const raw = await req.text();
+  if (route.optionalBody && raw.trim() === '') return { raw, value: {} };
   try {
     return { raw, value: JSON.parse(raw) };
   } catch {

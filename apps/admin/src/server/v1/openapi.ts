@@ -47,7 +47,7 @@ export function openApiDocument(): unknown {
         ...(r.params ? { params: r.params } : {}),
         ...(r.query ? { query: r.query } : {}),
         ...(r.idempotent ? { headers: IdempotencyHeaders } : {}),
-        ...(r.body ? { body: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+        ...(r.body ? { body: { required: !r.optionalBody, content: { 'application/json': { schema: r.body } } } } : {}),
       },
       responses: responses(r) as never,
     });

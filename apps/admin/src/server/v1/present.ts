@@ -28,6 +28,7 @@ export const presentToken = (t: TokenRecord): z.infer<typeof s.Token> => ({
   expiresAt: isoOrNull(t.expiresAt),
   createdAt: iso(t.createdAt),
   revokedAt: isoOrNull(t.revokedAt),
+  retireAt: isoOrNull(t.retireAt),
   lastUsedAt: isoOrNull(t.lastUsedAt),
   status: t.status,
 });

@@ -21,6 +21,8 @@ export interface RouteDef {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** the body may be left out (every field of `body` is optional) */
+  optionalBody?: boolean;
   /** accepts Idempotency-Key */
   idempotent?: boolean;
   responses: Record<number, Reply>;
@@ -94,9 +96,12 @@ export const ROUTES = {
   rotateToken: {
     method: 'post',
     path: '/tokens/{id}/rotate',
-    summary: 'Replace a token with a new one of the same user, name, claims and lifetime; the old one is revoked',
+    summary:
+      'Replace a token with a new one of the same user and name; its claims and lifetime as before unless the body changes them (how a token is edited). The old one is revoked at once, or at the end of `grace`',
     access: 'write',
     params: s.TokenIdParams,
+    body: s.TokenRotate,
+    optionalBody: true,
     idempotent: true,
     responses: { 201: json('the new JWT, its record and the replaced token', s.RotatedToken) },
   },

@@ -78,6 +78,7 @@ export const Token = z
     expiresAt: tsOrNull,
     createdAt: ts,
     revokedAt: tsOrNull,
+    retireAt: tsOrNull.meta({ description: 'rotated with a grace period: it keeps working until then' }),
     lastUsedAt: tsOrNull,
     status: z.enum(['active', 'revoked', 'expired']),
   })
@@ -99,6 +100,20 @@ export const TokenIssue = z
   })
   .strict()
   .meta({ id: 'TokenIssue' });
+export const TokenRotate = z
+  .object({
+    grace: z
+      .string()
+      .max(32)
+      .nullable()
+      .optional()
+      .meta({ description: 'the old token keeps working this long: "1h", "7d" (at most 30 days); default revoked at once' }),
+    concurrency: z.number().int().nullable().optional().meta({ description: "the new token's in-flight limit; null = [limits] default; left out = as before" }),
+    models: z.array(z.string()).nullable().optional().meta({ description: 'null = every model; left out = as before' }),
+    expiresIn: z.string().max(32).nullable().optional().meta({ description: '"30d", "never"; left out = the old lifetime' }),
+  })
+  .strict()
+  .meta({ id: 'TokenRotate' });
 export const IssuedToken = z
   .object({ token: z.string().meta({ description: 'the JWT: returned by this call only' }), record: Token })
   .meta({ id: 'IssuedToken' });
