@@ -227,6 +227,19 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       await page.reload();
       await page.getByTestId(`token-retires-${old.id}`).waitFor();
       expect(await page.getByTestId('rotate-laptop').count()).toBe(1); // the retiring one cannot be rotated again
+      // each token's own use, from the ledger (the recorder writes it within moments)
+      await expect
+        .poll(
+          async () => {
+            await go(page, '/tokens');
+            return [
+              await page.getByTestId(`token-usage-${old.id}`).getAttribute('data-requests'),
+              await page.getByTestId(`token-usage-${fresh.id}`).getAttribute('data-requests'),
+            ];
+          },
+          { timeout: 20_000, interval: 1000 },
+        )
+        .toEqual(['1', '1']);
     });
 
     it('translates a server error by its code in zh-CN', async () => {

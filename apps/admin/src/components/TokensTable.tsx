@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import Link from 'next/link';
 import { App, Button, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import type { TokenDTO } from '@/lib/types';
+import type { TokenDTO, TokenUsageDTO } from '@/lib/types';
+import { formatCosts } from '@/lib/amounts';
 import { api } from './api';
 import { useI18n } from './Providers';
 import { useCanWrite } from './Role';
@@ -15,14 +16,17 @@ export function TokensTable({
   showUser = true,
   defaultConcurrency,
   models = [],
+  usage,
 }: {
   tokens: TokenDTO[];
+  /** each token's last 30 days, by token id; the column is left out without it */
+  usage?: Record<string, TokenUsageDTO>;
   showUser?: boolean;
   defaultConcurrency: number;
   /** offered when a token is edited */
   models?: string[];
 }) {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, number } = useI18n();
   const { message } = App.useApp();
   const { run } = useMutation();
   const canWrite = useCanWrite();
@@ -71,6 +75,23 @@ export function TokensTable({
               ]
             : []),
           { title: t('common.created'), dataIndex: 'createdAt', render: (d: string) => dateTime(d) },
+          ...(usage
+            ? [
+                {
+                  title: t('tokens.usage30d'),
+                  key: 'usage',
+                  align: 'right' as const,
+                  render: (_: unknown, r: TokenDTO) => {
+                    const u = usage[r.id];
+                    return (
+                      <span data-testid={`token-usage-${r.id}`} data-requests={u?.requests ?? 0}>
+                        {u ? `${number(u.requests)} · ${number(u.totalTokens)} tok${formatCosts(u.cost) ? ` · ${formatCosts(u.cost)}` : ''}` : '—'}
+                      </span>
+                    );
+                  },
+                },
+              ]
+            : []),
           { title: t('tokens.lastUsed'), dataIndex: 'lastUsedAt', render: (d: string | null) => (d ? dateTime(d) : t('common.never')) },
           { title: t('tokens.expires'), dataIndex: 'expiresAt', render: (d: string | null) => (d ? dateTime(d) : t('common.never')) },
           {

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { Button, Card, Select, Space } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
-import type { TokenDTO } from '@/lib/types';
+import type { TokenDTO, TokenUsageDTO } from '@/lib/types';
 import { IssueTokenModal, type UserOption } from './IssueTokenModal';
 import { PageHeader } from './PageHeader';
 import { useI18n } from './Providers';
@@ -16,8 +16,10 @@ export function TokensView({
   filterUser,
   models,
   defaultConcurrency,
+  usage,
 }: {
   tokens: TokenDTO[];
+  usage: Record<string, TokenUsageDTO>;
   users: UserOption[];
   filterUser: string | null;
   models: string[];
@@ -53,7 +55,7 @@ export function TokensView({
             data-testid="tokens-filter-user"
           />
         </Space>
-        <TokensTable tokens={tokens} defaultConcurrency={defaultConcurrency} models={models} />
+        <TokensTable tokens={tokens} defaultConcurrency={defaultConcurrency} models={models} usage={usage} />
       </Card>
       <IssueTokenModal
         open={open}

@@ -15,6 +15,7 @@ export const tokenEn = {
   'tokens.rotatedTitle': 'New token for {name}',
   'tokens.retires': 'retires {at}',
   'tokens.rotatedMsg': 'Token {name} rotated',
+  'tokens.usage30d': 'Requests · tokens · cost (30 days)',
 };
 
 export const tokenZh: Record<keyof typeof tokenEn, string> = {
@@ -31,4 +32,5 @@ export const tokenZh: Record<keyof typeof tokenEn, string> = {
   'tokens.rotatedTitle': '{name} 的新令牌',
   'tokens.retires': '{at} 失效',
   'tokens.rotatedMsg': '令牌 {name} 已轮换',
+  'tokens.usage30d': '请求 · token · 费用（30 天）',
 };

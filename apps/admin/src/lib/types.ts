@@ -14,3 +14,10 @@ export type DailyUsageDTO = Json<DailyUsageRow>;
 export type RequestLogDTO = Json<RequestLogRow>;
 export type AuditDTO = Json<AuditEntry>;
 export type RefusalDTO = Json<RefusalRow>;
+
+/** A token's use over the last 30 days: requests, tokens, cost per currency (exact decimal strings). */
+export interface TokenUsageDTO {
+  requests: number;
+  totalTokens: number;
+  cost: Record<string, string>;
+}
