@@ -8,9 +8,12 @@
 //   git worktree add /tmp/base <commit> && (cd /tmp/base && pnpm install && pnpm build)
 //   node bench/ab.mjs --a /tmp/base/apps/gateway/dist/main.js            # A = base, B = this checkout
 //   node bench/ab.mjs --b-node-args="--max-semi-space-size=2"            # same build, B with flags
-// Options: --a MAIN, --b MAIN (default: this checkout), --a-node-args, --b-node-args, --stream,
+//   node bench/ab.mjs --b-tracing 0.01                                    # B with [tracing] on at that sample_ratio
+// Options: --a MAIN, --b MAIN (default: this checkout), --a-node-args, --b-node-args, --a-tracing,
+// --b-tracing (sample_ratio; spans go to an OTLP/HTTP sink in this process), --stream,
 // --rounds N (6), --seconds S (5), --connections C (64).
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { GATEWAY_MAIN, clusterMembers, cpuSeconds, rssBytes, startGateway, startStack } from '../load-tests/lib/stack.mjs';
 import { hammer } from '../load-tests/lib/loadgen.mjs';
@@ -22,6 +25,8 @@ const { values: o } = parseArgs({
     b: { type: 'string', default: GATEWAY_MAIN },
     'a-node-args': { type: 'string', default: '' },
     'b-node-args': { type: 'string', default: '' },
+    'a-tracing': { type: 'string' },
+    'b-tracing': { type: 'string' },
     stream: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '6' },
     seconds: { type: 'string', default: '5' },
@@ -45,9 +50,24 @@ const redisCpu = () =>
     .reduce((sum, pid) => sum + cpuSeconds(Number(pid)), 0);
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
+// an OTLP/HTTP sink for a variant with tracing on: takes the export batches, counts them
+let sink = null;
+const exported = { batches: 0, bytes: 0 };
+if (o['a-tracing'] !== undefined || o['b-tracing'] !== undefined) {
+  sink = createServer((req, res) => {
+    req.on('data', (b) => (exported.bytes += b.length));
+    req.on('end', () => {
+      exported.batches++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise((r) => sink.listen(0, '127.0.0.1', r));
+}
+const tracing = (ratio) =>
+  ratio === undefined ? {} : { config: { tracing: { otlp_endpoint: `http://127.0.0.1:${sink.address().port}`, sample_ratio: Number(ratio) } } };
 const variants = {
-  a: { main: o.a, nodeArgs: split(o['a-node-args']) },
-  b: { main: o.b, nodeArgs: split(o['b-node-args']) },
+  a: { main: o.a, nodeArgs: split(o['a-node-args']), ...tracing(o['a-tracing']) },
+  b: { main: o.b, nodeArgs: split(o['b-node-args']), ...tracing(o['b-tracing']) },
 };
 // A with the whole stack (mock, database, Redis prefix); B beside it on the same ones
 const stack = await startStack({ workers: 1, ...variants.a });
@@ -62,7 +82,8 @@ try {
     workers: 1,
     ...variants.b,
   });
-  for (const [name, v] of Object.entries(variants)) console.log(`${name}: ${v.main} ${v.nodeArgs.join(' ')}`);
+  for (const [name, v] of Object.entries(variants))
+    console.log(`${name}: ${v.main} ${v.nodeArgs.join(' ')}${v.config ? ` tracing sample_ratio ${v.config.tracing.sample_ratio}` : ''}`);
   const tokens = (await mintTokens({ auth: stack.auth, count: 256, userPrefix: 'ab' })).tokens.map((t) => t.token);
   for (const name of ['a', 'b']) await hammer({ url: gw[name].url, body, connections: CONNS, seconds: 2, tokens });
   const runs = { a: [], b: [] };
@@ -88,10 +109,12 @@ try {
       `median ${name}: ${m(name, 'rps').toFixed(0)} req/s, worker ${m(name, 'us').toFixed(1)} µs/req, redis ${m(name, 'redisUs').toFixed(1)} µs/req; worker RSS ${rss.toFixed(1)} MB`,
     );
   }
+  if (sink) console.log(`OTLP sink: ${exported.batches} export requests, ${(exported.bytes / 2 ** 20).toFixed(1)} MB`);
   console.log(
     `B/A: req/s ${(m('b', 'rps') / m('a', 'rps')).toFixed(3)}, worker CPU per request ${(m('b', 'us') / m('a', 'us')).toFixed(3)}, redis CPU per request ${(m('b', 'redisUs') / m('a', 'redisUs')).toFixed(3)}`,
   );
 } finally {
   await gw.b?.stop();
   await stack.stop();
+  sink?.close();
 }

@@ -1,7 +1,7 @@
 // The OpenTelemetry side of ./tracing.ts, loaded only when tracing is on. No global registration:
 // contexts are passed explicitly (no async-hooks context manager on the request path), the
 // client's `traceparent` is extracted by the W3C propagator and the attempt's injected upstream.
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -62,6 +62,14 @@ export function createOtelTracing(c: Config['tracing'], instance: string): Traci
   };
 }
 
+const NOOP = () => {};
+
+function unrecordedAttempt(ctx: Context): AttemptTrace {
+  const headers: string[] = [];
+  propagator.inject(ctx, headers, intoPairs);
+  return { headers, firstByte: NOOP, observe: NOOP, end: NOOP };
+}
+
 /** What the upstream answer says about itself, read from its JSON or SSE bytes (best effort). */
 class ResponseFacts {
   id: string | null = null;
@@ -101,6 +109,8 @@ class OtelRequest implements RequestTrace {
   }
 
   attempt(account: string): AttemptTrace {
+    // not sampled: nothing is exported, so no child span either; upstream gets the request's context
+    if (!this.span.isRecording()) return unrecordedAttempt(trace.setSpan(ROOT_CONTEXT, this.span));
     const span = this.tracer.startSpan(
       'upstream',
       { kind: SpanKind.CLIENT, attributes: { 'dsp.account': account, 'gen_ai.provider.name': 'deepseek' } },
@@ -109,7 +119,7 @@ class OtelRequest implements RequestTrace {
     const headers: string[] = [];
     propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, intoPairs);
     const root = this.span;
-    const facts = root.isRecording() ? this.facts : null;
+    const facts = this.facts;
     return {
       headers,
       firstByte(status) {
@@ -117,7 +127,7 @@ class OtelRequest implements RequestTrace {
         root.addEvent('upstream.first_byte', { 'dsp.account': account });
       },
       observe(bytes) {
-        facts?.read(bytes);
+        facts.read(bytes);
       },
       end(status, failure) {
         span.setAttribute('http.response.status_code', status);
