@@ -3,19 +3,18 @@
 // and never in the page, rotation state and balances from the gateway, disable / enable taking an
 // account out of rotation on the gateway itself (audited), the reload reaching the gateway host,
 // and a viewer who sees the state but can change nothing.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
 import { startGateway, waitFor, type Gateway } from '../../gateway/test/harness.js';
 import { complete, deepseekWith } from '../../gateway/test/accounts-lib.js';
-import { ARTIFACTS, CHROMIUM_ARGS, backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { ARTIFACTS, backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { hydrated, launchChromium, signedIn } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const MAIN = 'sk-main-key-000000000000aaaa';
 const LOW = 'sk-lowbal-key-0000000000bbbb';
 const BAD = 'sk-refused-key-000000000cccc';
-const hydrated = (p: Page) => p.locator('html[data-hydrated]').waitFor({ state: 'attached' });
 
 describe('console: upstream accounts', () => {
   let db: TempDatabase;
@@ -26,19 +25,7 @@ describe('console: upstream accounts', () => {
   const pageErrors: string[] = [];
   const disabled = () => gw.redis.hgetall(`${gw.prefix}{acct}:disabled`);
 
-  async function signedIn(user: string, password: string): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(admin.url + '/login');
-    await hydrated(page);
-    await page.getByTestId('login-username').fill(user);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-submit').click();
-    await page.waitForURL(/\/(dashboard|users)?$/);
-    return { ctx, page };
-  }
+  const signIn = (user: string, password: string) => signedIn(browser, admin.url, { user, password, errors: pageErrors });
   const openAccounts = async (page: Page) => {
     await page.goto(admin.url + '/accounts');
     await page.getByTestId('accounts-table').waitFor();
@@ -75,8 +62,7 @@ describe('console: upstream accounts', () => {
       metricsUrls: [gw.metricsUrl],
       dir: gw.keys.dir,
     });
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-microhei`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // traffic: the refused key is found out on its first request and leaves the rotation
     const token = await gw.mint({ sub: 'acct-console' });
     for (let i = 0; i < 6; i++) expect((await complete(gw.url, token)).status).toBe(200);
@@ -95,7 +81,7 @@ describe('console: upstream accounts', () => {
     let ctx: BrowserContext;
     let page: Page;
     beforeAll(async () => {
-      ({ ctx, page } = await signedIn('root', 'operator-password-1'));
+      ({ ctx, page } = await signIn('root', 'operator-password-1'));
     });
     afterAll(async () => ctx?.close());
 
@@ -160,7 +146,7 @@ describe('console: upstream accounts', () => {
 
   describe('a viewer', () => {
     it('sees the accounts but no action, and the API refuses a change', async () => {
-      const { ctx, page } = await signedIn('watcher', 'viewer-password-1');
+      const { ctx, page } = await signIn('watcher', 'viewer-password-1');
       try {
         await openAccounts(page);
         await page.getByTestId('account-active-main').waitFor();

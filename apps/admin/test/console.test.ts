@@ -3,16 +3,16 @@
 // refused negatives (with no uncaught error), the empty-search message, the token expiry default,
 // errors translated in zh-CN, the 30-day chart labels, the live charts, and every page usable on a
 // phone (menu, names, tables).
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
 import { insertUsageEvents } from '@dsp/db';
 import { startGateway, type Gateway } from '../../gateway/test/harness.js';
-import { ARTIFACTS, CHROMIUM_ARGS, backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { ARTIFACTS, backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
+import { hydrated, launchChromium, signedIn, type SignInOptions } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'operator-password-1';
 const LONG_NAME = 'Maximiliane Konstantinopoulou-Wetherington';
 
@@ -27,8 +27,6 @@ async function readmeShot(p: Page, name: string): Promise<void> {
   await p.screenshot({ path: join(SCREENSHOTS, `${name}.png`), timeout: 60_000, animations: 'disabled' });
 }
 
-const hydrated = (p: Page) => p.locator('html[data-hydrated]').waitFor({ state: 'attached' });
-
 describe('admin console: what misled or broke (desktop and 390 px)', () => {
   let db: TempDatabase;
   let gw: Gateway;
@@ -37,31 +35,8 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
   let browser: Browser;
   const pageErrors: string[] = [];
 
-  async function signedIn(o: {
-    width: number;
-    height: number;
-    locale?: string;
-    mobile?: boolean;
-    user?: string;
-    password?: string;
-  }): Promise<{ ctx: BrowserContext; page: Page }> {
-    const ctx = await browser.newContext({
-      viewport: { width: o.width, height: o.height },
-      locale: o.locale ?? 'en-US',
-      isMobile: o.mobile ?? false,
-      hasTouch: o.mobile ?? false,
-    });
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => pageErrors.push(`${o.width}px: ${e.message}`));
-    await page.goto(admin.url + '/login');
-    await hydrated(page);
-    await page.getByTestId('login-username').fill(o.user ?? 'root');
-    await page.getByTestId('login-password').fill(o.password ?? PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.waitForURL(/\/(dashboard|users)?$/);
-    return { ctx, page };
-  }
+  const signIn = (o: Omit<SignInOptions, 'user' | 'password'> & { user?: string; password?: string }) =>
+    signedIn(browser, admin.url, { ...o, user: o.user ?? 'root', password: o.password ?? PASSWORD, errors: pageErrors });
   const go = async (page: Page, path: string) => {
     await page.goto(admin.url + path);
     await page.getByTestId('page-title').waitFor();
@@ -87,8 +62,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       metricsUrls: [gw.metricsUrl],
       dir: gw.keys.dir,
     });
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-microhei`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -103,7 +77,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     let ctx: BrowserContext;
     let page: Page;
     beforeAll(async () => {
-      ({ ctx, page } = await signedIn({ width: 1440, height: 900 }));
+      ({ ctx, page } = await signIn({ width: 1440, height: 900 }));
     });
     afterAll(async () => ctx?.close());
 
@@ -324,7 +298,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     let ctx: BrowserContext;
     let page: Page;
     beforeAll(async () => {
-      ({ ctx, page } = await signedIn({ width: 1280, height: 900 }));
+      ({ ctx, page } = await signIn({ width: 1280, height: 900 }));
     });
     afterAll(async () => ctx?.close());
 
@@ -346,7 +320,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     });
 
     it('a viewer reads everything, changes nothing but their own password', async () => {
-      const v = await signedIn({ width: 1280, height: 900, user: 'watcher', password: 'viewer-password-1' });
+      const v = await signIn({ width: 1280, height: 900, user: 'watcher', password: 'viewer-password-1' });
       try {
         await go(v.page, '/operators');
         expect(await v.page.getByTestId('new-operator').count()).toBe(0);
@@ -398,7 +372,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     let ctx: BrowserContext;
     let page: Page;
     beforeAll(async () => {
-      ({ ctx, page } = await signedIn({ width: 1280, height: 900 }));
+      ({ ctx, page } = await signIn({ width: 1280, height: 900 }));
     });
     afterAll(async () => ctx?.close());
 
@@ -443,7 +417,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     let ctx: BrowserContext;
     let page: Page;
     beforeAll(async () => {
-      ({ ctx, page } = await signedIn({ width: 1440, height: 900 }));
+      ({ ctx, page } = await signIn({ width: 1440, height: 900 }));
     });
     afterAll(async () => ctx?.close());
 
@@ -481,7 +455,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     let ctx: BrowserContext;
     let page: Page;
     beforeAll(async () => {
-      ({ ctx, page } = await signedIn({ width: 1440, height: 900 }));
+      ({ ctx, page } = await signIn({ width: 1440, height: 900 }));
       const base = {
         token_id: 'tok-console-a',
         user_id: 'maximiliane.k-w',
@@ -568,7 +542,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     let ctx: BrowserContext;
     let page: Page;
     beforeAll(async () => {
-      ({ ctx, page } = await signedIn({ width: 390, height: 844, mobile: true }));
+      ({ ctx, page } = await signIn({ width: 390, height: 844, mobile: true }));
     });
     afterAll(async () => ctx?.close());
 

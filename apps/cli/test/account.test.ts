@@ -3,17 +3,14 @@
 // gateways read it (the `{acct}:disabled` hash), every change audited, the reload published on the
 // channel gateway primaries listen on, unknown names refused with a clear message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { keys } from '@dsp/core';
 import { createPool, createRedis, type Pool, type RedisClient } from '@dsp/db';
 import { createTempDatabase, deleteKeysWithPrefix, randomKeyPrefix, type TempDatabase } from '@dsp/db/testing';
+import { REDIS_URL, runDsp } from './cli-harness.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const REDIS_URL = process.env.DSP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const KEYS = { main: 'sk-main-000000000000000a1b2', spare: 'sk-spare-00000000000000c3d4', night: 'sk-night-00000000000000e5f6' };
 
 let db: TempDatabase;
@@ -23,18 +20,7 @@ let prefix: string;
 let redis: RedisClient;
 let pool: Pool;
 
-function dsp(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    const child = spawn(process.execPath, [MAIN, '--config', configFile, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const dsp = (args: string[]) => runDsp(configFile, dir, args);
 
 beforeAll(async () => {
   db = await createTempDatabase();

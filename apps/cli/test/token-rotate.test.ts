@@ -2,17 +2,13 @@
 // alone on stdout (verifiable, carrying the new claims), the old token revoked at once or kept for
 // a grace period, bad input refused with the rule in the message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generateKeyPairPem, keys, loadVerifyKeys, readClaims, verifyJwt, type AuthSettings } from '@dsp/core';
+import { keys, loadVerifyKeys, readClaims, verifyJwt, type AuthSettings } from '@dsp/core';
 import { createPool, createRedis, createServices, type Pool, type RedisClient, type Services } from '@dsp/db';
 import { createTempDatabase, deleteKeysWithPrefix, randomKeyPrefix, type TempDatabase } from '@dsp/db/testing';
-
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const REDIS_URL = process.env.DSP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { REDIS_URL, runDsp, writeKeyPair } from './cli-harness.js';
 
 let db: TempDatabase;
 let dir: string;
@@ -22,40 +18,13 @@ let redis: RedisClient;
 let pool: Pool;
 let services: Services;
 let auth: AuthSettings;
-
-function dsp(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, '--config', configFile, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const dsp = (args: string[]) => runDsp(configFile, dir, args);
 
 beforeAll(async () => {
   db = await createTempDatabase();
   dir = mkdtempSync(join(tmpdir(), 'dsp-cli-rotate-'));
   prefix = randomKeyPrefix();
-  const kp = await generateKeyPairPem('ES256');
-  writeFileSync(join(dir, 'public.pem'), kp.publicKey);
-  writeFileSync(join(dir, 'private.pem'), kp.privateKey);
-  auth = {
-    issuer: 'dsp-cli-test',
-    audience: 'dsp-cli-test',
-    algorithms: ['ES256'],
-    public_key_file: join(dir, 'public.pem'),
-    private_key_file: join(dir, 'private.pem'),
-    secret: '',
-    key_id: '',
-    previous_public_key_files: [],
-  };
+  auth = await writeKeyPair(dir);
   configFile = join(dir, 'deepseek-proxy.toml');
   writeFileSync(
     configFile,

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Card, Col, Row, Statistic } from 'antd';
 import dayjs from 'dayjs';
-import type { MinutePoint } from '@dsp/core';
+import type { MinutePoint } from '@dsp/core/history';
 import { TimeChart } from './Dashboard';
 import { useI18n } from './Providers';
 

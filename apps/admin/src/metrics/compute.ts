@@ -3,6 +3,7 @@
 // gauges are the latest values. Hosts that are down are reported as down and left out of the sums.
 // Latency quantiles are of answered requests only: a request the client abandoned (status 499)
 // ends when the client left, not when the answer was complete; those are counted on their own.
+import { bucketQuantile } from '@dsp/core/history';
 import { parsePrometheus, seriesKey, type Sample } from './prom';
 
 /** What one scrape of one host tells us. */
@@ -134,26 +135,7 @@ export function addBuckets(into: Map<number, number>, from: Map<number, number>)
 }
 
 /** histogram_quantile over cumulative buckets (le → count), linear within a bucket; null when empty. */
-export function quantile(q: number, buckets: Map<number, number>): number | null {
-  const les = [...buckets.keys()].sort((a, b) => a - b);
-  if (les.length === 0) return null;
-  const total = buckets.get(Infinity) ?? buckets.get(les[les.length - 1]!) ?? 0;
-  if (!(total > 0)) return null;
-  const rank = q * total;
-  let prevLe = 0;
-  let prevCount = 0;
-  for (const le of les) {
-    const count = buckets.get(le)!;
-    if (count >= rank) {
-      if (le === Infinity) return prevLe; // above the highest finite bucket: its bound
-      if (count === prevCount) return le;
-      return prevLe + ((le - prevLe) * (rank - prevCount)) / (count - prevCount);
-    }
-    prevLe = le;
-    prevCount = count;
-  }
-  return prevLe;
-}
+export const quantile = bucketQuantile;
 
 export interface Figures {
   /** cumulative requests answered (sum of dsp_requests_total) */
