@@ -1,7 +1,8 @@
 // OpenTelemetry traces of gateway requests, exported by the official SDK over OTLP/HTTP (JSON) to a
 // real receiver started here (node:http decoding the OTLP JSON body): one span per request with
 // the GenAI attributes, events for the stages, a child span per upstream attempt whose context the
-// mock received as `traceparent`, the client's `traceparent` as the parent. Off by default: the
+// mock received as `traceparent`, the client's `traceparent` as the parent, and the recorder's
+// ledger write linked to the request's span. Off by default: the
 // gateway then neither propagates a trace context nor starts an exporter.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,7 @@ interface OtlpSpan {
   kind: number;
   attributes: { key: string; value: OtlpValue }[];
   events?: { name: string; attributes?: { key: string; value: OtlpValue }[] }[];
+  links?: { traceId: string; spanId: string }[];
   status?: { code?: number; message?: string };
 }
 interface Received {
@@ -125,6 +127,17 @@ describe('OpenTelemetry traces', () => {
     expect(seen.headers.traceparent).toBe(`00-${TRACE_ID}-${up.span.spanId}-01`);
     expect(seen.headers.tracestate).toBe('vendor=abc');
     expect(receiver.contentTypes.every((c) => c.startsWith('application/json'))).toBe(true);
+  });
+
+  it("links the recorder's ledger write to the request's span", async () => {
+    const root = spansOf(TRACE_ID).find((s) => s.span.kind === 2)!;
+    const linked = () => receiver.spans.find((s) => s.span.name === 'usage.record' && s.span.links?.some((l) => l.traceId === TRACE_ID));
+    await expect.poll(linked, { timeout: 15_000 }).toBeDefined();
+    const rec = linked()!;
+    expect(rec.span.kind).toBe(5); // CONSUMER
+    expect(rec.span.links).toContainEqual(expect.objectContaining({ traceId: TRACE_ID, spanId: root.span.spanId }));
+    expect(rec.attrs['dsp.inserted']).toBeGreaterThanOrEqual(1);
+    expect(rec.resource['service.name']).toBe('dsp-under-test');
   });
 
   it('starts a new trace without a traceparent, non-stream answers included', async () => {

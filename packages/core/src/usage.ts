@@ -44,6 +44,8 @@ export interface UsageEvent {
    */
   cost_nanos?: string;
   currency?: string;
+  /** W3C `traceparent` of the request's span when it was traced and sampled: the recorder links its write to it */
+  traceparent?: string;
 }
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);

@@ -40,6 +40,9 @@ export async function finish(x: Exchange, o: Outcome): Promise<void> {
   const cost = deps.pricer.price(event);
   event.cost_nanos = cost.nanos.toString();
   event.currency = cost.currency;
+  // the recorder links its ledger write to a traced request
+  const traced = x.trace?.recordedContext();
+  if (traced) event.traceparent = traced;
   await deps.usage.finish(lease, o.usage.total, cost.budgetNanos, JSON.stringify(event));
   await released;
   const t = deps.metrics.tokens;

@@ -3,13 +3,14 @@
 // While Postgres is down, jobs fail and are retried; nothing leaves the queue unwritten.
 import { Worker, type Job } from 'bullmq';
 import { Counter, Registry } from 'prom-client';
-import type { Config } from '@dsp/config';
+import { instanceId, type Config } from '@dsp/config';
 import { PriceBook, USAGE_QUEUE, costOfEvent, keys, type UsageEvent } from '@dsp/core';
 import { createPool, insertRefusals, insertUsageEvents, type RefusalEvent } from '@dsp/db';
 import { redisClient, redisPolicies } from '@dsp/db/redis';
 import { createLogger } from '../log.js';
 import { queueConnection } from '../usage/queue.js';
 import { startTokenRetirer } from './token-retirer.js';
+import { createBatchTracing } from '../tracing/tracing.js';
 
 export interface Recorder {
   close(): Promise<void>;
@@ -33,6 +34,7 @@ export async function startRecorder(config: Config): Promise<Recorder> {
   });
   const failures = new Counter({ name: 'dsp_usage_record_failures_total', help: 'Ledger batch writes that failed and will be retried', registers: [registry] });
   let postgresDown = false;
+  const tracing = await createBatchTracing(config, instanceId(config));
 
   const worker = new Worker(
     USAGE_QUEUE,
@@ -40,13 +42,16 @@ export async function startRecorder(config: Config): Promise<Recorder> {
       if (job.name === 'refusals') return insertRefusals(pool, job.data.refusals ?? [], config.quota.timezone);
       // JSON text from the outbox (objects: jobs queued by 0.1.0)
       const events = (job.data.events ?? []).map((e) => (typeof e === 'string' ? (JSON.parse(e) as UsageEvent) : e));
+      const span = tracing?.batch(events) ?? null;
       try {
         const inserted = await insertUsageEvents(pool, events, costOf);
+        span?.end(inserted, null);
         written.inc(inserted);
         if (postgresDown) log.info('postgres is back: recording resumed');
         postgresDown = false;
         return inserted;
       } catch (e) {
+        span?.end(0, e as Error);
         failures.inc();
         if (!postgresDown) log.error({ err: (e as Error).message }, 'ledger write failed; the batch stays queued and is retried');
         postgresDown = true;
@@ -77,6 +82,7 @@ export async function startRecorder(config: Config): Promise<Recorder> {
       const closed = await Promise.race([worker.close().then(() => true), sleep(CLOSE_DEADLINE_MS).then(() => false)]);
       if (!closed) log.warn({ deadline_ms: CLOSE_DEADLINE_MS }, 'usage queue did not close in time; stopping anyway');
       stopRetirer();
+      await tracing?.shutdown().catch(() => {});
       redis.disconnect();
       await pool.end();
     },

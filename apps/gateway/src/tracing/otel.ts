@@ -5,14 +5,14 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span,
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '@dsp/config';
 import type { GatewayError } from '@dsp/core';
 import { VERSION } from '../version.js';
 import type { Route } from '../pipeline/exchange.js';
 import type { Upstream } from '../pipeline/parse.js';
 import type { Outcome } from '../pipeline/proxy.js';
-import type { AttemptTrace, HeaderSource, RequestTrace, Tracing } from './tracing.js';
+import type { AttemptTrace, BatchTracing, HeaderSource, RequestTrace, Tracing } from './tracing.js';
 
 const propagator = new W3CTraceContextPropagator();
 const fromUws: TextMapGetter<HeaderSource> = {
@@ -26,6 +26,46 @@ export function tracesUrl(endpoint: string): string {
   const base = endpoint.replace(/\/+$/, '');
   return base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
 }
+
+/** The recorder's spans: always recorded when a batch holds a traced request (that trace was sampled). */
+export function createOtelBatchTracing(c: Config['tracing'], instance: string): BatchTracing {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': c.service_name, 'service.version': VERSION, 'service.instance.id': instance }),
+    sampler: new AlwaysOnSampler(),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(c.otlp_endpoint) }), { scheduledDelayMillis: 1000 })],
+  });
+  const tracer = provider.getTracer('deepseek-proxy-recorder', VERSION);
+  return {
+    batch(events) {
+      const links = [];
+      for (const e of events) {
+        if (!e.traceparent) continue;
+        const ctx = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, { traceparent: e.traceparent }, fromRecord));
+        if (ctx) links.push({ context: ctx });
+        if (links.length >= 128) break;
+      }
+      if (links.length === 0) return null;
+      const span = tracer.startSpan('usage.record', {
+        kind: SpanKind.CONSUMER,
+        links,
+        attributes: { 'dsp.events': events.length, 'db.system.name': 'postgresql' },
+      });
+      return {
+        end(inserted, error) {
+          span.setAttribute('dsp.inserted', inserted);
+          if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+          span.end();
+        },
+      };
+    },
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+const fromRecord: TextMapGetter<Record<string, string>> = {
+  keys: (r) => Object.keys(r),
+  get: (r, key) => r[key],
+};
 
 const OPERATION: Record<Route['kind'], string> = { chat: 'chat', messages: 'chat', fim: 'text_completion' };
 
@@ -138,6 +178,13 @@ class OtelRequest implements RequestTrace {
         span.end();
       },
     };
+  }
+
+  recordedContext(): string | null {
+    if (!this.span.isRecording()) return null;
+    const pairs: string[] = [];
+    propagator.inject(trace.setSpan(ROOT_CONTEXT, this.span), pairs, intoPairs);
+    return pairs[pairs.indexOf('traceparent') + 1] ?? null;
   }
 
   end(status: number, error: GatewayError | null, o: Outcome | undefined, attempts: number): void {

@@ -23,6 +23,8 @@ export interface RequestTrace {
   request(up: Upstream, userId: string): void;
   /** one upstream attempt: a child span whose context goes upstream */
   attempt(account: string): AttemptTrace;
+  /** the span's `traceparent` when it is recorded (for the usage event), else null */
+  recordedContext(): string | null;
   /** the request is answered (once) */
   end(status: number, error: GatewayError | null, o: Outcome | undefined, attempts: number): void;
 }
@@ -42,6 +44,20 @@ export interface Tracing {
   begin(req: HeaderSource, route: Route): RequestTrace | null;
   /** exports what is buffered */
   shutdown(): Promise<void>;
+}
+
+/** The recorder's side: one span per ledger write, linked to the traced requests it records. */
+export interface BatchTracing {
+  /** null when no event of the batch was traced */
+  batch(events: readonly { traceparent?: string }[]): { end(inserted: number, error: Error | null): void } | null;
+  shutdown(): Promise<void>;
+}
+
+/** null when `[tracing] otlp_endpoint` is empty (the SDK is then not loaded). */
+export async function createBatchTracing(config: Config, instance: string): Promise<BatchTracing | null> {
+  if (!config.tracing.otlp_endpoint) return null;
+  const { createOtelBatchTracing } = await import('./otel.js');
+  return createOtelBatchTracing(config.tracing, instance);
 }
 
 export const NO_TRACING: Tracing = {
