@@ -85,18 +85,7 @@ export function IssueTokenModal({
           <Form.Item name="name" label={t('common.name')}>
             <Input placeholder={t('tokens.namePlaceholder')} autoComplete="off" data-testid="issue-name" />
           </Form.Item>
-          <Form.Item name="concurrency" label={t('tokens.concurrency')} extra={t('tokens.concurrencyHelp', { value: defaultConcurrency })}>
-            <InputNumber min={1} precision={0} style={{ width: '100%' }} placeholder={String(defaultConcurrency)} data-testid="issue-concurrency" />
-          </Form.Item>
-          <Form.Item name="models" label={t('tokens.models')} extra={t('tokens.modelsHelp')}>
-            <Select
-              mode="multiple"
-              allowClear
-              placeholder={t('tokens.allModels')}
-              options={models.map((m) => ({ value: m, label: m }))}
-              data-testid="issue-models"
-            />
-          </Form.Item>
+          <ClaimFields prefix="issue" models={models} defaultConcurrency={defaultConcurrency} />
           <Form.Item name="expiresIn" label={t('tokens.expiry')}>
             <Select options={EXPIRY.map((e) => ({ value: e, label: t(`tokens.expiry.${e}` as MessageKey) }))} data-testid="issue-expiry" />
           </Form.Item>
@@ -152,5 +141,26 @@ export function IssuedTokenDialog({ issued, onDone, title }: { issued: string | 
       </div>
       {issued ? <TokenSnippets token={issued} /> : null}
     </Modal>
+  );
+}
+
+/** The claim fields of a token form (issue, rotate): concurrency and models; test ids `<prefix>-concurrency`, `<prefix>-models`. */
+export function ClaimFields({ prefix, models, defaultConcurrency }: { prefix: string; models: string[]; defaultConcurrency: number }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Form.Item name="concurrency" label={t('tokens.concurrency')} extra={t('tokens.concurrencyHelp', { value: defaultConcurrency })}>
+        <InputNumber min={1} precision={0} style={{ width: '100%' }} placeholder={String(defaultConcurrency)} data-testid={`${prefix}-concurrency`} />
+      </Form.Item>
+      <Form.Item name="models" label={t('tokens.models')} extra={t('tokens.modelsHelp')}>
+        <Select
+          mode="multiple"
+          allowClear
+          placeholder={t('tokens.allModels')}
+          options={models.map((m) => ({ value: m, label: m }))}
+          data-testid={`${prefix}-models`}
+        />
+      </Form.Item>
+    </>
   );
 }

@@ -2,11 +2,11 @@
 // Rotate a token, which is also how one is edited: the new JWT carries the claims chosen here (the
 // old token's where left as they were), and the old token is revoked now or after a grace period.
 import { useState } from 'react';
-import { Alert, App, Form, InputNumber, Modal, Select } from 'antd';
+import { Alert, App, Form, Modal, Select } from 'antd';
 import type { MessageKey } from '@/i18n/messages';
 import type { TokenDTO } from '@/lib/types';
 import { api } from './api';
-import { EXPIRY, IssuedTokenDialog } from './IssueTokenModal';
+import { ClaimFields, EXPIRY, IssuedTokenDialog } from './IssueTokenModal';
 import { useI18n } from './Providers';
 import { validated } from './validated';
 import { useMutation } from './useMutation';
@@ -72,18 +72,7 @@ export function RotateTokenModal({
             <Form.Item name="grace" label={t('tokens.grace')}>
               <Select options={GRACE.map((g) => ({ value: g, label: t(`tokens.grace.${g}` as MessageKey) }))} data-testid="rotate-grace" />
             </Form.Item>
-            <Form.Item name="concurrency" label={t('tokens.concurrency')} extra={t('tokens.concurrencyHelp', { value: defaultConcurrency })}>
-              <InputNumber min={1} precision={0} style={{ width: '100%' }} placeholder={String(defaultConcurrency)} data-testid="rotate-concurrency" />
-            </Form.Item>
-            <Form.Item name="models" label={t('tokens.models')} extra={t('tokens.modelsHelp')}>
-              <Select
-                mode="multiple"
-                allowClear
-                placeholder={t('tokens.allModels')}
-                options={[...new Set([...models, ...(token.models ?? [])])].map((m) => ({ value: m, label: m }))}
-                data-testid="rotate-models"
-              />
-            </Form.Item>
+            <ClaimFields prefix="rotate" models={[...new Set([...models, ...(token.models ?? [])])]} defaultConcurrency={defaultConcurrency} />
             <Form.Item name="expiresIn" label={t('tokens.newExpiry')}>
               <Select
                 options={[{ value: KEEP, label: t('tokens.keep') }, ...EXPIRY.map((e) => ({ value: e, label: t(`tokens.expiry.${e}` as MessageKey) }))]}
