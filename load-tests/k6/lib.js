@@ -55,6 +55,13 @@ export function post(path, body, token, tags) {
   return http.post(BASE_URL + path, body, { headers: headers, tags: tags || {} });
 }
 
+/** A POST authenticated the Anthropic way (`x-api-key`), as Claude Code and the Anthropic SDKs send it. */
+export function postWithApiKey(path, body, key, tags) {
+  const headers = { 'Content-Type': 'application/json', 'anthropic-version': '2023-06-01' };
+  if (key) headers['x-api-key'] = key;
+  return http.post(BASE_URL + path, body, { headers: headers, tags: tags || {} });
+}
+
 export function get(path, token) {
   return http.get(BASE_URL + path, { headers: token ? { Authorization: 'Bearer ' + token } : {} });
 }

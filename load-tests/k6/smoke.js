@@ -1,5 +1,6 @@
-// smoke: a few requests of every kind — chat (non-stream, stream, stream with usage), FIM, models,
-// healthz, and an invalid / a missing token (401). One VU, one iteration; any failed check fails.
+// smoke: a few requests of every kind — chat (non-stream, stream, stream with usage), FIM, the
+// Anthropic-format messages (non-stream, stream, an unserved path), models, healthz, and an invalid
+// / a missing token (401). One VU, one iteration; any failed check fails.
 //   k6 run -e BASE_URL=http://127.0.0.1:8877 -e TOKENS_FILE=$PWD/load-tests/tokens.json load-tests/k6/smoke.js
 import {
   chatBody,
@@ -14,10 +15,11 @@ import {
   loadTokens,
   parseSse,
   post,
+  postWithApiKey,
   streamProblem,
   thresholds,
 } from './lib.js';
-import { classify, record } from '../lib/checks.js';
+import { anthropicStreamProblem, classify, messagesBody, record } from '../lib/checks.js';
 
 const tokens = loadTokens();
 
@@ -79,6 +81,31 @@ export default function () {
   check(res, {
     'fim: 200 with choices[0].text': function () {
       return ok && !!j && typeof j.choices[0].text === 'string';
+    },
+  });
+
+  res = postWithApiKey('/anthropic/v1/messages', messagesBody(), token, { kind: 'messages' });
+  ok = judge(res, []) === 'ok_200';
+  j = json(res);
+  check(res, {
+    'messages (x-api-key): 200 with text content and usage': function () {
+      return ok && !!j && j.type === 'message' && !!j.content && typeof j.content[0].text === 'string' && !!j.usage;
+    },
+  });
+
+  res = postWithApiKey('/anthropic/v1/messages', messagesBody({ stream: true }), token, { kind: 'messages-stream' });
+  ok = judge(res, []) === 'ok_200';
+  check(res, {
+    'messages stream: message_start … message_stop': function () {
+      return ok && anthropicStreamProblem(res.body) === null;
+    },
+  });
+
+  res = postWithApiKey('/anthropic/v1/messages/count_tokens', messagesBody(), token, { kind: 'messages-404' });
+  j = json(res);
+  check(res, {
+    'count_tokens: 404 in the Anthropic error shape': function () {
+      return res.status === 404 && !!j && j.type === 'error' && j.error.type === 'not_found_error';
     },
   });
 

@@ -134,6 +134,31 @@ export function chatBody(o) {
   return JSON.stringify(b);
 }
 
+/** An Anthropic-format request for /anthropic/v1/messages. */
+export function messagesBody(o) {
+  const b = { model: 'deepseek-chat', max_tokens: 64, messages: [{ role: 'user', content: 'Hello from the load test' }] };
+  if (o && o.stream) b.stream = true;
+  return JSON.stringify(b);
+}
+
+/**
+ * What is wrong with an Anthropic-format event stream, or null when it is complete: a
+ * message_start first, a message_stop last, no error event.
+ */
+export function anthropicStreamProblem(body) {
+  const events = [];
+  String(body)
+    .split('\n')
+    .forEach(function (line) {
+      if (line.indexOf('event:') === 0) events.push(line.slice(6).trim());
+    });
+  if (events.length === 0) return 'no events';
+  if (events.indexOf('error') >= 0) return 'an error event';
+  if (events[0] !== 'message_start') return 'does not start with message_start';
+  if (events[events.length - 1] !== 'message_stop') return 'does not end with message_stop';
+  return null;
+}
+
 export function fimBody(o) {
   const b = { model: 'deepseek-chat', prompt: 'def fib(n):', suffix: '    return a', max_tokens: 16 };
   if (o && o.stream) b.stream = true;

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import autocannon from 'autocannon';
-import { OUTCOME_COUNTERS, chatBody, classify, fimBody, header, parseSse, record, streamProblem } from './checks.js';
+import { OUTCOME_COUNTERS, anthropicStreamProblem, chatBody, classify, fimBody, header, messagesBody, parseSse, record, streamProblem } from './checks.js';
 import { Metrics } from './thresholds.mjs';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -111,6 +111,18 @@ export async function smoke({ baseUrl, tokens }) {
 
     r = await send(pool, { path: '/beta/completions', token, body: fimBody() });
     check('fim: 200 with choices[0].text', completion(r, 'fim') && typeof json(r.body)?.choices?.[0]?.text === 'string');
+
+    const apiKey = { 'x-api-key': token, 'anthropic-version': '2023-06-01' };
+    r = await send(pool, { path: '/anthropic/v1/messages', headers: apiKey, body: messagesBody() });
+    const m = json(r.body);
+    check(
+      'messages (x-api-key): 200 with text content and usage',
+      completion(r, 'messages') && m?.type === 'message' && typeof m?.content?.[0]?.text === 'string' && !!m?.usage,
+    );
+    r = await send(pool, { path: '/anthropic/v1/messages', headers: apiKey, body: messagesBody({ stream: true }) });
+    check('messages stream: message_start … message_stop', completion(r, 'messages stream') && anthropicStreamProblem(r.body) === null);
+    r = await send(pool, { path: '/anthropic/v1/messages/count_tokens', headers: apiKey, body: messagesBody() });
+    check('count_tokens: 404 in the Anthropic error shape', r.status === 404 && json(r.body)?.error?.type === 'not_found_error');
 
     for (const path of ['/models', '/v1/models']) {
       r = await send(pool, { method: 'GET', path, token });
