@@ -209,6 +209,12 @@ describe('single sign-on (OpenID Connect) in Chromium', () => {
     expect(statuses).toMatchObject({ read: 200, write: 403, body: { error: { code: 'forbidden' } } });
     await expect(be.services.users.get('by-viewer')).rejects.toThrow(/does not exist/);
     await expect(page.getByTestId('signed-in-as').textContent()).resolves.toContain('victor@corp.example');
+    // the Operators page marks operators made by single sign-on, and offers no password change to one
+    await page.goto(`${admin.url}/operators`);
+    await page.getByTestId('operators-table').waitFor();
+    await page.getByTestId('sso-victor@corp.example').waitFor();
+    expect(await page.getByTestId('sso-root@corp.example').count()).toBe(0);
+    expect(await page.getByTestId('change-password').count()).toBe(0);
     await ctx.close();
   });
 

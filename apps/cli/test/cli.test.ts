@@ -502,8 +502,16 @@ describe('admin roles', () => {
     expect(up.stdout).toBe('admin auditor has the admin role\n');
     expect((await services.admins.get('auditor')).role).toBe('admin');
     const list = await dsp(['admin', 'list']);
-    expect(list.stdout).toMatch(/^USERNAME\s+ROLE\s+STATUS/);
-    expect(list.stdout).toMatch(/\nauditor\s+admin\s+active/);
+    expect(list.stdout).toMatch(/^USERNAME\s+ROLE\s+STATUS\s+SIGN-IN/);
+    expect(list.stdout).toMatch(/\nauditor\s+admin\s+active\s+password/);
+    await services.admins.upsertSso({
+      issuer: 'https://id.example.com',
+      subject: 's-1',
+      username: 'sso.op@corp.example',
+      email: 'sso.op@corp.example',
+      role: 'viewer',
+    });
+    expect((await dsp(['admin', 'list'])).stdout).toMatch(/\nsso\.op@corp\.example\s+viewer\s+active\s+sso/);
     const bad = await dsp(['admin', 'create', 'z', '--role', 'owner'], { env: { DSP_ADMIN_PASSWORD: 'zzzzzzzzzz' } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--role must be admin or viewer, got "owner"/);

@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
+import { ssoText } from '@/i18n/sso-messages';
 import { api } from './api';
 import { PageHeader } from './PageHeader';
 import { useI18n } from './Providers';
@@ -15,12 +16,25 @@ interface OperatorRow {
   role: 'admin' | 'viewer';
   createdAt: string;
   disabled: boolean;
+  /** made by single sign-on: the provider's groups set the role at each sign-in */
+  sso?: boolean;
 }
 
 const ROLES = ['admin', 'viewer'] as const;
 
-export function OperatorsView({ me, canManage, operators }: { me: string; canManage: boolean; operators: OperatorRow[] }) {
-  const { t, dateTime } = useI18n();
+export function OperatorsView({
+  me,
+  canManage,
+  operators,
+  hasPassword = true,
+}: {
+  me: string;
+  canManage: boolean;
+  operators: OperatorRow[];
+  /** false for an operator signed in by single sign-on (no local password) */
+  hasPassword?: boolean;
+}) {
+  const { t, dateTime, locale } = useI18n();
   const { message } = App.useApp();
   const { busy, run } = useMutation();
   const [adding, setAdding] = useState(false);
@@ -64,9 +78,11 @@ export function OperatorsView({ me, canManage, operators }: { me: string; canMan
         subtitle={canManage ? t('operators.subtitle') : t('operators.viewerNote')}
         extra={
           <Space wrap>
-            <Button onClick={() => setChanging(true)} data-testid="change-password">
-              {t('operators.changePassword')}
-            </Button>
+            {hasPassword ? (
+              <Button onClick={() => setChanging(true)} data-testid="change-password">
+                {t('operators.changePassword')}
+              </Button>
+            ) : null}
             {canManage ? (
               <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="new-operator">
                 {t('operators.add')}
@@ -86,10 +102,15 @@ export function OperatorsView({ me, canManage, operators }: { me: string; canMan
           {
             title: t('operators.username'),
             dataIndex: 'username',
-            render: (u: string) => (
+            render: (u: string, row) => (
               <span className="mono" data-testid={`operator-${u}`}>
                 {u}
                 {u === me ? <Tag style={{ marginLeft: 8 }}>{t('operators.you')}</Tag> : null}
+                {row.sso ? (
+                  <Tag color="purple" style={{ marginLeft: 8 }} title={ssoText(locale, 'tagHint')} data-testid={`sso-${u}`}>
+                    {ssoText(locale, 'tag')}
+                  </Tag>
+                ) : null}
               </span>
             ),
           },

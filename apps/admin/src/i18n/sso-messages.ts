@@ -18,6 +18,8 @@ const en = {
   'error.unavailable': 'The identity provider is unreachable right now.',
   'error.off': 'Single sign-on is not configured for this console.',
   passwordsOff: 'Sign-in with a local password is switched off.',
+  tag: 'SSO',
+  tagHint: "Signs in with single sign-on; the provider's groups set the role at each sign-in.",
 };
 
 export type SsoKey = keyof typeof en;
@@ -38,6 +40,8 @@ const zh: Record<SsoKey, string> = {
   'error.unavailable': '身份提供方暂时无法访问。',
   'error.off': '此控制台未配置单点登录。',
   passwordsOff: '本地密码登录已关闭。',
+  tag: '单点登录',
+  tagHint: '通过单点登录登录；每次登录时由身份提供方的用户组决定角色。',
 };
 
 export function ssoText(locale: Locale, key: SsoKey): string {

@@ -56,8 +56,9 @@ const list: Command = {
     if (ctx.global.json) return ctx.io.stdout(json(admins));
     ctx.io.stdout(
       table(
-        ['USERNAME', 'ROLE', 'STATUS', 'CREATED'],
-        admins.map((a) => [a.username, a.role, a.disabledAt ? 'disabled' : 'active', a.createdAt]),
+        ['USERNAME', 'ROLE', 'STATUS', 'SIGN-IN', 'CREATED'],
+        // sso: made by single sign-on, no password; the provider's groups set the role at each sign-in
+        admins.map((a) => [a.username, a.role, a.disabledAt ? 'disabled' : 'active', a.kind === 'sso' ? 'sso' : 'password', a.createdAt]),
       ),
     );
   },
