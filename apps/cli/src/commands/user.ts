@@ -1,8 +1,9 @@
-// dsp user create | list | show | disable | enable
+// dsp user create | list | show | disable | enable  (update | delete | restore: user-profile.ts)
 import type { UserSummary } from '@dsp/db';
 import { int, limitArg, str, type Command, type CommandGroup } from '../command.js';
 import type { Limit } from '@dsp/db';
 import { json, ofLimit, shortTime, table } from '../output.js';
+import { userProfileCommands } from './user-profile.js';
 
 const QUOTA_OPTIONS = {
   'daily-requests': { type: 'string' },
@@ -62,15 +63,31 @@ const create: Command = {
 const list: Command = {
   path: ['user', 'list'],
   summary: "list users with today's and this month's usage",
-  usage: '[--search S] [--status active|disabled] [--limit N] [--offset N] [--json]',
-  help: ['--search S   substring of the id or name', '--status S   active or disabled', '--limit N    rows (default 100)', '--offset N   rows to skip'],
-  options: { search: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, offset: { type: 'string' } },
+  usage: '[--search S] [--label L] [--status active|disabled] [--deleted] [--limit N] [--offset N] [--json]',
+  help: [
+    '--search S   substring of the id, name or a label',
+    '--label L    only users with this label',
+    '--status S   active or disabled',
+    '--deleted    only deleted users',
+    '--limit N    rows (default 100)',
+    '--offset N   rows to skip',
+  ],
+  options: {
+    search: { type: 'string' },
+    label: { type: 'string' },
+    status: { type: 'string' },
+    deleted: { type: 'boolean' },
+    limit: { type: 'string' },
+    offset: { type: 'string' },
+  },
   args: { min: 0, max: 0 },
   async run(ctx, { values }) {
     const status = str(values.status);
     const res = await ctx.services().users.list({
       ...(str(values.search) !== undefined ? { search: str(values.search)! } : {}),
       ...(status !== undefined ? { status: status as 'active' | 'disabled' } : {}),
+      ...(str(values.label) !== undefined ? { label: str(values.label)! } : {}),
+      ...(values.deleted === true ? { deleted: 'only' as const } : {}),
       limit: int('limit', values.limit, { min: 1 }) ?? 100,
       offset: int('offset', values.offset) ?? 0,
     });
@@ -78,11 +95,12 @@ const list: Command = {
     if (ctx.global.json) return ctx.io.stdout(json(res));
     ctx.io.stdout(
       table(
-        ['ID', 'NAME', 'STATUS', 'REQ TODAY', 'TOK TODAY', 'TOK MONTH', 'CREATED'],
+        ['ID', 'NAME', 'STATUS', 'LABELS', 'REQ TODAY', 'TOK TODAY', 'TOK MONTH', 'CREATED'],
         res.rows.map((u) => [
           u.id,
           u.name,
-          u.status,
+          u.deletedAt ? 'deleted' : u.status,
+          u.labels.join(','),
           ofLimit(u.usage?.dailyRequests, u.limits.dailyRequests),
           ofLimit(u.usage?.dailyTokens, u.limits.dailyTokens),
           ofLimit(u.usage?.monthlyTokens, u.limits.monthlyTokens),
@@ -130,5 +148,5 @@ const setStatus = (verb: 'disable' | 'enable'): Command => ({
 export const userCommands: CommandGroup = {
   name: 'user',
   summary: 'gateway users',
-  commands: [create, list, show, setStatus('disable'), setStatus('enable')],
+  commands: [create, list, show, setStatus('disable'), setStatus('enable'), ...userProfileCommands],
 };

@@ -15,6 +15,12 @@ export interface User {
   dailyRequests: Limit | null;
   dailyTokens: Limit | null;
   monthlyTokens: Limit | null;
+  /** the operators' notes ('' = none) */
+  notes: string;
+  /** the operators' labels, sorted */
+  labels: string[];
+  /** soft-deleted: disabled, its tokens revoked, out of the lists; the ledger keeps its rows */
+  deletedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,6 +40,9 @@ export interface UserRow {
   daily_requests: string | null;
   daily_tokens: string | null;
   monthly_tokens: string | null;
+  notes?: string;
+  labels?: string[];
+  deleted_at?: Date | null;
   created_at: Date;
   updated_at: Date;
   version: string;
@@ -47,6 +56,9 @@ export function rowToUser(r: UserRow): User {
     dailyRequests: limitFromStored(toNumOrNull(r.daily_requests)),
     dailyTokens: limitFromStored(toNumOrNull(r.daily_tokens)),
     monthlyTokens: limitFromStored(toNumOrNull(r.monthly_tokens)),
+    notes: r.notes ?? '',
+    labels: r.labels ?? [],
+    deletedAt: r.deleted_at ?? null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

@@ -2,7 +2,7 @@
 import { periodAt } from '@dsp/core';
 import { PG_UNIQUE_VIOLATION, ServiceError, pgCode } from '../errors.js';
 import { withTransaction } from '../pool.js';
-import { readCounters, redisReason, redisStep, writeUserHash } from '../redis.js';
+import { addRevoked, readCounters, redisReason, redisStep, writeUserHash } from '../redis.js';
 import { clampLimit, writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { QUOTA_COLUMNS, QUOTA_FIELDS, limitToStored, validateQuotaPatch, type EffectiveLimits, type QuotaPatch, type QuotasService } from './quotas.js';
@@ -46,8 +46,12 @@ export interface CreateUserInput {
 }
 
 export interface ListUsersOptions {
-  /** case-insensitive substring of the id or the name */
+  /** case-insensitive substring of the id, the name or a label */
   search?: string;
+  /** only users with this label (exact) */
+  label?: string;
+  /** deleted users: left out (default), listed with the others, or alone */
+  deleted?: 'exclude' | 'include' | 'only';
   status?: UserStatus;
   /** default 0 */
   offset?: number;
@@ -73,6 +77,41 @@ export interface UsersService {
   enable(id: string): Promise<User>;
   /** same as quotas.set */
   setQuota(id: string, patch: QuotaPatch): Promise<User>;
+  /** the operators' name, notes and labels of a user; fields left out stay */
+  update(id: string, patch: UserProfilePatch): Promise<User>;
+  /** soft delete: disabled, every live token revoked, out of the lists; the ledger keeps its rows */
+  delete(id: string): Promise<User>;
+  /** undoes a delete; the user stays disabled and its tokens revoked until an operator decides */
+  restore(id: string): Promise<User>;
+}
+
+export interface UserProfilePatch {
+  name?: string | null;
+  notes?: string | null;
+  labels?: readonly string[] | null;
+}
+
+export const MAX_NOTES = 2000;
+export const MAX_LABELS = 20;
+const LABEL = /^[a-z0-9][a-z0-9._:-]{0,31}$/;
+
+function validateNotes(notes: unknown): string {
+  if (notes === undefined || notes === null) return '';
+  if (typeof notes !== 'string') throw new ServiceError('invalid_argument', 'notes must be a string');
+  if (notes.length > MAX_NOTES) throw new ServiceError('invalid_argument', `notes must be at most ${MAX_NOTES} characters`);
+  return notes.trim();
+}
+
+/** Labels: lower-case, 1-32 of a-z 0-9 . _ : - (starting with a letter or digit), at most 20, sorted, no repeats. */
+export function validateLabels(labels: unknown): string[] {
+  if (labels === undefined || labels === null) return [];
+  if (!Array.isArray(labels)) throw new ServiceError('invalid_argument', 'labels must be a list');
+  const out = [...new Set(labels.map((l) => (typeof l === 'string' ? l.trim().toLowerCase() : '')))].filter((l) => l !== '');
+  for (const l of out)
+    if (!LABEL.test(l))
+      throw new ServiceError('invalid_argument', `invalid label ${JSON.stringify(l)}: 1-32 characters of a-z 0-9 . _ : - starting with a letter or digit`);
+  if (out.length > MAX_LABELS) throw new ServiceError('invalid_argument', `at most ${MAX_LABELS} labels per user`);
+  return out.sort();
 }
 
 export const MAX_USER_NAME = 200;
@@ -163,7 +202,13 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
             args,
           );
         } catch (e) {
-          if (pgCode(e) === PG_UNIQUE_VIOLATION) throw new ServiceError('duplicate', `user "${id}" already exists`);
+          if (pgCode(e) === PG_UNIQUE_VIOLATION) {
+            const gone = await ctx.pool.query('SELECT 1 FROM users WHERE id = $1 AND deleted_at IS NOT NULL', [id]);
+            throw new ServiceError(
+              'duplicate',
+              gone.rows[0] ? `user "${id}" exists and is deleted; restore it (dsp user restore ${id})` : `user "${id}" already exists`,
+            );
+          }
           throw e;
         }
         const u = rowToUser(res.rows[0]!);
@@ -188,8 +233,16 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
       const args: unknown[] = [];
       if (options.search !== undefined && options.search.trim() !== '') {
         args.push(likePattern(options.search.trim()));
-        where.push(`(id ILIKE $${args.length} OR name ILIKE $${args.length})`);
+        where.push(`(id ILIKE $${args.length} OR name ILIKE $${args.length} OR EXISTS (SELECT 1 FROM unnest(labels) l WHERE l ILIKE $${args.length}))`);
       }
+      if (options.label !== undefined && options.label.trim() !== '') {
+        args.push(options.label.trim().toLowerCase());
+        where.push(`labels @> ARRAY[$${args.length}]::text[]`);
+      }
+      const deleted = options.deleted ?? 'exclude';
+      if (deleted === 'exclude') where.push('deleted_at IS NULL');
+      else if (deleted === 'only') where.push('deleted_at IS NOT NULL');
+      else if (deleted !== 'include') throw new ServiceError('invalid_argument', 'deleted must be exclude, include or only');
       if (options.after !== undefined) {
         args.push(validateUserId(options.after));
         where.push(`id > $${args.length}`);
@@ -219,7 +272,75 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
     },
 
     disable: (id) => setStatus(id, 'disabled'),
-    enable: (id) => setStatus(id, 'active'),
+    enable: async (id) => {
+      validateUserId(id);
+      const u = await loadUser(ctx.pool, id);
+      if (u.deletedAt) throw new ServiceError('conflict', `user "${id}" is deleted; restore it first (dsp user restore ${id})`);
+      return setStatus(id, 'active');
+    },
+
+    async update(id, patch) {
+      validateUserId(id);
+      if (typeof patch !== 'object' || patch === null) throw new ServiceError('invalid_argument', 'the change must be an object');
+      const sets: string[] = [];
+      const args: unknown[] = [id];
+      const details: Record<string, unknown> = {};
+      const set = (column: string, value: unknown) => {
+        args.push(value);
+        sets.push(`${column} = $${args.length}`);
+        details[column] = value;
+      };
+      if (patch.name !== undefined) set('name', validateName(patch.name));
+      if (patch.notes !== undefined) set('notes', validateNotes(patch.notes));
+      if (patch.labels !== undefined) set('labels', validateLabels(patch.labels));
+      if (sets.length === 0) throw new ServiceError('invalid_argument', 'nothing to change: give a name, notes or labels');
+      const row = await withTransaction(ctx.pool, async (c) => {
+        const res = await c.query<UserRow>(`UPDATE users SET ${sets.join(', ')}, updated_at = ${NEXT_VERSION} WHERE id = $1 RETURNING ${USER_COLUMNS}`, args);
+        if (!res.rows[0]) throw userNotFound(id);
+        await writeAudit(c, ctx.actor, 'user.update', id, details);
+        return res.rows[0];
+      });
+      return rowToUser(row);
+    },
+
+    async delete(id) {
+      validateUserId(id);
+      const out = await withTransaction(ctx.pool, async (c) => {
+        const cur = await c.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
+        if (!cur.rows[0]) throw userNotFound(id);
+        if (cur.rows[0].deleted_at) return { row: cur.rows[0], revoked: [] as string[] };
+        const res = await c.query<UserRow>(
+          `UPDATE users SET deleted_at = now(), status = 'disabled', updated_at = ${NEXT_VERSION} WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+          [id],
+        );
+        const tokens = await c.query<{ id: string }>('UPDATE tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id', [id]);
+        const revoked = tokens.rows.map((t) => t.id);
+        await writeAudit(c, ctx.actor, 'user.delete', id, { tokens_revoked: revoked });
+        return { row: res.rows[0]!, revoked };
+      });
+      await redisStep(`user "${id}" is deleted in Postgres`, async () => {
+        await writeUserHash(ctx.redis, ctx.prefix, rowToUser(out.row), out.row.version);
+        for (const jti of out.revoked) await addRevoked(ctx.redis, ctx.prefix, id, jti);
+      });
+      return rowToUser(out.row);
+    },
+
+    async restore(id) {
+      validateUserId(id);
+      const row = await withTransaction(ctx.pool, async (c) => {
+        const res = await c.query<UserRow>(
+          `UPDATE users SET deleted_at = NULL, updated_at = ${NEXT_VERSION} WHERE id = $1 AND deleted_at IS NOT NULL RETURNING ${USER_COLUMNS}`,
+          [id],
+        );
+        if (!res.rows[0]) {
+          await loadUserRow(c, id); // not_found when there is no such user
+          throw new ServiceError('conflict', `user "${id}" is not deleted`);
+        }
+        await writeAudit(c, ctx.actor, 'user.restore', id, {});
+        return res.rows[0];
+      });
+      return rowToUser(row);
+    },
     setQuota: (id, patch) => {
       validateUserId(id);
       return quotas.set(id, patch);
