@@ -47,6 +47,8 @@ export interface AdminConfig {
   sessionTtlHours?: number;
   /** more [admin] keys (e.g. trusted_proxies) */
   adminExtra?: Record<string, unknown>;
+  /** more sections (e.g. [tracing]) */
+  sections?: Record<string, Record<string, unknown>>;
 }
 
 export function assertBuilt(): void {
@@ -65,6 +67,7 @@ export async function startAdmin(c: AdminConfig): Promise<AdminServer> {
           auth: { algorithms: ['ES256'], public_key_file: c.publicKeyFile, private_key_file: c.privateKeyFile },
           redis: { url: 'redis://127.0.0.1:6379', key_prefix: c.prefix },
           database: { url: c.databaseUrl },
+          ...c.sections,
           admin,
         });
   const configFile = join(c.dir, `admin-${port}.toml`);
@@ -193,7 +196,11 @@ export interface ConsoleOnly {
  * Start a console with `seed` run against its backend first (operators, users, API keys);
  * `adminExtra` adds [admin] keys. `stop` ends the console and drops its database and keys.
  */
-export async function startConsoleOnly(seed: (be: Backend) => Promise<void>, adminExtra?: Record<string, unknown>): Promise<ConsoleOnly> {
+export async function startConsoleOnly(
+  seed: (be: Backend) => Promise<void>,
+  adminExtra?: Record<string, unknown>,
+  sections?: Record<string, Record<string, unknown>>,
+): Promise<ConsoleOnly> {
   const db = await createTempDatabase();
   const keys = await makeKeys();
   const prefix = randomPrefix();
@@ -215,6 +222,7 @@ export async function startConsoleOnly(seed: (be: Backend) => Promise<void>, adm
       metricsUrls: ['http://127.0.0.1:9/metrics'],
       dir: keys.dir,
       adminExtra,
+      sections,
     });
   } catch (e) {
     await stop();

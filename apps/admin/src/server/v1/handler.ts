@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ApiKey, Services } from '@dsp/db';
 import { services } from '../context';
 import { loadDb } from '../dsp';
+import { apiSpan } from '../tracing';
 import type { RouteDef } from './routes';
 
 const TYPES: Record<number, string> = {
@@ -87,43 +88,58 @@ async function toError(e: unknown): Promise<Response> {
 
 export function v1<R extends RouteDef>(route: R, fn: (call: Call<R>) => Promise<Response>) {
   return async (req: NextRequest, ctx: { params: Promise<unknown> }): Promise<Response> => {
-    const what = `${req.method} ${req.nextUrl.pathname}`;
-    let op: Services | undefined;
-    let res: Response;
-    try {
-      const auth = req.headers.get('authorization') ?? '';
-      const secret = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-      const root = await services();
-      const key = secret ? await root.apiKeys.authenticate(secret) : null;
-      if (!key) return apiError(401, 'invalid_api_key', secret ? 'unknown or revoked API key' : 'send an admin API key as "Authorization: Bearer <key>"');
-      op = root.withActor(`apikey:${key.name}`);
-      const { assertAllows } = await loadDb();
-      assertAllows(key.role, route.access, `API key "${key.name}"`);
-      const params = parse(route.params, await ctx.params, 'path');
-      const query = parse(route.query, Object.fromEntries(req.nextUrl.searchParams), 'query');
-      const { raw, value } = await readBody(req, route);
-      const body = parse(route.body, value, 'body');
-      const idemKey = route.idempotent ? req.headers.get('idempotency-key') : null;
-      const svc = op;
-      res = await fn({
-        req,
-        key,
-        svc,
-        params: params as Call<R>['params'],
-        query: query as Call<R>['query'],
-        body: body as Call<R>['body'],
-        once: (create, replay) =>
-          idemKey === null
-            ? create().then((m) => ({ value: m.value, replayed: false }))
-            : svc.idempotency.once({ principal: key.id, key: idemKey, request: `${what}\n${raw}` }, create, replay),
-      });
-    } catch (e) {
-      res = await toError(e);
-    }
-    // every authenticated call is audited with the key's name (a failed write does not hide the answer)
-    await op?.audit.record('api.call', what, { status: res.status }).catch((e: unknown) => console.error('[admin] api/v1 audit failed:', e));
+    const span = await apiSpan(req.headers, req.method, `/api/v1${route.path}`);
+    const seen: { keyName: string | null } = { keyName: null };
+    const res = await call(route, fn, req, ctx, seen);
+    span?.end(res.status, seen.keyName);
     return res;
   };
+}
+
+async function call<R extends RouteDef>(
+  route: R,
+  fn: (call: Call<R>) => Promise<Response>,
+  req: NextRequest,
+  ctx: { params: Promise<unknown> },
+  seen: { keyName: string | null },
+): Promise<Response> {
+  const what = `${req.method} ${req.nextUrl.pathname}`;
+  let op: Services | undefined;
+  let res: Response;
+  try {
+    const auth = req.headers.get('authorization') ?? '';
+    const secret = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
+    const root = await services();
+    const key = secret ? await root.apiKeys.authenticate(secret) : null;
+    if (!key) return apiError(401, 'invalid_api_key', secret ? 'unknown or revoked API key' : 'send an admin API key as "Authorization: Bearer <key>"');
+    seen.keyName = key.name;
+    op = root.withActor(`apikey:${key.name}`);
+    const { assertAllows } = await loadDb();
+    assertAllows(key.role, route.access, `API key "${key.name}"`);
+    const params = parse(route.params, await ctx.params, 'path');
+    const query = parse(route.query, Object.fromEntries(req.nextUrl.searchParams), 'query');
+    const { raw, value } = await readBody(req, route);
+    const body = parse(route.body, value, 'body');
+    const idemKey = route.idempotent ? req.headers.get('idempotency-key') : null;
+    const svc = op;
+    res = await fn({
+      req,
+      key,
+      svc,
+      params: params as Call<R>['params'],
+      query: query as Call<R>['query'],
+      body: body as Call<R>['body'],
+      once: (create, replay) =>
+        idemKey === null
+          ? create().then((m) => ({ value: m.value, replayed: false }))
+          : svc.idempotency.once({ principal: key.id, key: idemKey, request: `${what}\n${raw}` }, create, replay),
+    });
+  } catch (e) {
+    res = await toError(e);
+  }
+  // every authenticated call is audited with the key's name (a failed write does not hide the answer)
+  await op?.audit.record('api.call', what, { status: res.status }).catch((e: unknown) => console.error('[admin] api/v1 audit failed:', e));
+  return res;
 }
 
 export const noStore = { 'Cache-Control': 'no-store' };
