@@ -216,6 +216,42 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
         .toEqual(['1', '1']);
     });
 
+    it('notes and labels on a user, search by label, soft delete and restore', async () => {
+      await be.services.users.create({ id: 'lab-user', name: 'Labelled' });
+      await go(page, '/users/lab-user');
+      await page.getByTestId('edit-profile').click();
+      const dialog = page.getByRole('dialog');
+      const labels = dialog.locator('[data-testid="profile-labels"] input, input[data-testid="profile-labels"]').first();
+      for (const l of ['team-red', 'eu']) {
+        await labels.fill(l);
+        await labels.press('Enter');
+      }
+      await dialog.locator('textarea[data-testid="profile-notes"], [data-testid="profile-notes"] textarea').first().fill('pays by invoice');
+      await page.getByTestId('save-profile').click();
+      await expect.poll(() => page.getByTestId('user-labels').textContent()).toBe('euteam-red');
+      expect(await page.getByTestId('user-notes').textContent()).toBe('pays by invoice');
+      expect((await be.services.users.get('lab-user')).labels).toEqual(['eu', 'team-red']);
+      // the users search finds labels
+      await go(page, '/users?q=team-red');
+      await page.getByTestId('user-link-lab-user').waitFor();
+      expect(await page.getByTestId('user-link-maximiliane.k-w').count()).toBe(0);
+      // soft delete: out of the list, shown under "deleted", restorable
+      await go(page, '/users/lab-user');
+      await page.getByTestId('delete-user').click();
+      await page.getByTestId('confirm-delete-user').click();
+      await page.waitForURL(/\/users$/);
+      await hydrated(page);
+      expect(await page.getByTestId('user-link-lab-user').count()).toBe(0);
+      expect((await be.services.users.get('lab-user')).status).toBe('disabled');
+      await go(page, '/users?status=deleted');
+      await page.getByTestId('deleted-lab-user').waitFor();
+      await go(page, '/users/lab-user');
+      await page.getByTestId('user-deleted').waitFor();
+      await page.getByTestId('restore-user').click();
+      await page.getByTestId('user-deleted').waitFor({ state: 'detached' });
+      expect((await be.services.users.get('lab-user')).deletedAt).toBeNull();
+    });
+
     it('translates a server error by its code in zh-CN', async () => {
       await go(page, '/users');
       await page.getByTestId('language-toggle').getByText('简体中文').click();

@@ -11,6 +11,7 @@ import { QuotaBar } from './QuotaBar';
 import { useI18n } from './Providers';
 import { TokensTable } from './TokensTable';
 import { useCanWrite } from './Role';
+import { UserProfileCard } from './UserProfileCard';
 import { UserActions } from './UserActions';
 import { StatusTag } from './UsersView';
 
@@ -108,6 +109,7 @@ export function UserDetail({
           </Card>
         </Col>
       </Row>
+      <UserProfileCard user={user} />
       <Card
         size="small"
         title={t('users.tokens')}

@@ -22,7 +22,7 @@ export interface UsersViewProps {
   search: string;
   page: number;
   pageSize: number;
-  status: 'active' | 'disabled' | null;
+  status: 'active' | 'disabled' | 'deleted' | null;
   defaults: Limits;
 }
 
@@ -99,7 +99,9 @@ export function UsersView({ rows, total, usageError, search, page, pageSize, sta
               { value: 'all', label: t('common.all') },
               { value: 'active', label: t('status.active') },
               { value: 'disabled', label: t('status.disabled') },
+              { value: 'deleted', label: t('status.deleted') },
             ]}
+            data-testid="users-status"
           />
         </Space>
         <Table<UserSummaryDTO>
@@ -129,7 +131,25 @@ export function UsersView({ rows, total, usageError, search, page, pageSize, sta
               ),
             },
             { title: t('common.name'), dataIndex: 'name', render: (n: string | null) => n ?? '—' },
-            { title: t('common.status'), dataIndex: 'status', render: (s: 'active' | 'disabled') => <StatusTag status={s} /> },
+            {
+              title: t('common.status'),
+              dataIndex: 'status',
+              render: (s: 'active' | 'disabled', u) =>
+                u.deletedAt ? <Tag data-testid={`deleted-${u.id}`}>{t('status.deleted')}</Tag> : <StatusTag status={s} />,
+            },
+            {
+              title: t('users.labelsColumn'),
+              dataIndex: 'labels',
+              render: (labels: string[], u) => (
+                <span data-testid={`labels-${u.id}`}>
+                  {labels.map((l) => (
+                    <Tag key={l} style={{ cursor: 'pointer' }} onClick={() => go({ q: l, page: 1 })}>
+                      {l}
+                    </Tag>
+                  ))}
+                </span>
+              ),
+            },
             {
               title: t('users.dailyRequests'),
               key: 'dr',

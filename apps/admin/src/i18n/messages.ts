@@ -3,6 +3,7 @@
 import { accountsEn, accountsZh } from './accounts-messages';
 import { requestLogEn, requestLogZh } from './request-log-messages';
 import { tokenEn, tokenZh } from './token-messages';
+import { userProfileEn, userProfileZh } from './user-profile-messages';
 
 export const en = {
   'app.title': 'deepseek-proxy admin',
@@ -125,7 +126,7 @@ export const en = {
 
   'users.title': 'Users',
   'users.subtitle': "Gateway users, their status and this period's usage against quota.",
-  'users.search': 'Search by id or name',
+  'users.search': 'Search by id, name or label',
   'users.new': 'New user',
   'users.id': 'User id',
   'users.idHelp': '1-128 characters: A-Z a-z 0-9 . _ @ : -',
@@ -303,6 +304,7 @@ export const en = {
   ...accountsEn,
   ...requestLogEn,
   ...tokenEn,
+  ...userProfileEn,
 };
 
 export type MessageKey = keyof typeof en;
@@ -429,7 +431,7 @@ export const zh: Messages = {
 
   'users.title': '用户',
   'users.subtitle': '网关用户、状态以及本周期用量与配额。',
-  'users.search': '按 ID 或名称搜索',
+  'users.search': '按 ID、名称或标签搜索',
   'users.new': '新建用户',
   'users.id': '用户 ID',
   'users.idHelp': '1-128 个字符：A-Z a-z 0-9 . _ @ : -',
@@ -606,6 +608,7 @@ export const zh: Messages = {
   ...accountsZh,
   ...requestLogZh,
   ...tokenZh,
+  ...userProfileZh,
 };
 
 export const MESSAGES: Record<'en' | 'zh', Messages> = { en, zh };

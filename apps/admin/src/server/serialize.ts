@@ -7,7 +7,7 @@ const iso = (d: Date | string): string => new Date(d).toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? iso(d) : null);
 
 export function serializeUser(u: User): UserDTO {
-  return { ...u, createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt) };
+  return { ...u, labels: [...u.labels], deletedAt: u.deletedAt ? iso(u.deletedAt) : null, createdAt: iso(u.createdAt), updatedAt: iso(u.updatedAt) };
 }
 
 export function serializeUserSummary(u: UserSummary): UserSummaryDTO {

@@ -18,6 +18,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     offset: (page - 1) * pageSize,
     limit: pageSize,
     status: status === 'active' || status === 'disabled' ? status : undefined,
+    deleted: status === 'deleted' ? 'only' : 'exclude',
   });
   return (
     <UsersView
@@ -27,7 +28,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       search={search}
       page={page}
       pageSize={pageSize}
-      status={status === 'active' || status === 'disabled' ? status : null}
+      status={status === 'active' || status === 'disabled' || status === 'deleted' ? status : null}
       defaults={op.svc.quotas.defaults()}
     />
   );
