@@ -73,6 +73,7 @@ describe('admin REST API /api/v1', () => {
         '/api/v1/audit',
         '/api/v1/requests',
         '/api/v1/tokens',
+        '/api/v1/tokens/{id}',
         '/api/v1/tokens/{id}/revoke',
         '/api/v1/tokens/{id}/rotate',
         '/api/v1/usage',
@@ -134,6 +135,22 @@ describe('admin REST API /api/v1', () => {
     expect((await api('get', '/users', { query: { search: 'ALI' } })).body.rows.map((u: { id: string }) => u.id)).toEqual(['alice']);
     expect((await api('get', '/users/{id}', { path: '/users/carol' })).body.id).toBe('carol');
 
+    // budgets: exact decimal strings in, canonical out; null removes one; bad ones are 400 and change nothing
+    const budgeted = await api('patch', '/users/{id}', { path: '/users/carol', body: { dailyBudget: '5.50', monthlyBudget: '100.123456789' } });
+    expect(budgeted.status).toBe(200);
+    expect(budgeted.body).toMatchObject({ id: 'carol', dailyBudget: '5.5', monthlyBudget: '100.123456789' });
+    expect(await be.redis.hget(`${fixture.prefix}{u:carol}:user`, 'daily_budget')).toBe('5500000000');
+    for (const bad of [-1, '-1', 5.5, 'lots', '1.0000000001', '1e3']) {
+      const r = await api('patch', '/users/{id}', { path: '/users/carol', body: { dailyBudget: bad } });
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      expect(r.body.error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/dailyBudget/) });
+    }
+    const tooBig = await api('patch', '/users/{id}', { path: '/users/carol', body: { monthlyBudget: '9999999999' } });
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body.error.message).toMatch(/monthly_budget must be an amount >= 0 and <= 1000000000/);
+    const cleared = await api('patch', '/users/{id}', { path: '/users/carol', body: { dailyBudget: null } });
+    expect(cleared.body).toMatchObject({ dailyBudget: null, monthlyBudget: '100.123456789' });
+
     const missing = await api('get', '/users/{id}', { path: '/users/nobody' });
     expect(missing.status).toBe(404);
     expect(missing.body.error).toMatchObject({ code: 'not_found', type: 'not_found_error' });
@@ -166,6 +183,14 @@ describe('admin REST API /api/v1', () => {
     const jti = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()).jti as string;
     expect(jti(replay.body.token)).toBe(issued.body.record.id);
     expect((await be.services.tokens.list('alice')).length).toBe(1);
+    expect(issued.body.record).toMatchObject({ dailyBudget: null, monthlyBudget: null });
+    const tb = await api('patch', '/tokens/{id}', { path: `/tokens/${issued.body.record.id}`, body: { dailyBudget: '0.25' } });
+    expect(tb.status).toBe(200);
+    expect(tb.body).toMatchObject({ id: issued.body.record.id, dailyBudget: '0.25', monthlyBudget: null });
+    expect(await be.redis.hget(`${fixture.prefix}{u:alice}:user`, `daily_budget:${issued.body.record.id}`)).toBe('250000000');
+    expect((await api('patch', '/tokens/{id}', { path: `/tokens/${issued.body.record.id}`, body: { dailyBudget: '-0.25' } })).status).toBe(400);
+    expect((await api('patch', '/tokens/{id}', { path: `/tokens/${issued.body.record.id}`, body: { concurrency: 3 } })).status).toBe(400);
+    expect((await api('patch', '/tokens/{id}', { path: '/tokens/nope', body: { dailyBudget: '1' } })).status).toBe(404);
 
     const rotated = await api('post', '/tokens/{id}/rotate', { path: `/tokens/${issued.body.record.id}/rotate` });
     expect(rotated.status).toBe(201);

@@ -1,5 +1,6 @@
 // The shape of a CLI command and the errors the dispatcher maps to exit codes.
 import type { ParseArgsConfig } from 'node:util';
+import { MAX_BUDGET, validateBudget } from '@dsp/db';
 import type { Context } from './context.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -69,6 +70,21 @@ export const limitArg = (name: string, v: string | boolean | undefined): number 
       `--${name} must be a whole number >= 0 (0 blocks every request), "unlimited" or "default"; got ${JSON.stringify(v)}${/^-/.test(w) ? ' (negative limits do not exist)' : ''}`,
     );
   return Number(w);
+};
+
+/** A budget: an amount >= 0 with at most 9 decimal places (kept as an exact decimal string), or "none" (null). */
+export const budgetArg = (name: string, v: string | boolean | undefined): string | null | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new UsageError(`--${name} needs a value`);
+  const w = v.trim().toLowerCase();
+  if (w === 'none') return null;
+  try {
+    return validateBudget(`--${name}`, w);
+  } catch {
+    throw new UsageError(
+      `--${name} must be an amount >= 0 and <= ${MAX_BUDGET} with at most 9 decimal places (0 blocks every request), or "none"; got ${JSON.stringify(v)}${/^-/.test(w) ? ' (negative budgets do not exist)' : ''}`,
+    );
+  }
 };
 
 export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);

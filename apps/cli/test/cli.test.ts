@@ -174,6 +174,11 @@ describe('help and usage errors', () => {
       ],
       [['quota', 'set', 'a', '--daily-requests=-5'], /error: --daily-requests must be a whole number >= 0 .*got "-5" \(negative limits do not exist\)/],
       [['quota', 'set', 'a'], /error: give at least one of/],
+      [['quota', 'set', 'a', '--daily-budget=-5'], /error: --daily-budget must be an amount >= 0 .*got "-5" \(negative budgets do not exist\)/],
+      [['quota', 'set', 'a', '--monthly-budget', 'lots'], /error: --monthly-budget must be an amount >= 0 .*or "none"; got "lots"/],
+      [['quota', 'set', 'a', '--daily-budget', '0.0000000001'], /error: --daily-budget must be an amount .*at most 9 decimal places/],
+      [['quota', 'set', 'a', '--daily-budget', '1e3'], /error: --daily-budget must be an amount/],
+      [['quota', 'set', 'a', '--token', 't', '--daily-requests', '5'], /error: --token sets budgets only/],
       [['token', 'issue', 'a', '--concurrency', '0'], /error: --concurrency must be an integer >= 1/],
     ];
     for (const [args, re] of cases) {
@@ -583,5 +588,47 @@ describe('environment failures', () => {
     const r = await dsp(['user', 'list'], { env: { DSP_DATABASE__URL: 'postgres://postgres@127.0.0.1:1/none' } });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: cannot connect to Postgres at postgres://postgres@127.0.0.1:1/none (ECONNREFUSED)\n');
+  });
+});
+
+// last: it adds a user, which the counts above do not expect
+describe('quota set: budgets', () => {
+  it('budgets: exact decimals into Postgres and nanos into the user hash, per user and per token; none removes them', async () => {
+    await services.users.create({ id: 'budget-user' });
+    const r = await dsp(['quota', 'set', 'budget-user', '--daily-budget', '5', '--monthly-budget', '100.123456789']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('daily budget    5 CNY, spent 0 CNY\n');
+    expect(r.stdout).toContain('monthly budget  100.123456789 CNY, spent 0 CNY\n');
+    const row = await pool.query<{ d: string; m: string }>("SELECT daily_budget::text AS d, monthly_budget::text AS m FROM users WHERE id = 'budget-user'");
+    expect(row.rows[0]).toEqual({ d: '5.000000000', m: '100.123456789' });
+    expect(await userHash(redis, keys.user(prefix, 'budget-user'))).toEqual({ status: 'active', daily_budget: '5000000000', monthly_budget: '100123456789' });
+    const { record } = await services.tokens.issue('budget-user');
+    const t = await dsp(['quota', 'set', 'budget-user', '--token', record.id, '--daily-budget', '0.5']);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain('daily budget    0.5 CNY\n');
+    expect(await userHash(redis, keys.user(prefix, 'budget-user'))).toMatchObject({ [`daily_budget:${record.id}`]: '500000000', daily_budget: '5000000000' });
+    // a later user change rewrites the hash and keeps the token's budget
+    await dsp(['quota', 'set', 'budget-user', '--daily-budget', 'none']);
+    expect(await userHash(redis, keys.user(prefix, 'budget-user'))).toEqual({
+      status: 'active',
+      monthly_budget: '100123456789',
+      [`daily_budget:${record.id}`]: '500000000',
+    });
+    await services.users.disable('budget-user');
+    expect(await userHash(redis, keys.user(prefix, 'budget-user'))).toMatchObject({ status: 'disabled', [`daily_budget:${record.id}`]: '500000000' });
+    // so does a sync from scratch
+    await redis.del(keys.user(prefix, 'budget-user'));
+    expect((await dsp(['sync'])).code).toBe(0);
+    expect(await userHash(redis, keys.user(prefix, 'budget-user'))).toEqual({
+      status: 'disabled',
+      monthly_budget: '100123456789',
+      [`daily_budget:${record.id}`]: '500000000',
+    });
+    const other = await dsp(['quota', 'set', 'bob', '--token', record.id, '--daily-budget', '1']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/error: token "[\w-]+" belongs to user "budget-user", not "bob"/);
+    const audit = await pool.query<{ action: string }>("SELECT action FROM audit_log WHERE action LIKE '%.budget' ORDER BY id");
+    expect(audit.rows.map((a) => a.action)).toEqual(['user.budget', 'token.budget', 'user.budget']);
   });
 });

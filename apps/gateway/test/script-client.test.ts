@@ -60,8 +60,8 @@ describe('script client on the shared Redis', () => {
         ['io', io],
       ] as const) {
         const p = `${prefix}${who}:`;
-        const first = await run.dspAdmitV1(...admitArgs(p, 'a', 'l1'));
-        const second = await run.dspAdmitV1(...admitArgs(p, 'a', 'l2')); // concurrency 1: refused
+        const first = await run.dspAdmitV2(...admitArgs(p, 'a', 'l1'));
+        const second = await run.dspAdmitV2(...admitArgs(p, 'a', 'l2')); // concurrency 1: refused
         const released = await run.dspFinishV4(...finishArgs(p, 'a', 'l1', 42));
         const again = await run.dspFinishV4(...finishArgs(p, 'a', 'l1', 42)); // lease gone
         const renew = await run.dspRenewV1(`${p}{u:a}:lease:t`, 'nope', 5000);
@@ -82,7 +82,7 @@ describe('script client on the shared Redis', () => {
       const results = await Promise.all(Array.from({ length: 500 }, (_, i) => c.dspRenewV1(`${p}{u:${i}}:lease:t`, `l${i}`, 5000).then((r) => [i, r])));
       expect(results.every(([, r]) => r === 0)).toBe(true);
       // admits on distinct users: each gets in-flight 1 and its own lease
-      const admitted = await Promise.all(Array.from({ length: 300 }, (_, i) => c.dspAdmitV1(...admitArgs(p, String(i), `l${i}`))));
+      const admitted = await Promise.all(Array.from({ length: 300 }, (_, i) => c.dspAdmitV2(...admitArgs(p, String(i), `l${i}`))));
       expect(admitted.every((r) => r[0] === 1 && r[2] === 1)).toBe(true);
       const scores = await Promise.all(Array.from({ length: 300 }, (_, i) => io.zscore(`${p}{u:${i}}:lease:t`, `l${i}`)));
       expect(scores.every((s) => s !== null)).toBe(true);
@@ -94,7 +94,7 @@ describe('script client on the shared Redis', () => {
   it('fails at once while not connected (no offline queue) and rejects script errors', async () => {
     const { c } = client('redis://127.0.0.1:1'); // nothing listens on port 1
     const t0 = performance.now();
-    await expect(c.dspAdmitV1(...admitArgs(prefix, 'x', 'l'))).rejects.toThrow(/not connected/);
+    await expect(c.dspAdmitV2(...admitArgs(prefix, 'x', 'l'))).rejects.toThrow(/not connected/);
     expect(performance.now() - t0).toBeLessThan(50);
     c.disconnect();
     const ok = client(SHARED);
@@ -102,7 +102,7 @@ describe('script client on the shared Redis', () => {
     // a non-numeric argument makes the Lua script raise: the call rejects, the connection stays usable
     const args: (string | number)[] = [...admitArgs(prefix, 'e', 'l')];
     args[7] = 'not-a-number'; // concurrency
-    await expect(ok.c.dspAdmitV1(...args)).rejects.toThrow(/ERR/);
+    await expect(ok.c.dspAdmitV2(...args)).rejects.toThrow(/ERR/);
     expect(await ok.c.dspRenewV1(`${prefix}{u:e}:lease:t`, 'l', 5000)).toBe(0);
     ok.c.disconnect();
   });
@@ -126,7 +126,7 @@ describe('script client on a private Redis', () => {
     try {
       expect(await c.dspRenewV1(`${prefix}{u:f}:lease:t`, 'l', 5000)).toBe(0);
       expect(cli('SCRIPT', 'FLUSH')).toBe('OK');
-      expect(await c.dspAdmitV1(...admitArgs(prefix, 'f', 'l1'))).toEqual([1, 0, 1, 0]);
+      expect(await c.dspAdmitV2(...admitArgs(prefix, 'f', 'l1'))).toEqual([1, 0, 1, 0]);
       // EVAL cached the script again: EVALSHA works without another fallback
       expect(await c.dspFinishV4(...finishArgs(prefix, 'f', 'l1', 5))).toBe(1);
     } finally {
@@ -172,7 +172,7 @@ describe('script client on a private Redis', () => {
       expect(waited).toBeLessThan(600);
       process.kill(frozen, 'SIGCONT');
       // the late reply to the timed-out call is skipped; the next call gets its own answer
-      expect(await c.dspAdmitV1(...admitArgs(prefix, 'h', 'l1'))).toEqual([1, 0, 1, 0]);
+      expect(await c.dspAdmitV2(...admitArgs(prefix, 'h', 'l1'))).toEqual([1, 0, 1, 0]);
     } finally {
       process.kill(frozen, 'SIGCONT');
       c.disconnect();
@@ -186,7 +186,7 @@ describe('script client on a private Redis', () => {
     try {
       const good = client(`redis://:s3cret@127.0.0.1:${redis.port}/3`);
       await good.ready();
-      expect(await good.c.dspAdmitV1(...admitArgs(prefix, 'db', 'l1'))).toEqual([1, 0, 1, 0]);
+      expect(await good.c.dspAdmitV2(...admitArgs(prefix, 'db', 'l1'))).toEqual([1, 0, 1, 0]);
       expect(auth('-n', '3', 'ZCARD', `${prefix}{u:db}:lease:t`)).toBe('1');
       expect(auth('-n', '0', 'EXISTS', `${prefix}{u:db}:lease:t`)).toBe('0');
       good.c.disconnect();

@@ -367,7 +367,7 @@ export const configSchema = z.object({
     ),
   }),
 
-  quota: section('Default quotas, for users and tokens that have none of their own.', {
+  quota: section('Default quotas, for users and tokens that have none of their own, and the currency of budgets.', {
     timezone: text('UTC', 'Time zone whose midnight starts a new day / month period.', {
       required: true,
       label: 'IANA time zone (e.g. "Asia/Shanghai")',
@@ -380,11 +380,15 @@ export const configSchema = z.object({
     default_monthly_tokens: integer(0, 'Tokens per user per calendar month; 0 = unlimited.', {
       min: 0,
     }),
-    budget_currency: text('CNY', 'Currency of the daily / monthly budgets; spend in another currency is reported, not counted against a budget.', {
-      required: true,
-      label: 'ISO 4217 currency code (e.g. "CNY", "USD")',
-      check: isKnownCurrency,
-    }),
+    budget_currency: text(
+      'CNY',
+      'Currency of the daily / monthly budgets (`dsp quota set --daily-budget`); spend in another currency is reported, not counted against a budget.',
+      {
+        required: true,
+        label: 'ISO 4217 currency code (e.g. "CNY", "USD")',
+        check: isKnownCurrency,
+      },
+    ),
   }),
 
   redis: section('Hot, rebuildable state: locks, counters, revocations, queues.', {

@@ -7,6 +7,7 @@ export const ERRORS = {
   user_disabled: { status: 403, type: 'permission_error' },
   model_not_allowed: { status: 403, type: 'permission_error' },
   unknown_user: { status: 403, type: 'permission_error' },
+  budget_exceeded: { status: 402, type: 'insufficient_quota' },
   not_found: { status: 404, type: 'not_found_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
   request_too_large: { status: 413, type: 'invalid_request_error' },

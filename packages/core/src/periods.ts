@@ -79,7 +79,8 @@ function localDay(timeZone: string, epochMs: number): number {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-export function periodAt(timeZone: string, epochMs: number): Period & { resetsAt: number } {
+/** The period at an instant; resetsAt / monthResetsAt: epoch ms of the next local midnight / month start. */
+export function periodAt(timeZone: string, epochMs: number): Period & { resetsAt: number; monthResetsAt: number } {
   const l = localTime(timeZone, epochMs);
   const nextDay = localMidnight(timeZone, l.year, l.month, l.day + 1);
   const nextMonth = localMidnight(timeZone, l.year, l.month + 1, 1);
@@ -89,6 +90,7 @@ export function periodAt(timeZone: string, epochMs: number): Period & { resetsAt
     daySecondsLeft: Math.max(1, Math.ceil((nextDay - epochMs) / 1000)),
     monthSecondsLeft: Math.max(1, Math.ceil((nextMonth - epochMs) / 1000)),
     resetsAt: nextDay,
+    monthResetsAt: nextMonth,
   };
 }
 

@@ -30,7 +30,7 @@ const k = (sub: string, jti = 't1') => ({
 
 async function admit(sub: string, leaseId: string, o: { concurrency?: number; dailyTokens?: number; leaseMs?: number } = {}) {
   const x = k(sub);
-  const raw = (await r.dspAdmitV1(
+  const raw = (await r.dspAdmitV2(
     x.user,
     x.revoked,
     x.lease,
@@ -120,5 +120,48 @@ describe('admit + finish scripts', () => {
     expect((await admit('u6', 'a', { dailyTokens: 50 })).ok).toBe(true);
     await finish('u6', 'a', 60, false);
     expect(await admit('u6', 'b', { dailyTokens: 50 })).toMatchObject({ ok: false, reason: 'quota', quota: 'daily_tokens', used: 60, limit: 50 });
+  });
+
+  it('budgets: refused once the spend reaches a budget (user or token, day or month), exact past 2^53, 0 blocks', async () => {
+    // a daily budget of 5 (nanos): admitted below it, refused at it
+    await r.hset(k('b1').user, 'status', 'active', 'daily_budget', '5000000000');
+    expect((await admit('b1', 'a', { concurrency: 5 })).ok).toBe(true);
+    await finish('b1', 'a', 10, false, '4999999999', 't1');
+    expect((await admit('b1', 'b', { concurrency: 5 })).ok).toBe(true); // one nano short: still admitted
+    await finish('b1', 'b', 10, false, '1', 't1');
+    expect(await admit('b1', 'c', { concurrency: 5 })).toEqual({
+      ok: false,
+      reason: 'budget',
+      budget: 'user_daily',
+      spentNanos: 5000000000n,
+      budgetNanos: 5000000000n,
+    });
+    // monthly: the month hash's spend
+    await r.hset(k('b2').user, 'status', 'active', 'monthly_budget', '100');
+    await r.hset(k('b2').month, 'spend', '100');
+    expect(await admit('b2', 'a')).toMatchObject({ ok: false, reason: 'budget', budget: 'user_monthly', spentNanos: 100n });
+    // a token's budget counts only that token's spend (the admitted jti is t1)
+    await r.hset(k('b3').user, 'status', 'active', 'daily_budget:t1', '50', 'monthly_budget:t2', '1');
+    await r.hset(k('b3').day, 'spend', '1000', 'spend:t2', '1000', 'spend:t1', '49');
+    await r.hset(k('b3').month, 'spend', '1000', 'spend:t2', '1000', 'spend:t1', '49');
+    expect((await admit('b3', 'a')).ok).toBe(true); // t2 is over its budget, t1 is not
+    await r.hset(k('b3').user, 'monthly_budget:t1', '49');
+    expect(await admit('b3', 'b')).toMatchObject({ ok: false, reason: 'budget', budget: 'token_monthly', spentNanos: 49n, budgetNanos: 49n });
+    await r.hset(k('b3').day, 'spend:t1', '50');
+    expect(await admit('b3', 'b')).toMatchObject({ ok: false, reason: 'budget', budget: 'token_daily' });
+    // exact beyond doubles: 2^53 + 1 spent against a budget of 2^53 + 2 is below it
+    await r.hset(k('b4').user, 'status', 'active', 'daily_budget', '9007199254740994');
+    await r.hset(k('b4').day, 'spend', '9007199254740993');
+    expect((await admit('b4', 'a')).ok).toBe(true);
+    await r.hset(k('b4').day, 'spend', '9007199254740994');
+    expect(await admit('b4', 'b', { concurrency: 2 })).toMatchObject({ ok: false, reason: 'budget', spentNanos: 9007199254740994n });
+    // a budget of 0 blocks before anything was spent; no budget field = no budget
+    await r.hset(k('b5').user, 'status', 'active', 'daily_budget', '0');
+    expect(await admit('b5', 'a')).toMatchObject({ ok: false, reason: 'budget', budget: 'user_daily', spentNanos: 0n });
+    await r.hset(k('b6').day, 'spend', '99999999999999');
+    expect((await admit('b6', 'a')).ok).toBe(true);
+    // a refusal counts nothing and holds no slot
+    expect(await r.hget(k('b5').day, 'req')).toBeNull();
+    expect(await r.zcard(k('b5').lease)).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
 // (redis-client.ts): it speaks the same commands; only SCAN (per master) and cross-slot pipelines
 // differ, see below.
 import { Cluster, type Redis } from 'ioredis';
-import { keys, type Period } from '@dsp/core';
+import { decimalToNanos, keys, type Period } from '@dsp/core';
 import { ServiceError } from './errors.js';
 import { redisClient, redisPolicies } from './redis-client.js';
 
@@ -41,6 +41,11 @@ export interface UserState {
   dailyRequests: number | 'unlimited' | null;
   dailyTokens: number | 'unlimited' | null;
   monthlyTokens: number | 'unlimited' | null;
+  /** budgets (decimal strings of [quota] budget_currency; null = none), stored as nanos */
+  dailyBudget: string | null;
+  monthlyBudget: string | null;
+  /** the budgets of the user's live tokens: fields daily_budget:<jti>, monthly_budget:<jti> */
+  tokenBudgets: readonly { jti: string; daily: string | null; monthly: string | null }[];
 }
 
 const hashLimit = (v: number | 'unlimited'): string => (v === 'unlimited' ? '-1' : String(v));
@@ -50,6 +55,13 @@ export function userHashFields(u: UserState): Record<string, string> {
   if (u.dailyRequests !== null) f.daily_requests = hashLimit(u.dailyRequests);
   if (u.dailyTokens !== null) f.daily_tokens = hashLimit(u.dailyTokens);
   if (u.monthlyTokens !== null) f.monthly_tokens = hashLimit(u.monthlyTokens);
+  const nanos = (v: string): string => decimalToNanos(v).toString();
+  if (u.dailyBudget !== null) f.daily_budget = nanos(u.dailyBudget);
+  if (u.monthlyBudget !== null) f.monthly_budget = nanos(u.monthlyBudget);
+  for (const t of u.tokenBudgets) {
+    if (t.daily !== null) f[`daily_budget:${t.jti}`] = nanos(t.daily);
+    if (t.monthly !== null) f[`monthly_budget:${t.jti}`] = nanos(t.monthly);
+  }
   return f;
 }
 
@@ -119,6 +131,8 @@ export async function addRevoked(redis: Redis, prefix: string, userId: string, j
 export interface Counters {
   requests: number;
   tokens: number;
+  /** the user's spend in [quota] budget_currency, nanos */
+  spendNanos: bigint;
 }
 
 export interface UserCounters {
@@ -131,7 +145,9 @@ const num = (v: string | null | undefined): number => {
   return Number.isFinite(n) ? n : 0;
 };
 
-/** Today's and this month's counters of each user (`req`, `tok`), one pipelined round trip. */
+const nanos = (v: string | null | undefined): bigint => (v && /^-?\d+$/.test(v) ? BigInt(v) : 0n);
+
+/** Today's and this month's counters of each user (`req`, `tok`, `spend`), one pipelined round trip. */
 export async function readCounters(redis: Redis, prefix: string, userIds: readonly string[], period: Period): Promise<Map<string, UserCounters>> {
   const out = new Map<string, UserCounters>();
   if (userIds.length === 0) return out;
@@ -139,13 +155,16 @@ export async function readCounters(redis: Redis, prefix: string, userIds: readon
   if (isCluster(redis)) {
     // a Cluster pipeline must stay in one slot: send the reads one by one (auto-pipelined per node)
     res = await Promise.all(
-      userIds.flatMap((id) => [redis.hmget(keys.day(prefix, id, period.day), 'req', 'tok'), redis.hmget(keys.month(prefix, id, period.month), 'req', 'tok')]),
+      userIds.flatMap((id) => [
+        redis.hmget(keys.day(prefix, id, period.day), 'req', 'tok', 'spend'),
+        redis.hmget(keys.month(prefix, id, period.month), 'req', 'tok', 'spend'),
+      ]),
     );
   } else {
     const p = redis.pipeline();
     for (const id of userIds) {
-      p.hmget(keys.day(prefix, id, period.day), 'req', 'tok');
-      p.hmget(keys.month(prefix, id, period.month), 'req', 'tok');
+      p.hmget(keys.day(prefix, id, period.day), 'req', 'tok', 'spend');
+      p.hmget(keys.month(prefix, id, period.month), 'req', 'tok', 'spend');
     }
     res = checkExec((await p.exec()) as ExecResult) as (string | null)[][];
   }
@@ -153,8 +172,8 @@ export async function readCounters(redis: Redis, prefix: string, userIds: readon
     const d = res[2 * i] ?? [];
     const m = res[2 * i + 1] ?? [];
     out.set(id, {
-      day: { requests: num(d[0]), tokens: num(d[1]) },
-      month: { requests: num(m[0]), tokens: num(m[1]) },
+      day: { requests: num(d[0]), tokens: num(d[1]), spendNanos: nanos(d[2]) },
+      month: { requests: num(m[0]), tokens: num(m[1]), spendNanos: nanos(m[2]) },
     });
   });
   return out;

@@ -149,7 +149,16 @@ describe('sync', () => {
     const after = await env.redis.hget(user('bob'), 'v');
     expect(BigInt(after!)).toBeGreaterThan(BigInt(before!));
     // a slow sync that read Postgres before the enable must not put "disabled" back
-    const stale = { id: 'bob', status: 'disabled' as const, dailyRequests: null, dailyTokens: null, monthlyTokens: null };
+    const stale = {
+      id: 'bob',
+      status: 'disabled' as const,
+      dailyRequests: null,
+      dailyTokens: null,
+      monthlyTokens: null,
+      dailyBudget: null,
+      monthlyBudget: null,
+      tokenBudgets: [],
+    };
     expect(await writeUserHash(env.redis, env.prefix, stale, before!)).toBe(false);
     expect(await env.redis.hget(user('bob'), 'status')).toBe('active');
     // the same version rewrites (repairs drift)

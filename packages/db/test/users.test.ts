@@ -76,13 +76,23 @@ describe('users.list / get', () => {
 
   it("shows today's and this month's Redis counters next to the limits in force", async () => {
     const period = periodAt('UTC', Date.now());
-    await env.redis.hset(keys.day(env.prefix, 'alice', period.day), 'req', '7', 'tok', '1234');
+    await env.redis.hset(keys.day(env.prefix, 'alice', period.day), 'req', '7', 'tok', '1234', 'spend', '9007199254740993');
     await env.redis.hset(keys.month(env.prefix, 'alice', period.month), 'req', '70', 'tok', '4321');
     const res = await env.services.users.list({ search: 'alice' });
     expect(res.rows).toHaveLength(1);
     const a = res.rows[0]!;
     expect(a.limits).toEqual({ dailyRequests: 100, dailyTokens: 2000, monthlyTokens: 5000 });
-    expect(a.usage).toEqual({ day: period.day, month: period.month, dailyRequests: 7, dailyTokens: 1234, monthlyRequests: 70, monthlyTokens: 4321 });
+    // spend: nanos in Redis, an exact decimal here (2^53 + 1 nanos is not a double)
+    expect(a.usage).toEqual({
+      day: period.day,
+      month: period.month,
+      dailyRequests: 7,
+      dailyTokens: 1234,
+      monthlyRequests: 70,
+      monthlyTokens: 4321,
+      dailySpend: '9007199.254740993',
+      monthlySpend: '0',
+    });
     const g = await env.services.users.get('list-03');
     expect(g.usage).toMatchObject({ dailyRequests: 0, dailyTokens: 0, monthlyTokens: 0 });
     // a [quota] default of 0 means no default limit

@@ -5,6 +5,7 @@ import { Button, Card, Col, Descriptions, Row, Space, Statistic, Tag } from 'ant
 import { ArrowLeftOutlined, PlusOutlined } from '@ant-design/icons';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Limits, TokenDTO, UsageTotalsDTO, UserSummaryDTO } from '@/lib/types';
+import { BudgetCard } from './BudgetCard';
 import { IssueTokenModal } from './IssueTokenModal';
 import { PageHeader } from './PageHeader';
 import { QuotaBar } from './QuotaBar';
@@ -22,6 +23,7 @@ export function UserDetail({
   defaults,
   models,
   defaultConcurrency,
+  budgetCurrency,
 }: {
   user: UserSummaryDTO;
   tokens: TokenDTO[];
@@ -29,6 +31,7 @@ export function UserDetail({
   defaults: Limits;
   models: string[];
   defaultConcurrency: number;
+  budgetCurrency: string;
 }) {
   const { t, dateTime, number } = useI18n();
   const canWrite = useCanWrite();
@@ -89,6 +92,7 @@ export function UserDetail({
               </Col>
             </Row>
           </Card>
+          <BudgetCard user={user} currency={budgetCurrency} />
           <Card size="small" title={`${t('users.usage30')} (${usage.from} – ${usage.to})`} style={{ marginTop: 16 }}>
             <Space size="large" style={{ marginBottom: 8 }}>
               <Statistic title={t('usage.requests')} value={number(usage.totals.requests)} />

@@ -32,16 +32,26 @@ export function quotaPatch(values: Record<string, string | boolean | undefined>)
 const limitText = (own: Limit | null, effective: Limit) => (effective === 0 ? '0 (blocked)' : String(effective)) + (own === null ? ' (default)' : '');
 
 export function describeUser(
-  u: Pick<UserSummary, 'id' | 'name' | 'status' | 'dailyRequests' | 'dailyTokens' | 'monthlyTokens'> & { limits: UserSummary['limits'] },
+  u: Pick<UserSummary, 'id' | 'name' | 'status' | 'dailyRequests' | 'dailyTokens' | 'monthlyTokens'> & {
+    limits: UserSummary['limits'];
+    dailyBudget?: string | null;
+    monthlyBudget?: string | null;
+    usage?: UserSummary['usage'];
+  },
+  currency?: string,
 ): string {
-  return (
-    [
-      `user ${u.id}${u.name ? ` (${u.name})` : ''}: ${u.status}`,
-      `  daily requests  ${limitText(u.dailyRequests, u.limits.dailyRequests)}`,
-      `  daily tokens    ${limitText(u.dailyTokens, u.limits.dailyTokens)}`,
-      `  monthly tokens  ${limitText(u.monthlyTokens, u.limits.monthlyTokens)}`,
-    ].join('\n') + '\n'
-  );
+  const lines = [
+    `user ${u.id}${u.name ? ` (${u.name})` : ''}: ${u.status}`,
+    `  daily requests  ${limitText(u.dailyRequests, u.limits.dailyRequests)}`,
+    `  daily tokens    ${limitText(u.dailyTokens, u.limits.dailyTokens)}`,
+    `  monthly tokens  ${limitText(u.monthlyTokens, u.limits.monthlyTokens)}`,
+  ];
+  if (currency !== undefined) {
+    const budget = (b: string | null | undefined, spent: string | undefined) =>
+      (b == null ? 'none' : `${b} ${currency}`) + (spent !== undefined ? `, spent ${spent} ${currency}` : '');
+    lines.push(`  daily budget    ${budget(u.dailyBudget, u.usage?.dailySpend)}`, `  monthly budget  ${budget(u.monthlyBudget, u.usage?.monthlySpend)}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 const create: Command = {
@@ -123,7 +133,7 @@ const show: Command = {
     const user = await s.users.get(positionals[0]!);
     const tokens = await s.tokens.list(user.id);
     if (ctx.global.json) return ctx.io.stdout(json({ ...user, tokens }));
-    ctx.io.stdout(describeUser(user));
+    ctx.io.stdout(describeUser(user, s.budgets.currency()));
     if (user.usage)
       ctx.io.stdout(
         `  today           ${user.usage.dailyRequests} requests, ${user.usage.dailyTokens} tokens\n` +

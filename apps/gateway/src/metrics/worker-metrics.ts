@@ -64,7 +64,12 @@ export function createWorkerMetrics(pool: PoolStatsSource, worker: string) {
       registers: r,
     }),
     inFlight: new Gauge({ name: 'dsp_token_concurrent_requests', help: 'Admitted requests in flight (holding a token slot)', registers: r }),
-    blocked: new Counter({ name: 'dsp_requests_blocked_total', help: 'Requests refused with 429', labelNames: ['reason'], registers: r }),
+    blocked: new Counter({
+      name: 'dsp_requests_blocked_total',
+      help: 'Requests refused at admission: 429 (concurrency, quota) or 402 (budget)',
+      labelNames: ['reason'],
+      registers: r,
+    }),
     quotaUsage: new Histogram({
       name: 'dsp_quota_usage_ratio',
       help: 'Highest used/limit of the user quotas at admission',

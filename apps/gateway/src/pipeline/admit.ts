@@ -1,6 +1,6 @@
 // admit: one Redis round trip decides revoked? disabled? quota? and takes a lease on one of the
 // token's concurrency slots. The lease is owned by this request's id and expires by itself.
-import { ADMIT_LUA, GatewayError, decodeAdmission, keys, type Admission } from '@dsp/core';
+import { ADMIT_LUA, GatewayError, decodeAdmission, keys, nanosToDecimal, periodAt, type Admission, type BudgetName } from '@dsp/core';
 import { accountInputs } from '../accounts/account-admission.js';
 import type { Account } from '../accounts/account-set.js';
 import type { Deps } from '../deps.js';
@@ -59,12 +59,12 @@ export async function admit(identity: Identity, requestId: string, model: string
       lease.monthTtl,
       unknownRefused ? '1' : '0',
     ];
-    if (set.trivial) return decodeAdmission(await deps.scripts.dspAdmitV1(...userKeys, ...args));
+    if (set.trivial) return decodeAdmission(await deps.scripts.dspAdmitV2(...userKeys, ...args));
     // the account is chosen, and its slot taken, in the same script as the quota and token slot
     const acct = accountInputs(set, model, new Set());
     if (acct.eligible === 0) throw noAccount();
     const raw = await deps.scripts.evalKeys(ADMIT_LUA, userKeys.length + acct.keys.length, [...userKeys, ...acct.keys, ...args, ...acct.args]);
-    const r = decodeAdmission(raw as number[]);
+    const r = decodeAdmission(raw as (number | string)[]);
     if (r.ok) {
       lease.account = set.list[r.account]!;
       lease.accountHeld = lease.account.config.maxConcurrency > 0;
@@ -114,7 +114,35 @@ export async function admit(identity: Identity, requestId: string, model: string
         'retry-after': String(retry),
       });
     }
+    case 'budget':
+      metrics.blocked.inc({ reason: 'budget' });
+      warn429(
+        deps,
+        identity,
+        { reason: 'budget', budget: result.budget, spent: nanosToDecimal(result.spentNanos), limit: nanosToDecimal(result.budgetNanos) },
+        '402 budget exceeded',
+      );
+      throw budgetExceeded(result.budget, result.spentNanos, result.budgetNanos, config.quota.budget_currency, config.quota.timezone, Date.now());
   }
+}
+
+const BUDGET_TEXT: Record<BudgetName, string> = {
+  user_daily: 'daily budget',
+  user_monthly: 'monthly budget',
+  token_daily: "this token's daily budget",
+  token_monthly: "this token's monthly budget",
+};
+
+/** 402 budget_exceeded: which budget, how much was spent, and when its period resets (also as Retry-After). */
+export function budgetExceeded(budget: BudgetName, spent: bigint, limit: bigint, currency: string, timeZone: string, now: number): GatewayError {
+  const p = periodAt(timeZone, now);
+  const resetsAt = budget.endsWith('monthly') ? p.monthResetsAt : p.resetsAt;
+  const retry = Math.max(1, Math.ceil((resetsAt - now) / 1000));
+  return new GatewayError(
+    'budget_exceeded',
+    `${BUDGET_TEXT[budget]} of ${nanosToDecimal(limit)} ${currency} is spent (${nanosToDecimal(spent)} ${currency}); it resets at ${new Date(resetsAt).toISOString()} (in ${retry} s)`,
+    { 'retry-after': String(retry) },
+  );
 }
 
 /** A validly signed token for a user never created here ([auth] unknown_users = "reject"). */

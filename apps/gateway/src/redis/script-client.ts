@@ -16,7 +16,7 @@ type Arg = string | number;
 
 /** The script calls of the hot path, with ioredis's defineCommand signature (keys, then args). */
 export interface HotScripts {
-  dspAdmitV1(...args: Arg[]): Promise<number[]>;
+  dspAdmitV2(...args: Arg[]): Promise<(number | string)[]>;
   dspFinishV4(...args: Arg[]): Promise<number>;
   dspFinishNoOutboxV4(...args: Arg[]): Promise<number>;
   dspRenewV1(...args: Arg[]): Promise<number>;
@@ -91,8 +91,8 @@ export class ScriptClient implements HotScripts {
     return this.closed ? 'closed' : this.ready ? 'ready' : 'connecting';
   }
 
-  dspAdmitV1(...args: Arg[]): Promise<number[]> {
-    return this.run('dspAdmitV1', args) as Promise<number[]>;
+  dspAdmitV2(...args: Arg[]): Promise<(number | string)[]> {
+    return this.run('dspAdmitV2', args) as Promise<(number | string)[]>;
   }
   dspFinishV4(...args: Arg[]): Promise<number> {
     return this.run('dspFinishV4', args) as Promise<number>;

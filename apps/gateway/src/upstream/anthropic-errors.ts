@@ -9,6 +9,7 @@ const TYPES: Record<ErrorCode, string> = {
   user_disabled: 'permission_error',
   model_not_allowed: 'permission_error',
   unknown_user: 'permission_error',
+  budget_exceeded: 'billing_error',
   not_found: 'not_found_error',
   method_not_allowed: 'invalid_request_error',
   request_too_large: 'request_too_large',

@@ -3,11 +3,14 @@ import { ACCOUNT_PICK_LUA } from './account.js';
 // admit — one round trip that decides whether a request may start.
 //
 // KEYS[1] user hash      {u}:user      status, daily_requests, daily_tokens, monthly_tokens
-//                                      (a user's own limit: -1 unlimited, 0 blocks, N the limit)
+//                                      (a user's own limit: -1 unlimited, 0 blocks, N the limit);
+//                                      budgets daily_budget, monthly_budget and per token
+//                                      daily_budget:<jti>, monthly_budget:<jti> (nanos of [quota]
+//                                      budget_currency; no field = no budget, 0 blocks)
 // KEYS[2] revoked set    {u}:revoked   revoked token ids
 // KEYS[3] lease zset     {u}:lease:jti member = lease id, score = expiry (ms, Redis clock)
-// KEYS[4] day counters   {u}:d:<day>   req, tok
-// KEYS[5] month counters {u}:m:<month> req, tok
+// KEYS[4] day counters   {u}:d:<day>   req, tok, spend, spend:<jti> (spend: nanos, see finish.ts)
+// KEYS[5] month counters {u}:m:<month> req, tok, spend, spend:<jti>
 // ARGV[1] jti  ARGV[2] lease id  ARGV[3] concurrency  ARGV[4] lease ms
 // ARGV[5..7] default daily requests, daily tokens, monthly tokens ([quota] defaults: 0 = no limit)
 // ARGV[8] day ttl s  ARGV[9] month ttl s
@@ -19,9 +22,12 @@ import { ACCOUNT_PICK_LUA } from './account.js';
 //         {-5,used,limit} monthly tokens  {-6,in flight} concurrency
 //         {-7,full,disabled} no upstream account could be taken (nothing was counted or held)
 //         {-8} unknown user (only when ARGV[10] is "1")
+//         {-9,which,spent,budget} a budget is spent (spent >= budget): which = 1 user daily,
+//         2 user monthly, 3 token daily, 4 token monthly; spent and budget are nanos as strings
 export const ADMIT_LUA = `${ACCOUNT_PICK_LUA}
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {-1} end
-local u = redis.call('HMGET', KEYS[1], 'status', 'daily_requests', 'daily_tokens', 'monthly_tokens')
+local u = redis.call('HMGET', KEYS[1], 'status', 'daily_requests', 'daily_tokens', 'monthly_tokens',
+  'daily_budget', 'monthly_budget', 'daily_budget:' .. ARGV[1], 'monthly_budget:' .. ARGV[1])
 if u[1] == 'disabled' then return {-2} end
 -- every user Postgres knows has a hash with a status (written on create, rebuilt by the sync)
 if not u[1] and ARGV[10] == '1' then return {-8} end
@@ -35,13 +41,24 @@ end
 local limDr = limit(u[2], ARGV[5])
 local limDt = limit(u[3], ARGV[6])
 local limMt = limit(u[4], ARGV[7])
-local d = redis.call('HMGET', KEYS[4], 'req', 'tok')
+local d = redis.call('HMGET', KEYS[4], 'req', 'tok', 'spend', 'spend:' .. ARGV[1])
+local mo = redis.call('HMGET', KEYS[5], 'tok', 'spend', 'spend:' .. ARGV[1])
 local dr = tonumber(d[1] or '0')
 local dt = tonumber(d[2] or '0')
-local mt = tonumber(redis.call('HGET', KEYS[5], 'tok') or '0')
+local mt = tonumber(mo[1] or '0')
 if limDr >= 0 and dr >= limDr then return {-3, dr, limDr} end
 if limDt >= 0 and dt >= limDt then return {-4, dt, limDt} end
 if limMt >= 0 and mt >= limMt then return {-5, mt, limMt} end
+-- budgets: canonical non-negative decimal integers (nanos) compared as strings, exact past 2^53
+local function reached(spent, budget)
+  if #spent ~= #budget then return #spent > #budget end
+  return spent >= budget
+end
+local budgets = {{u[5], d[3]}, {u[6], mo[2]}, {u[7], d[4]}, {u[8], mo[3]}}
+for i = 1, 4 do
+  local b, s = budgets[i][1], budgets[i][2] or '0'
+  if b and reached(s, b) then return {-9, i, s, b} end
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)

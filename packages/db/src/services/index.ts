@@ -12,6 +12,7 @@ import { createIdempotencyService, type IdempotencyService } from './idempotency
 import { createTokenRotationService, type TokenRotationService } from './token-rotation.js';
 import { createAuditService, type AuditService } from './audit.js';
 import { createHistoryService, type HistoryService } from './history.js';
+import { createBudgetsService, type BudgetsService } from './budgets.js';
 import type { ServiceContext } from './context.js';
 import { createQuotasService, type QuotasService } from './quotas.js';
 import { createRefusalsService, type RefusalsService } from './refusals.js';
@@ -37,6 +38,7 @@ export interface Services {
   users: UsersService;
   tokens: TokensService & TokenRotationService;
   quotas: QuotasService;
+  budgets: BudgetsService;
   usage: UsageService;
   refusals: RefusalsService;
   admins: AdminsService;
@@ -85,6 +87,7 @@ export function createServices(options: CreateServicesOptions): Services {
       users: createUsersService(ctx, quotas),
       tokens: { ...createTokensService(ctx), ...createTokenRotationService(ctx) },
       quotas,
+      budgets: createBudgetsService(ctx),
       usage: createUsageService(ctx),
       refusals: createRefusalsService(ctx),
       admins: createAdminsService(ctx),

@@ -6,7 +6,7 @@ import { withTransaction } from '../pool.js';
 import { redisStep, writeUserHash } from '../redis.js';
 import { writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { NEXT_VERSION, USER_COLUMNS, loadUserForUpdate, rowToUser, validateUserId, type User, type UserRow } from './users-shared.js';
+import { NEXT_VERSION, USER_COLUMNS, loadTokenBudgets, loadUserForUpdate, rowToUser, validateUserId, type User, type UserRow } from './users-shared.js';
 import { UNLIMITED, limitToStored, type Limit } from './limits.js';
 
 export { UNLIMITED, UNLIMITED_STORED, limitFromStored, limitToStored, type Limit } from './limits.js';
@@ -86,7 +86,7 @@ export function createQuotasService(ctx: ServiceContext): QuotasService {
     async set(userId, patch) {
       validateUserId(userId);
       const p = validateQuotaPatch(patch, { requireOne: true });
-      const row = await withTransaction(ctx.pool, async (c) => {
+      const { row, tokenBudgets } = await withTransaction(ctx.pool, async (c) => {
         const before = await loadUserForUpdate(c, userId);
         const sets: string[] = [];
         const args: unknown[] = [userId];
@@ -100,10 +100,10 @@ export function createQuotasService(ctx: ServiceContext): QuotasService {
         const change: Record<string, { from: Limit | null; to: Limit | null }> = {};
         for (const f of QUOTA_FIELDS) if (f in p) change[QUOTA_COLUMNS[f]] = { from: before[f], to: after[f] };
         await writeAudit(c, ctx.actor, 'user.quota', userId, change);
-        return res.rows[0]!;
+        return { row: res.rows[0]!, tokenBudgets: await loadTokenBudgets(c, userId) };
       });
       const user = rowToUser(row);
-      await redisStep(`quota of user "${userId}" saved in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user, row.version));
+      await redisStep(`quota of user "${userId}" saved in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, { ...user, tokenBudgets }, row.version));
       return user;
     },
   };

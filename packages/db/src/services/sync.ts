@@ -1,4 +1,4 @@
-// Rebuild Redis's hot state from Postgres: user hashes (status + explicit limits), revoked sets
+// Rebuild Redis's hot state from Postgres: user hashes (status, explicit limits, budgets), revoked sets
 // (revoked tokens that have not expired yet), today's and this month's counters from the ledger,
 // then the sync marker. Safe to run at any time and from several processes at once.
 import { keys, localMidnight, periodAt } from '@dsp/core';
@@ -15,7 +15,7 @@ import {
 } from '../redis.js';
 import { writeAudit } from './audit.js';
 import { toNum, type ServiceContext } from './context.js';
-import { USER_COLUMNS, rowToUser, type UserRow } from './users-shared.js';
+import { USER_COLUMNS, amountOrNull, rowToUser, type TokenBudget, type UserRow } from './users-shared.js';
 
 export interface SyncResult {
   /** user hashes written */
@@ -100,7 +100,19 @@ export function createSyncService(ctx: ServiceContext): SyncService {
          FROM usage_ledger WHERE started_at >= $1 AND started_at < $3 AND currency = $4 AND cost > 0 GROUP BY user_id, token_id`,
         [monthStart, dayStart, new Date(period.resetsAt), budgetCurrency],
       );
-      return { clockMicros: BigInt(clock.rows[0]!.t), users, revoked: revoked.rows, counters: counters.rows, tokenSpend: tokenSpend.rows };
+      // the budgets of live tokens: fields of their user's hash
+      const tokenBudgets = await c.query<{ user_id: string; id: string; daily_budget: string | null; monthly_budget: string | null }>(
+        `SELECT user_id, id, daily_budget::text, monthly_budget::text FROM tokens
+         WHERE revoked_at IS NULL AND (daily_budget IS NOT NULL OR monthly_budget IS NOT NULL) ORDER BY user_id, id`,
+      );
+      return {
+        clockMicros: BigInt(clock.rows[0]!.t),
+        users,
+        revoked: revoked.rows,
+        counters: counters.rows,
+        tokenSpend: tokenSpend.rows,
+        tokenBudgets: tokenBudgets.rows,
+      };
     });
 
     // revoked: what the gateway must refuse; expired: revoked tokens past exp, which it refuses anyway
@@ -113,10 +125,17 @@ export function createSyncService(ctx: ServiceContext): SyncService {
     const known = new Set(snapshot.users.map((u) => u.id));
     const liveRevoked = snapshot.revoked.filter((r) => !r.expired).length;
 
+    const budgetsOf = new Map<string, TokenBudget[]>();
+    for (const t of snapshot.tokenBudgets) {
+      const list = budgetsOf.get(t.user_id) ?? [];
+      list.push({ jti: t.id, daily: amountOrNull(t.daily_budget), monthly: amountOrNull(t.monthly_budget) });
+      budgetsOf.set(t.user_id, list);
+    }
+
     const result = await redisStep('Postgres was read', async (): Promise<SyncResult> => {
       // user hashes: replaced, unless Redis holds a newer version (a change made during the sync)
       await eachLimit(snapshot.users, 32, async (row) => {
-        await writeUserHash(redis, prefix, rowToUser(row), row.version);
+        await writeUserHash(redis, prefix, { ...rowToUser(row), tokenBudgets: budgetsOf.get(row.id) ?? [] }, row.version);
       });
       // revocations are permanent, so a sync only ever adds them (a revocation made while it ran
       // is never lost) and only drops tokens that have expired since

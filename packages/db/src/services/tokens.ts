@@ -8,7 +8,7 @@ import { withTransaction, type Queryable } from '../pool.js';
 import { addRevoked, redisStep } from '../redis.js';
 import { writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { loadUser, userNotFound, validateUserId } from './users-shared.js';
+import { amountOrNull, loadUser, userNotFound, validateUserId } from './users-shared.js';
 
 export type TokenStatus = 'active' | 'revoked' | 'expired';
 
@@ -31,6 +31,9 @@ export interface TokenRecord {
   /** latest request in the usage ledger */
   lastUsedAt: Date | null;
   status: TokenStatus;
+  /** the token's own spending budgets ([quota] budget_currency, decimal strings); null = none */
+  dailyBudget: string | null;
+  monthlyBudget: string | null;
 }
 
 export interface IssueTokenOptions {
@@ -66,6 +69,8 @@ export interface TokenRow {
   revoked_at: Date | null;
   retire_at?: Date | null;
   last_used_at?: Date | null;
+  daily_budget?: string | null;
+  monthly_budget?: string | null;
 }
 
 export function rowToToken(r: TokenRow, now: number): TokenRecord {
@@ -81,6 +86,8 @@ export function rowToToken(r: TokenRow, now: number): TokenRecord {
     revokedAt: r.revoked_at,
     retireAt: r.retire_at ?? null,
     lastUsedAt: r.last_used_at ?? null,
+    dailyBudget: amountOrNull(r.daily_budget),
+    monthlyBudget: amountOrNull(r.monthly_budget),
     // past its retirement the sweeper revokes it within seconds: show it as what it is
     status: r.revoked_at || (r.retire_at && r.retire_at.getTime() <= now) ? 'revoked' : r.expires_at && r.expires_at.getTime() <= now ? 'expired' : 'active',
   };

@@ -1,5 +1,5 @@
 // The user row and its mapping, shared by the users and quotas services.
-import { ID_PATTERN } from '@dsp/core';
+import { ID_PATTERN, decimalToNanos, nanosToDecimal } from '@dsp/core';
 import { ServiceError } from '../errors.js';
 import type { Queryable } from '../pool.js';
 import { toNumOrNull } from './context.js';
@@ -21,6 +21,9 @@ export interface User {
   labels: string[];
   /** soft-deleted: disabled, its tokens revoked, out of the lists; the ledger keeps its rows */
   deletedAt: Date | null;
+  /** spending budgets in [quota] budget_currency, exact decimal strings; null = no budget */
+  dailyBudget: string | null;
+  monthlyBudget: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -43,6 +46,8 @@ export interface UserRow {
   notes?: string;
   labels?: string[];
   deleted_at?: Date | null;
+  daily_budget: string | null;
+  monthly_budget: string | null;
   created_at: Date;
   updated_at: Date;
   version: string;
@@ -59,6 +64,8 @@ export function rowToUser(r: UserRow): User {
     notes: r.notes ?? '',
     labels: r.labels ?? [],
     deletedAt: r.deleted_at ?? null,
+    dailyBudget: amountOrNull(r.daily_budget),
+    monthlyBudget: amountOrNull(r.monthly_budget),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -88,4 +95,26 @@ export function validateUserId(id: unknown): string {
   if (typeof id !== 'string' || !ID_PATTERN.test(id))
     throw new ServiceError('invalid_argument', `invalid user id ${JSON.stringify(id)}: use 1-128 characters of A-Z a-z 0-9 . _ @ : -`);
   return id;
+}
+
+/** A NUMERIC from Postgres ("5.000000000") as a canonical decimal string ("5"); null stays null. */
+export function amountOrNull(v: string | null | undefined): string | null {
+  return v == null ? null : nanosToDecimal(decimalToNanos(v));
+}
+
+/** A live token's own budgets (only tokens that have one). */
+export interface TokenBudget {
+  jti: string;
+  daily: string | null;
+  monthly: string | null;
+}
+
+/** The budgets of a user's unrevoked tokens: they live in the user hash beside the user's own. */
+export async function loadTokenBudgets(db: Queryable, userId: string): Promise<TokenBudget[]> {
+  const res = await db.query<{ id: string; daily_budget: string | null; monthly_budget: string | null }>(
+    `SELECT id, daily_budget::text, monthly_budget::text FROM tokens
+     WHERE user_id = $1 AND revoked_at IS NULL AND (daily_budget IS NOT NULL OR monthly_budget IS NOT NULL) ORDER BY id`,
+    [userId],
+  );
+  return res.rows.map((r) => ({ jti: r.id, daily: amountOrNull(r.daily_budget), monthly: amountOrNull(r.monthly_budget) }));
 }

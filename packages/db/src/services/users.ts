@@ -1,5 +1,5 @@
 // Gateway users: Postgres row + audit in one transaction, then the Redis user hash.
-import { periodAt } from '@dsp/core';
+import { nanosToDecimal, periodAt } from '@dsp/core';
 import { PG_UNIQUE_VIOLATION, ServiceError, pgCode } from '../errors.js';
 import { withTransaction } from '../pool.js';
 import { addRevoked, readCounters, redisReason, redisStep, writeUserHash } from '../redis.js';
@@ -9,6 +9,7 @@ import { QUOTA_COLUMNS, QUOTA_FIELDS, limitToStored, validateQuotaPatch, type Ef
 import {
   NEXT_VERSION,
   USER_COLUMNS,
+  loadTokenBudgets,
   loadUser,
   loadUserRow,
   rowToUser,
@@ -30,6 +31,9 @@ export interface UserUsage {
   dailyTokens: number;
   monthlyRequests: number;
   monthlyTokens: number;
+  /** what the user spent, in [quota] budget_currency (exact decimal strings) */
+  dailySpend: string;
+  monthlySpend: string;
 }
 
 export interface UserSummary extends User {
@@ -158,6 +162,8 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
               dailyTokens: c.day.tokens,
               monthlyRequests: c.month.requests,
               monthlyTokens: c.month.tokens,
+              dailySpend: nanosToDecimal(c.day.spendNanos),
+              monthlySpend: nanosToDecimal(c.month.spendNanos),
             }
           : null,
       };
@@ -167,16 +173,16 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
 
   async function setStatus(id: string, status: UserStatus): Promise<User> {
     validateUserId(id);
-    const row = await withTransaction(ctx.pool, async (c) => {
+    const { row, tokenBudgets } = await withTransaction(ctx.pool, async (c) => {
       const prev = await c.query<{ status: UserStatus }>('SELECT status FROM users WHERE id = $1 FOR UPDATE', [id]);
       if (!prev.rows[0]) throw userNotFound(id);
-      if (prev.rows[0].status === status) return loadUserRow(c, id);
+      if (prev.rows[0].status === status) return { row: await loadUserRow(c, id), tokenBudgets: await loadTokenBudgets(c, id) };
       const res = await c.query<UserRow>(`UPDATE users SET status = $2, updated_at = ${NEXT_VERSION} WHERE id = $1 RETURNING ${USER_COLUMNS}`, [id, status]);
       await writeAudit(c, ctx.actor, status === 'disabled' ? 'user.disable' : 'user.enable', id, {});
-      return res.rows[0]!;
+      return { row: res.rows[0]!, tokenBudgets: await loadTokenBudgets(c, id) };
     });
     // written even when Postgres already had this status: it repairs a Redis that drifted
-    await redisStep(`user "${id}" is ${status} in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, rowToUser(row), row.version));
+    await redisStep(`user "${id}" is ${status} in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, { ...rowToUser(row), tokenBudgets }, row.version));
     return rowToUser(row);
   }
 
@@ -221,7 +227,8 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
         return res.rows[0]!;
       });
       const user = rowToUser(row);
-      await redisStep(`user "${id}" was created in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, user, row.version));
+      // a new user has no tokens, hence no token budgets
+      await redisStep(`user "${id}" was created in Postgres`, () => writeUserHash(ctx.redis, ctx.prefix, { ...user, tokenBudgets: [] }, row.version));
       return user;
     },
 

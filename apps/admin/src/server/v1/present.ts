@@ -14,6 +14,8 @@ export const presentUser = (u: User): z.infer<typeof s.User> => ({
   dailyRequests: u.dailyRequests,
   dailyTokens: u.dailyTokens,
   monthlyTokens: u.monthlyTokens,
+  dailyBudget: u.dailyBudget,
+  monthlyBudget: u.monthlyBudget,
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
 });
@@ -31,6 +33,8 @@ export const presentToken = (t: TokenRecord): z.infer<typeof s.Token> => ({
   retireAt: isoOrNull(t.retireAt),
   lastUsedAt: isoOrNull(t.lastUsedAt),
   status: t.status,
+  dailyBudget: t.dailyBudget,
+  monthlyBudget: t.monthlyBudget,
 });
 
 export const presentAudit = (a: AuditEntry): z.infer<typeof s.AuditEntry> => ({

@@ -59,7 +59,7 @@ export const ROUTES = {
   updateUser: {
     method: 'patch',
     path: '/users/{id}',
-    summary: 'Enable or disable a user, set its quotas (null = the configured default)',
+    summary: 'Enable or disable a user, set its quotas (null = the configured default) and budgets (null = none)',
     access: 'write',
     params: s.UserIdParams,
     body: s.UserPatch,
@@ -84,6 +84,15 @@ export const ROUTES = {
       201: json('the JWT and its record', s.IssuedToken),
       200: json('a retry with the same Idempotency-Key: a JWT for the same token (same id, claims and expiry)', s.IssuedToken),
     },
+  },
+  updateToken: {
+    method: 'patch',
+    path: '/tokens/{id}',
+    summary: "Set a token's budgets (null = none)",
+    access: 'write',
+    params: s.TokenIdParams,
+    body: s.TokenPatch,
+    responses: { 200: json('the token after the change', s.Token) },
   },
   revokeToken: {
     method: 'post',

@@ -12,6 +12,13 @@ const limitQuery = z.coerce.number().int().min(1).max(1000).optional().meta({ de
 const cursorQuery = z.string().min(1).max(256).optional().meta({ description: "the previous page's `nextCursor`" });
 /** an explicit limit (a number >= 0; 0 blocks), "unlimited", or null for the configured default */
 const quotaValue = z.union([z.number().int(), z.literal('unlimited')]).nullable();
+/** a budget in [quota] budget_currency: an exact decimal string (no binary float), or null for none */
+const budgetValue = z
+  .string()
+  .regex(/^\d{1,10}(\.\d{1,9})?$/, 'a budget is a decimal string >= 0 with at most 9 decimal places, e.g. "5" or "12.50" (null: no budget)')
+  .nullable()
+  .meta({ description: 'spend per period in [quota] budget_currency, an exact decimal string; 0 blocks every request; null = no budget' });
+const budgetOut = z.string().nullable().meta({ description: 'in [quota] budget_currency, an exact decimal string; null = no budget' });
 
 export const ErrorBody = z
   .object({
@@ -34,6 +41,8 @@ export const User = z
     dailyRequests: quotaValue,
     dailyTokens: quotaValue,
     monthlyTokens: quotaValue,
+    dailyBudget: budgetOut,
+    monthlyBudget: budgetOut,
     createdAt: ts,
     updatedAt: ts,
   })
@@ -62,6 +71,8 @@ export const UserPatch = z
     dailyRequests: quotaValue.optional(),
     dailyTokens: quotaValue.optional(),
     monthlyTokens: quotaValue.optional(),
+    dailyBudget: budgetValue.optional(),
+    monthlyBudget: budgetValue.optional(),
   })
   .strict()
   .meta({ id: 'UserPatch' });
@@ -81,8 +92,14 @@ export const Token = z
     retireAt: tsOrNull.meta({ description: 'rotated with a grace period: it keeps working until then' }),
     lastUsedAt: tsOrNull,
     status: z.enum(['active', 'revoked', 'expired']),
+    dailyBudget: budgetOut,
+    monthlyBudget: budgetOut,
   })
   .meta({ id: 'Token' });
+export const TokenPatch = z
+  .object({ dailyBudget: budgetValue.optional(), monthlyBudget: budgetValue.optional() })
+  .strict()
+  .meta({ id: 'TokenPatch', description: "a token's own budgets, beside its user's (the request must fit both)" });
 export const TokenList = z.object({ rows: z.array(Token), nextCursor: z.string().nullable() }).meta({ id: 'TokenList' });
 export const TokenListQuery = z.object({
   user: z.string().max(128).optional(),

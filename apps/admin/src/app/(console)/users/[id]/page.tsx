@@ -42,6 +42,7 @@ export default async function UserPage({
         defaults={op.svc.quotas.defaults()}
         models={adminSettings().models}
         defaultConcurrency={getConfig().limits.token_concurrency}
+        budgetCurrency={op.svc.budgets.currency()}
       />
       <RefusalsCard
         rows={data.refused.rows.map(serializeRefusal)}

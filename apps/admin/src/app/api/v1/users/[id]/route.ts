@@ -1,4 +1,4 @@
-// GET /api/v1/users/{id}, PATCH /api/v1/users/{id} {status?, dailyRequests?, dailyTokens?, monthlyTokens?}
+// GET /api/v1/users/{id}, PATCH /api/v1/users/{id} {status?, dailyRequests?, dailyTokens?, monthlyTokens?, dailyBudget?, monthlyBudget?}
 import { v1, noStore } from '@/server/v1/handler';
 import { presentUser } from '@/server/v1/present';
 import { ROUTES } from '@/server/v1/routes';
@@ -11,8 +11,10 @@ export const GET = v1(ROUTES.getUser, async ({ svc, params }) => {
 });
 
 export const PATCH = v1(ROUTES.updateUser, async ({ svc, params, body }) => {
-  const { status, ...quotas } = body;
+  const { status, dailyBudget, monthlyBudget, ...quotas } = body;
+  const budgets = { ...(dailyBudget !== undefined ? { dailyBudget } : {}), ...(monthlyBudget !== undefined ? { monthlyBudget } : {}) };
   if (Object.keys(quotas).length > 0) await svc.users.setQuota(params.id, quotas);
+  if (Object.keys(budgets).length > 0) await svc.budgets.setUser(params.id, budgets);
   if (status === 'disabled') await svc.users.disable(params.id);
   if (status === 'active') await svc.users.enable(params.id);
   return Response.json(presentUser(await svc.users.get(params.id)), { headers: noStore });
