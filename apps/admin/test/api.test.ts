@@ -83,7 +83,7 @@ describe('admin REST API /api/v1', () => {
     );
     // every route handler under /api/v1 is in the document, with its method
     const handlers = discoverRoutes().apiHandlers.filter((h) => h.path !== '/api/v1/openapi.json');
-    expect(handlers.length).toBe(11);
+    expect(handlers.length).toBe(12);
     for (const h of handlers) expect(doc.paths[h.path.replace(/\[(\w+)\]/g, '{$1}')], `${h.method} ${h.path}`).toHaveProperty(h.method.toLowerCase());
     expect(check.errors('get', '/api/v1/users', 200, { rows: [{ id: 1 }], nextCursor: null })).toMatch(/must/);
     expect(check.errors('get', '/api/v1/users', 401, { error: { message: 'x' } })).toMatch(/must have required property/);
