@@ -18,6 +18,7 @@ export {
 export { migrate, migrateDatabase, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrateResult } from './migrate.js';
 export { insertUsageEvents } from './ledger.js';
 export { insertRefusals, type RefusalEvent } from './refusals.js';
+export { recordBudgetAlert, markBudgetAlertDelivered, markBudgetAlertFailed, type BudgetAlert } from './budget-alerts.js';
 export type { RefusalsService, RefusalRow, RefusalOptions } from './services/refusals.js';
 export { createRedis, createServerRedis, type RedisClient } from './redis.js';
 export { hashPassword, verifyPassword } from './password.js';

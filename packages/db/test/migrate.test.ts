@@ -53,6 +53,7 @@ describe('migrations', () => {
       'admins',
       'api_idempotency',
       'audit_log',
+      'budget_alerts',
       'refusals',
       'schema_migrations',
       'tokens',

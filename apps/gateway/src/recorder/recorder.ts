@@ -11,6 +11,7 @@ import { createLogger } from '../log.js';
 import { queueConnection } from '../usage/queue.js';
 import { startTokenRetirer } from './token-retirer.js';
 import { createBatchTracing } from '../tracing/tracing.js';
+import { startBudgetAlerts } from './budget-alerts.js';
 
 export interface Recorder {
   close(): Promise<void>;
@@ -35,6 +36,7 @@ export async function startRecorder(config: Config): Promise<Recorder> {
   const failures = new Counter({ name: 'dsp_usage_record_failures_total', help: 'Ledger batch writes that failed and will be retried', registers: [registry] });
   let postgresDown = false;
   const tracing = await createBatchTracing(config, instanceId(config));
+  const alerts = startBudgetAlerts(config, pool, log);
 
   const worker = new Worker(
     USAGE_QUEUE,
@@ -49,6 +51,8 @@ export async function startRecorder(config: Config): Promise<Recorder> {
         written.inc(inserted);
         if (postgresDown) log.info('postgres is back: recording resumed');
         postgresDown = false;
+        // threshold crossings: checked after the ledger write, never on a request's path
+        if (alerts) await alerts.check(events);
         return inserted;
       } catch (e) {
         span?.end(0, e as Error);
@@ -84,6 +88,7 @@ export async function startRecorder(config: Config): Promise<Recorder> {
       stopRetirer();
       await tracing?.shutdown().catch(() => {});
       redis.disconnect();
+      await alerts?.close();
       await pool.end();
     },
   };

@@ -1,0 +1,151 @@
+// Budget alerts end to end: a real gateway with its recorder, a real HTTP receiver that fails the
+// first two POSTs. Each threshold of a user's daily budget fires once, is delivered exactly once
+// (BullMQ retries with backoff after the failures), its HMAC signature verifies, and the audit log
+// holds the crossing and the delivery.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { keys, nanosToDecimal, periodAt } from '@dsp/core';
+import { createPool, createServices, type Pool, type Services } from '@dsp/db';
+import { chatBody, startGateway, waitFor, type Gateway } from './harness.js';
+import { post, sleep } from './util.js';
+
+const SECRET = 'alert-secret-\u00e9';
+
+interface Received {
+  status: number;
+  id: string;
+  signature: string;
+  body: string;
+}
+
+describe('budget alerts: signed webhook POSTs through BullMQ, once per user, period and threshold', () => {
+  let gw: Gateway;
+  let pool: Pool;
+  let svc: Services;
+  let receiver: Server;
+  const received: Received[] = [];
+
+  beforeAll(async () => {
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        // the first two POSTs fail: the alert must still arrive, once
+        const status = received.length < 2 ? 500 : 200;
+        received.push({ status, id: String(req.headers['x-dsp-alert-id']), signature: String(req.headers['x-dsp-signature']), body });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const port = (receiver.address() as AddressInfo).port;
+    gw = await startGateway({
+      workers: 1,
+      config: {
+        quota: { timezone: 'UTC', budget_currency: 'CNY' },
+        pricing: { 'deepseek-chat': { currency: 'CNY', input_cache_hit: '0.2', input_cache_miss: '2', output: '3' } },
+        alerts: { webhook_url: `http://127.0.0.1:${port}/hook`, secret: SECRET, budget_thresholds: [0.5, 1], delivery_attempts: 5 },
+      },
+    });
+    pool = createPool({ url: gw.databaseUrl });
+    svc = createServices({
+      pool,
+      redis: gw.redis,
+      signer: gw.signer,
+      config: {
+        redis: { key_prefix: gw.prefix },
+        quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0, budget_currency: 'CNY' },
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await pool?.end();
+    if (gw) expect(await gw.stop()).toBe(0);
+    await new Promise((r) => receiver?.close(r));
+  });
+
+  const spend = async (user: string) => BigInt((await gw.redis.hget(keys.day(gw.prefix, user, periodAt('UTC', Date.now()).day), 'spend')) ?? '0');
+
+  async function request(token: string, user: string): Promise<number> {
+    const before = await spend(user);
+    const r = await post(`${gw.url}/v1/chat/completions`, token, chatBody());
+    await r.text();
+    if (r.status === 200) await waitFor(async () => (await spend(user)) > before, 10_000);
+    return r.status;
+  }
+
+  it('0.5 and 1.0 of a daily budget: two alerts, each delivered exactly once after two failed POSTs, signed', async () => {
+    await svc.users.create({ id: 'al' });
+    const { token } = await svc.tokens.issue('al');
+    // one request to learn what a request costs (no budget yet: no alert)
+    expect(await request(token, 'al')).toBe(200);
+    const one = await spend('al');
+    await svc.budgets.setUser('al', { dailyBudget: nanosToDecimal(5n * one), monthlyBudget: nanosToDecimal(1000n * one) });
+    // 2 requests: 2/5 spent — below 0.5; the 3rd crosses 0.5, the 5th reaches 1.0, the 6th is refused
+    for (let i = 2; i <= 5; i++) expect(await request(token, 'al')).toBe(200);
+    expect(await request(token, 'al')).toBe(402);
+    await waitFor(
+      () => received.filter((r) => r.status === 200).length >= 2,
+      30_000,
+      () => JSON.stringify(received),
+    );
+    await sleep(2500); // time for a duplicate or a third alert to show up (there must be none)
+
+    const ok = received.filter((r) => r.status === 200);
+    expect(ok.length).toBe(2);
+    expect(received.length).toBe(4); // two failures, then one success per alert
+    expect(new Set(ok.map((r) => r.id)).size).toBe(2);
+    const alerts = ok.map((r) => JSON.parse(r.body) as Record<string, unknown>).sort((a, b) => Number(a.threshold) - Number(b.threshold));
+    expect(alerts.map((a) => Object.keys(a).sort())).toEqual([
+      ['at', 'budget', 'currency', 'period', 'spent', 'threshold', 'type', 'user'],
+      ['at', 'budget', 'currency', 'period', 'spent', 'threshold', 'type', 'user'],
+    ]);
+    expect(alerts[0]).toMatchObject({
+      type: 'budget',
+      user: 'al',
+      period: 'daily',
+      threshold: 0.5,
+      spent: nanosToDecimal(3n * one),
+      budget: nanosToDecimal(5n * one),
+      currency: 'CNY',
+    });
+    expect(alerts[1]).toMatchObject({
+      type: 'budget',
+      user: 'al',
+      period: 'daily',
+      threshold: 1,
+      spent: nanosToDecimal(5n * one),
+      budget: nanosToDecimal(5n * one),
+      currency: 'CNY',
+    });
+    expect(Number.isNaN(Date.parse(String(alerts[0]!.at)))).toBe(false);
+    // every POST (the failed ones too) carries the HMAC-SHA256 of its raw body
+    for (const r of received) {
+      const want = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`);
+      expect(timingSafeEqual(Buffer.from(r.signature), want), r.body).toBe(true);
+    }
+    expect(received.some((r) => r.signature === `sha256=${createHmac('sha256', 'wrong').update(r.body).digest('hex')}`)).toBe(false);
+
+    const rows = await pool.query<{ threshold: string; delivered: boolean }>(
+      'SELECT threshold::text, delivered_at IS NOT NULL AS delivered FROM budget_alerts ORDER BY threshold',
+    );
+    expect(rows.rows).toEqual([
+      { threshold: '0.500000000', delivered: true },
+      { threshold: '1.000000000', delivered: true },
+    ]);
+    const audit = await pool.query<{ action: string; target: string }>("SELECT action, target FROM audit_log WHERE action LIKE 'alert.%' ORDER BY id");
+    expect(audit.rows.filter((a) => a.action === 'alert.budget')).toEqual([
+      { action: 'alert.budget', target: 'al' },
+      { action: 'alert.budget', target: 'al' },
+    ]);
+    expect(audit.rows.filter((a) => a.action === 'alert.delivered').length).toBe(2);
+
+    // more spend in the same period (a higher budget) crosses nothing new: nothing fires again
+    await svc.budgets.setUser('al', { dailyBudget: nanosToDecimal(100n * one) });
+    expect(await request(token, 'al')).toBe(200);
+    await sleep(1500);
+    expect(received.length).toBe(4);
+  });
+});
