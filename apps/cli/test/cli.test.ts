@@ -136,6 +136,7 @@ describe('help and usage errors', () => {
       'token revoke',
       'quota set',
       'usage',
+      'reconcile',
       'sync',
       'migrate',
       'admin create',

@@ -17,6 +17,7 @@ export {
 } from './pool.js';
 export { migrate, migrateDatabase, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrateResult } from './migrate.js';
 export { insertUsageEvents } from './ledger.js';
+export { reconcile, type ReconcileOptions, type ReconcileResult, type Difference } from './reconcile.js';
 export { insertRefusals, type RefusalEvent } from './refusals.js';
 export { recordBudgetAlert, markBudgetAlertDelivered, markBudgetAlertFailed, type BudgetAlert } from './budget-alerts.js';
 export type { RefusalsService, RefusalRow, RefusalOptions } from './services/refusals.js';

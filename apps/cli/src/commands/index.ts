@@ -6,6 +6,7 @@ import { adminCommands } from './admin.js';
 import { doctorCommand } from './doctor.js';
 import { migrateCommand, syncCommand } from './ops.js';
 import { quotaCommands } from './quota.js';
+import { reconcileCommand } from './reconcile.js';
 import { tokenCommands } from './token.js';
 import { usageCommand } from './usage.js';
 import { userCommands } from './user.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly (Command | CommandGroup)[] = [
   quotaCommands,
   accountCommands,
   usageCommand,
+  reconcileCommand,
   syncCommand,
   migrateCommand,
   adminCommands,
