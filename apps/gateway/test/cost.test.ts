@@ -3,8 +3,10 @@
 // an independent decimal computation gives for its tokens and start time, exactly; the ledger's
 // sum equals the Redis spend counters to the nano; a model without a price costs nothing and says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Dec, keys, nanosToDecimal, periodAt } from '@dsp/core';
-import { startGateway, type Gateway } from './harness.js';
+import { REPO, startGateway, type Gateway } from './harness.js';
 import { metric, scrape } from './util.js';
 import { makeLanes, runLoad, waitLedger, withDb, type Lane, type Result } from './accounting-lib.js';
 
@@ -166,5 +168,18 @@ describe('cost per request: 1,000 mixed requests across a price change and off-p
     for (const r of rows) if (r.currency === 'CNY') cny += Number(r.cost);
     expect(metric(samples, 'dsp_spend_total', { currency: 'CNY' })).toBeCloseTo(cny, 6);
     expect(metric(samples, 'dsp_spend_total', { currency: 'USD' })).toBeGreaterThan(0);
+  });
+
+  it("dsp reconcile with the gateway's own config: zero differences (costs recomputed, Redis spend = ledger)", () => {
+    const r = spawnSync(process.execPath, [join(REPO, 'apps/cli/dist/main.js'), '--config', gw.configFile, 'reconcile', '--json'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as { rows: number; differences: unknown[]; periods: string[] };
+    expect(j.differences).toEqual([]);
+    expect(j.rows).toBe(N + 1);
+    expect(j.periods.length).toBe(2);
   });
 });
