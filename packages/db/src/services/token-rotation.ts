@@ -5,9 +5,9 @@
 // cursor-paginated token list of the admin API.
 import { randomUUID } from 'node:crypto';
 import { ServiceError } from '../errors.js';
-import { withTransaction } from '../pool.js';
+import { withTransaction, type Queryable } from '../pool.js';
 import type { Pool } from '../pool.js';
-import { addRevoked, redisStep, type RedisClient } from '../redis.js';
+import { addRevoked, redisStep, writeUserHash, type RedisClient } from '../redis.js';
 import { parseDuration } from '../duration.js';
 import { clampLimit, writeAudit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -23,6 +23,7 @@ import {
   type TokenRow,
   type TokenStatus,
 } from './tokens.js';
+import { NEXT_VERSION, USER_COLUMNS, loadTokenBudgets, rowToUser, type TokenBudget, type UserRow } from './users-shared.js';
 import { validateUserId } from './users-shared.js';
 
 export interface TokenPageOptions {
@@ -116,6 +117,8 @@ export function createTokenRotationService(ctx: ServiceContext): TokenRotationSe
           lifetime: newLifetime === undefined ? oldLifetime : newLifetime,
         });
         const r = replaced.rows[0]!;
+        // the token's own budgets go with it (its spend counter starts afresh under the new id)
+        const budgets = await carryBudgets(c, old, id);
         await writeAudit(c, ctx.actor, 'token.rotate', jti, {
           user: old.user_id,
           name: old.name,
@@ -125,8 +128,14 @@ export function createTokenRotationService(ctx: ServiceContext): TokenRotationSe
           ...(models !== undefined ? { models } : {}),
           ...(newLifetime !== undefined ? { expires_at: row.expires_at?.toISOString() ?? null } : {}),
         });
-        return { token, row, old: r };
+        return { token, row: budgets ? { ...row, daily_budget: old.daily_budget, monthly_budget: old.monthly_budget } : row, old: r, budgets };
       });
+      if (out.budgets) {
+        const b = out.budgets;
+        await redisStep(`token "${out.row.id}" has its budgets in Postgres`, () =>
+          writeUserHash(ctx.redis, ctx.prefix, { ...rowToUser(b.user), tokenBudgets: b.tokenBudgets }, b.user.version),
+        );
+      }
       if (grace === 0)
         await redisStep(`token "${jti}" is revoked in Postgres (rotated to ${out.row.id})`, () => addRevoked(ctx.redis, ctx.prefix, out.old.user_id, jti));
       return { token: out.token, record: rowToToken(out.row, ctx.now()), replaced: rowToToken(out.old, ctx.now()) };
@@ -174,4 +183,15 @@ export function createTokenRotationService(ctx: ServiceContext): TokenRotationSe
       return { rows, nextCursor: res.rows.length > limit ? rows[rows.length - 1]!.id : null };
     },
   };
+}
+
+/**
+ * Copy a rotated token's budgets to its successor; the user hash (which carries token budgets) moves
+ * to a new version. Returns what to write to Redis after the commit, or null when it had none.
+ */
+async function carryBudgets(c: Queryable, old: TokenRow, newId: string): Promise<{ user: UserRow; tokenBudgets: TokenBudget[] } | null> {
+  if (old.daily_budget == null && old.monthly_budget == null) return null;
+  await c.query('UPDATE tokens SET daily_budget = $2, monthly_budget = $3 WHERE id = $1', [newId, old.daily_budget ?? null, old.monthly_budget ?? null]);
+  const user = await c.query<UserRow>(`UPDATE users SET updated_at = ${NEXT_VERSION} WHERE id = $1 RETURNING ${USER_COLUMNS}`, [old.user_id]);
+  return { user: user.rows[0]!, tokenBudgets: await loadTokenBudgets(c, old.user_id) };
 }
