@@ -11,6 +11,7 @@ import type { DailyUsageDTO, RequestLogDTO, UsageTotalsDTO } from '@/lib/types';
 import { addCosts, formatCosts } from '@/lib/amounts';
 import { PageHeader } from './PageHeader';
 import { RequestLog, type LogFilters } from './RequestLog';
+import { SpendChart } from './SpendChart';
 import { useI18n } from './Providers';
 
 type Group = 'day' | 'user' | 'model';
@@ -78,6 +79,11 @@ export function UsageView({
   const { t, number, timezone } = useI18n();
   const router = useRouter();
   const grouped = useMemo(() => regroup(rows, group, from, to), [rows, group, from, to]);
+  const days = useMemo(() => {
+    const out: string[] = [];
+    for (let d = dayjs(from); !d.isAfter(dayjs(to)) && out.length < 400; d = d.add(1, 'day')) out.push(d.format('YYYY-MM-DD'));
+    return out;
+  }, [from, to]);
 
   const params = useSearchParams();
   const models = useMemo(() => [...new Set(rows.map((r) => r.model))].sort(), [rows]);
@@ -169,6 +175,7 @@ export function UsageView({
           </ComposedChart>
         </ResponsiveContainer>
       </Card>
+      <SpendChart rows={rows} days={days} from={from} to={to} />
       <Card size="small" title={t('usage.table')} style={{ marginBottom: 16 }}>
         <Table
           rowKey="key"
