@@ -326,7 +326,8 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
         return { row: res.rows[0]!, revoked };
       });
       await redisStep(`user "${id}" is deleted in Postgres`, async () => {
-        await writeUserHash(ctx.redis, ctx.prefix, rowToUser(out.row), out.row.version);
+        // every token is revoked: no token budget is left to enforce
+        await writeUserHash(ctx.redis, ctx.prefix, { ...rowToUser(out.row), tokenBudgets: [] }, out.row.version);
         for (const jti of out.revoked) await addRevoked(ctx.redis, ctx.prefix, id, jti);
       });
       return rowToUser(out.row);
