@@ -239,7 +239,7 @@ describe('users', () => {
     await redis.hset(keys.day(prefix, 'alice', period.day), 'req', '3', 'tok', '42');
     const t = await dsp(['user', 'list']);
     expect(t.code).toBe(0);
-    expect(t.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS\s+REQ TODAY\s+TOK TODAY\s+TOK MONTH/);
+    expect(t.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS\s+LABELS\s+REQ TODAY\s+TOK TODAY\s+TOK MONTH/);
     expect(t.stdout).toMatch(/alice\s+Alice Liddell\s+active\s+3\/1000\s+42\/5000\s+0\/∞/);
     expect(t.stderr).toContain('1-2 of 2 users');
     const j = await dsp(['user', 'list', '--search', 'ali', '--json']);
