@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decimalToNanos, keys, nanosToDecimal, periodAt } from '@dsp/core';
 import { createPool, createServices, type Pool, type Services } from '@dsp/db';
+import { createTempDatabase } from '@dsp/db/testing';
 import { chatBody, startGateway, waitFor, type Gateway } from './harness.js';
 import { post, sleep } from './util.js';
 
@@ -151,4 +152,56 @@ describe('budget alerts: signed webhook POSTs through BullMQ, once per user, per
     await sleep(1500);
     expect(received.length).toBe(4);
   });
+});
+
+describe('budget alerts recorded but never queued (a recorder died in between)', () => {
+  it('are queued again when a recorder starts, and delivered once; delivered ones are not sent again', async () => {
+    const got: { id: string; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        got.push({ id: String(req.headers['x-dsp-alert-id']), body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const db = await createTempDatabase();
+    const seeded = createPool({ url: db.url });
+    const rows = await seeded.query<{ id: string }>(
+      `INSERT INTO budget_alerts (user_id, period, period_key, threshold, spent, budget, currency, created_at, delivered_at) VALUES
+         ('lost', 'monthly', '202612', 0.8, 80.5, 100, 'CNY', '2026-12-03T01:02:03.456Z', NULL),
+         ('done', 'daily', '20261203', 1, 5, 5, 'CNY', '2026-12-03T01:02:03.456Z', now())
+       RETURNING id::text`,
+    );
+    await seeded.end();
+    const port = (receiver.address() as AddressInfo).port;
+    const gw = await startGateway({
+      workers: 1,
+      databaseUrl: db.url,
+      config: { alerts: { webhook_url: `http://127.0.0.1:${port}/hook`, secret: SECRET } },
+    });
+    try {
+      await waitFor(() => got.length >= 1, 20_000);
+      await sleep(1500);
+      expect(got.map((g) => g.id)).toEqual([rows.rows[0]!.id]);
+      expect(JSON.parse(got[0]!.body)).toEqual({
+        type: 'budget',
+        user: 'lost',
+        period: 'monthly',
+        threshold: 0.8,
+        spent: '80.5',
+        budget: '100',
+        currency: 'CNY',
+        at: '2026-12-03T01:02:03.456Z',
+      });
+      const check = createPool({ url: db.url });
+      await waitFor(async () => (await check.query("SELECT 1 FROM budget_alerts WHERE user_id = 'lost' AND delivered_at IS NOT NULL")).rowCount === 1, 10_000);
+      await check.end();
+    } finally {
+      expect(await gw.stop()).toBe(0);
+      await db.drop();
+      await new Promise((r) => receiver.close(r));
+    }
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 // Budget alerts' Postgres side (the recorder's calls, like insertUsageEvents): a crossing is
 // recorded once per user, period and threshold, with its audit entry in the same transaction.
+import { decimalToNanos, nanosToDecimal } from '@dsp/core';
 import { withTransaction, type Pool } from './pool.js';
 import { writeAudit } from './services/audit.js';
 
@@ -49,4 +50,40 @@ export async function markBudgetAlertDelivered(pool: Pool, id: string, attempts:
 export async function markBudgetAlertFailed(pool: Pool, id: string, attempts: number, error: string, actor = 'recorder'): Promise<void> {
   const res = await pool.query<{ user_id: string }>('SELECT user_id FROM budget_alerts WHERE id = $1', [id]);
   await writeAudit(pool, actor, 'alert.failed', res.rows[0]?.user_id ?? null, { id, attempts, error });
+}
+
+/**
+ * Alerts recorded but not delivered, oldest first (at most `limit`): the recorder queues them again
+ * at start, in case one died between recording an alert and queueing it. Rebuilt exactly as first
+ * sent (`at` is the recorded time).
+ */
+export async function undeliveredBudgetAlerts(pool: Pool, limit = 1000): Promise<{ id: string; alert: BudgetAlert }[]> {
+  const res = await pool.query<{
+    id: string;
+    user_id: string;
+    period: 'daily' | 'monthly';
+    threshold: string;
+    spent: string;
+    budget: string;
+    currency: string;
+    created_at: Date;
+  }>(
+    `SELECT id::text, user_id, period, threshold::text, spent::text, budget::text, currency, created_at
+     FROM budget_alerts WHERE delivered_at IS NULL ORDER BY id LIMIT $1`,
+    [limit],
+  );
+  const dec = (v: string) => nanosToDecimal(decimalToNanos(v));
+  return res.rows.map((r) => ({
+    id: r.id,
+    alert: {
+      type: 'budget',
+      user: r.user_id,
+      period: r.period,
+      threshold: Number(r.threshold),
+      spent: dec(r.spent),
+      budget: dec(r.budget),
+      currency: r.currency,
+      at: r.created_at.toISOString(),
+    },
+  }));
 }

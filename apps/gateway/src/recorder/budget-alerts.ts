@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Config } from '@dsp/config';
 import { Dec, keys, nanosToDecimal, periodAt, type UsageEvent } from '@dsp/core';
-import { markBudgetAlertDelivered, markBudgetAlertFailed, recordBudgetAlert, type BudgetAlert } from '@dsp/db';
+import { markBudgetAlertDelivered, markBudgetAlertFailed, recordBudgetAlert, undeliveredBudgetAlerts, type BudgetAlert } from '@dsp/db';
 import type { Pool } from '@dsp/db';
 import { redisClient, redisPolicies } from '@dsp/db/redis';
 import type { Logger } from 'pino';
@@ -74,17 +74,31 @@ export function startBudgetAlerts(config: Config, pool: Pool, log: Logger): Budg
     if (final) void markBudgetAlertFailed(pool, job.data.id, job.attemptsMade, err.message).catch(() => {});
   });
 
-  async function fire(alert: BudgetAlert, periodKey: string): Promise<void> {
-    const id = await recordBudgetAlert(pool, alert, periodKey);
-    if (id === null) return; // fired before
-    log.info({ alert: id, user: alert.user, period: alert.period, threshold: alert.threshold, spent: alert.spent, budget: alert.budget }, 'budget alert');
-    // jobId: a re-queue of the same alert is a no-op
-    await queue.add(
+  // jobId: queueing the same alert again is a no-op while its job exists (waiting, retrying, given up)
+  const enqueue = (id: string, alert: BudgetAlert) =>
+    queue.add(
       'budget',
       { id, alert },
       { jobId: `budget-${id}`, attempts, backoff: { type: 'exponential', delay: BACKOFF_MS }, removeOnComplete: 1000, removeOnFail: 1000 },
     );
+
+  async function fire(alert: BudgetAlert, periodKey: string): Promise<void> {
+    const id = await recordBudgetAlert(pool, alert, periodKey);
+    if (id === null) return; // fired before
+    log.info({ alert: id, user: alert.user, period: alert.period, threshold: alert.threshold, spent: alert.spent, budget: alert.budget }, 'budget alert');
+    await enqueue(id, alert);
   }
+
+  // a recorder that died between recording an alert and queueing it: its alert is queued now
+  void (async () => {
+    try {
+      const pending = await undeliveredBudgetAlerts(pool);
+      for (const p of pending) await enqueue(p.id, p.alert);
+      if (pending.length) log.info({ alerts: pending.length }, 'undelivered budget alerts queued again');
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'could not queue undelivered budget alerts');
+    }
+  })();
 
   async function checkUser(user: string, startedAt: number): Promise<void> {
     const p = periodAt(tz, startedAt);
