@@ -139,4 +139,34 @@ describe('budgets: 402 budget_exceeded at the right request', () => {
     expect((err.error as { error: { message: string } }).error.message).toMatch(/^daily budget of 0 CNY is spent \(0 CNY\); it resets at /);
     expect(err.headers?.get('retry-after')).toMatch(/^\d+$/);
   });
+
+  it('the overspend bound holds under concurrency: at most the requests in flight when the budget was crossed', async () => {
+    const N = 4;
+    await svc.users.create({ id: 'bc' });
+    const { token } = await svc.tokens.issue('bc', { concurrency: N });
+    expect((await request(token, 'bc')).status).toBe(200);
+    const one = await spend('bc');
+    const budget = 5n * one + one / 2n; // crossed during the 6th request
+    await svc.budgets.setUser('bc', { dailyBudget: nanosToDecimal(budget) });
+    // N clients loop until refused with 402 (a 429 means the token's N slots were busy: try again)
+    let served = 1;
+    const client = async () => {
+      for (;;) {
+        const r = await post(chat(), token, chatBody());
+        await r.text();
+        if (r.status === 402) return;
+        if (r.status === 200) served++;
+      }
+    };
+    await Promise.all(Array.from({ length: N }, client));
+    await waitFor(async () => (await spend('bc')) === BigInt(served) * one, 10_000);
+    const over = BigInt(served) * one - budget;
+    // at most N admitted while the spend was still below the budget are charged after it crossed
+    expect(over).toBeGreaterThanOrEqual(0n);
+    expect(over).toBeLessThan(BigInt(N) * one);
+    expect(served).toBeLessThanOrEqual(6 + N - 1);
+    console.log(
+      `overspend with concurrency ${N}: ${served} served against a budget of 5.5 requests, over by ${nanosToDecimal(over)} CNY (${Number((over * 100n) / one) / 100} requests)`,
+    );
+  });
 });
