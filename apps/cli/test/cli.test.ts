@@ -180,6 +180,10 @@ describe('help and usage errors', () => {
       [['quota', 'set', 'a', '--daily-budget', '0.0000000001'], /error: --daily-budget must be an amount .*at most 9 decimal places/],
       [['quota', 'set', 'a', '--daily-budget', '1e3'], /error: --daily-budget must be an amount/],
       [['quota', 'set', 'a', '--token', 't', '--daily-requests', '5'], /error: --token sets budgets only/],
+      [
+        ['quota', 'set', 'a', '--daily-budget=-1', '--monthly-budget', 'x'],
+        /error: --daily-budget must be an amount .*got "-1".*\n\s+--monthly-budget must be an amount .*got "x"/,
+      ],
       [['token', 'issue', 'a', '--concurrency', '0'], /error: --concurrency must be an integer >= 1/],
     ];
     for (const [args, re] of cases) {

@@ -27,10 +27,22 @@ const set: Command = {
   },
   args: { min: 1, max: 1 },
   async run(ctx, { values, positionals }) {
-    const patch = quotaPatch(values);
+    // every bad value at once, not the first only
+    const problems: string[] = [];
+    const attempt = <T>(fn: () => T): T | undefined => {
+      try {
+        return fn();
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        problems.push(e.message);
+        return undefined;
+      }
+    };
+    const patch = attempt(() => quotaPatch(values)) ?? {};
     const budgets: { dailyBudget?: string | null; monthlyBudget?: string | null } = {};
-    const db = budgetArg('daily-budget', values['daily-budget']);
-    const mb = budgetArg('monthly-budget', values['monthly-budget']);
+    const db = attempt(() => budgetArg('daily-budget', values['daily-budget']));
+    const mb = attempt(() => budgetArg('monthly-budget', values['monthly-budget']));
+    if (problems.length) throw new UsageError(problems.join('\n       '), set);
     if (db !== undefined) budgets.dailyBudget = db;
     if (mb !== undefined) budgets.monthlyBudget = mb;
     const token = values.token === undefined ? undefined : str(values.token);
