@@ -37,6 +37,19 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
 
   const signIn = (o: Omit<SignInOptions, 'user' | 'password'> & { user?: string; password?: string }) =>
     signedIn(browser, admin.url, { ...o, user: o.user ?? 'root', password: o.password ?? PASSWORD, errors: pageErrors });
+  /** "Done" on the issued-token dialog, again until it is gone (a click during its animation can be lost) */
+  const closeIssued = async (p: Page) => {
+    await expect
+      .poll(
+        async () => {
+          const done = p.getByTestId('token-done');
+          if (await done.isVisible()) await done.click({ timeout: 2000 }).catch(() => {});
+          return p.getByTestId('issued-token').count();
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe(0);
+  };
   const go = async (page: Page, path: string) => {
     await page.goto(admin.url + path);
     await page.getByTestId('page-title').waitFor();
@@ -171,7 +184,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       await dialog.getByTestId('issue-name').fill('laptop');
       await page.getByTestId('issue-token-submit').click();
       const first = (await page.getByTestId('issued-token').inputValue()).trim();
-      await page.getByTestId('token-done').click();
+      await closeIssued(page);
       await page.getByTestId('rotate-laptop').click();
       dialog = page.getByRole('dialog');
       await dialog.getByTestId('rotate-grace').click();
@@ -181,7 +194,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       const second = (await page.getByTestId('issued-token').inputValue()).trim();
       expect(second).toMatch(/^eyJ/);
       expect(second).not.toBe(first);
-      await page.getByTestId('token-done').click();
+      await closeIssued(page);
       const tokens = (await be.services.tokens.list('maximiliane.k-w')).filter((x) => x.name === 'laptop');
       const old = tokens.find((x) => x.retireAt)!;
       const fresh = tokens.find((x) => !x.retireAt)!;
@@ -290,7 +303,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       expect(await page.locator('body').textContent()).toContain('Latency p95 (answered)');
       expect(await page.locator('body').textContent()).toContain('Abandoned by client (499) /s');
       // a time axis to scale: the x axis is numeric time (ticks are clock times)
-      const ticks = page.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
+      const ticks = page.getByTestId('live-charts').locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
       await expect.poll(() => ticks.count(), { timeout: 20_000 }).toBeGreaterThan(0);
       expect(await ticks.first().textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
       await readmeShot(page, 'dashboard');
@@ -531,21 +544,21 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       expect(await rows()).toEqual(['rl-429', 'rl-gone', 'rl-ok', 'rl-pro']);
       await pick('log-filter-model', 'deepseek-v4-pro');
       await page.waitForURL(/model=deepseek-v4-pro/);
-      await expect.poll(rows).toEqual(['rl-pro']);
+      await expect.poll(rows, { timeout: 15_000 }).toEqual(['rl-pro']);
       await page.getByTestId('log-clear').click();
-      await expect.poll(rows).toEqual(['rl-429', 'rl-gone', 'rl-ok', 'rl-pro']);
+      await expect.poll(rows, { timeout: 15_000 }).toEqual(['rl-429', 'rl-gone', 'rl-ok', 'rl-pro']);
       await pick('log-filter-status', 'aborted by the client');
-      await expect.poll(rows).toEqual(['rl-gone']);
+      await expect.poll(rows, { timeout: 15_000 }).toEqual(['rl-gone']);
       await pick('log-filter-status', '4xx client / quota errors');
-      await expect.poll(rows).toEqual(['rl-429']);
+      await expect.poll(rows, { timeout: 15_000 }).toEqual(['rl-429']);
       await page.getByTestId('log-clear').click();
       await pick('log-filter-route', '/anthropic/v1/messages');
-      await expect.poll(rows).toEqual(['rl-pro']);
+      await expect.poll(rows, { timeout: 15_000 }).toEqual(['rl-pro']);
       await page.getByTestId('log-clear').click();
       await page.getByTestId('log-filter-token').locator('input').fill('tok-console-b');
       await page.getByTestId('log-filter-token').locator('input').press('Enter');
       await page.waitForURL(/token=tok-console-b/);
-      await expect.poll(rows).toEqual(['rl-pro']);
+      await expect.poll(rows, { timeout: 15_000 }).toEqual(['rl-pro']);
       // the export link carries the same filters
       const href = (await page.getByTestId('log-export').getAttribute('href'))!;
       const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
@@ -559,7 +572,7 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
 
     it('a row opens a drawer with every field of the request', async () => {
       await go(page, '/usage?token=tok-console-a&status=2xx');
-      await expect.poll(rows).toEqual(['rl-ok']);
+      await expect.poll(rows, { timeout: 15_000 }).toEqual(['rl-ok']);
       await page.getByTestId('log-row-rl-ok').click();
       const drawer = page.getByTestId('log-details');
       await drawer.waitFor();
@@ -582,7 +595,18 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
     });
     afterAll(async () => ctx?.close());
 
-    const PAGES = ['/dashboard', '/users', '/users/maximiliane.k-w', '/tokens', '/usage', '/usage?status=2xx&model=deepseek-v4-pro', '/accounts', '/audit'];
+    const PAGES = [
+      '/dashboard',
+      '/users',
+      '/users/maximiliane.k-w',
+      '/tokens',
+      '/usage',
+      '/usage?status=2xx&model=deepseek-v4-pro',
+      '/accounts',
+      '/operators',
+      '/settings',
+      '/audit',
+    ];
 
     it('every page fits the width (tables scroll inside their cards) and the menu reaches every page', async () => {
       for (const path of PAGES) {
@@ -598,6 +622,35 @@ describe('admin console: what misled or broke (desktop and 390 px)', () => {
       await page.getByTestId('nav-open').click();
       await page.getByTestId('nav-users').click();
       await page.waitForURL(/\/users$/);
+    });
+
+    it('the request drawer, the rotate dialog and the profile dialog fit the phone', async () => {
+      // once its opening animation (a slide or a zoom) is over, the box lies within the 390 px
+      const fits = async (what: string, locator: ReturnType<Page['locator']>) => {
+        await locator.waitFor();
+        await expect
+          .poll(
+            async () => {
+              const box = (await locator.boundingBox())!;
+              return box.x >= 0 && box.x + box.width <= 390 ? 'fits' : `${Math.round(box.x)}..${Math.round(box.x + box.width)}`;
+            },
+            { timeout: 5000, interval: 250, message: what },
+          )
+          .toBe('fits');
+      };
+      await go(page, '/usage?token=tok-console-a&status=2xx');
+      await page.getByTestId('log-row-rl-ok').click();
+      await page.getByTestId('log-details').waitFor();
+      await fits('request drawer', page.getByTestId('log-details'));
+      await page.keyboard.press('Escape');
+      await go(page, '/tokens');
+      await page.getByTestId('rotate-laptop').click();
+      await fits('rotate dialog', page.locator('.ant-modal:visible'));
+      await page.keyboard.press('Escape');
+      await go(page, '/users/maximiliane.k-w');
+      await page.getByTestId('edit-profile').click();
+      await fits('profile dialog', page.locator('.ant-modal:visible'));
+      await page.keyboard.press('Escape');
     });
 
     it('names stay on one or two lines, not a letter per line', async () => {

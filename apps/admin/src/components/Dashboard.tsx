@@ -120,7 +120,7 @@ export function Dashboard({ urls }: { urls: string[] }) {
         {stat('stat-pool-idle', t('dashboard.poolIdle'), total ? number(total.poolIdle) : dash)}
         {stat('stat-reuse', t('dashboard.reuse'), total?.reuseRatio != null ? `${number(total.reuseRatio * 100, 1)} %` : dash)}
       </Row>
-      <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
+      <Row gutter={[12, 12]} style={{ marginBottom: 16 }} data-testid="live-charts">
         <TimeChart
           title={t('dashboard.chart.rps')}
           data={chartData}

@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { Button, Card, Descriptions, Drawer, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Descriptions, Drawer, Grid, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import type { RequestLogDTO } from '@/lib/types';
 import type { MessageKey } from '@/i18n/messages';
@@ -40,6 +40,8 @@ export function RequestLog({
   const router = useRouter();
   const params = useSearchParams();
   const [open, setOpen] = useState<RequestLogDTO | null>(null);
+  // the drawer takes the whole width of a phone
+  const screens = Grid.useBreakpoint();
   const [token, setToken] = useState(filters.token ?? '');
 
   /** the page's URL with these parameters changed (null removes one); any change starts at the newest page */
@@ -162,8 +164,15 @@ export function RequestLog({
           {t('common.older')}
         </Button>
       </Space>
-      <Drawer open={open !== null} onClose={() => setOpen(null)} title={t('log.details')} size="large" data-testid="log-drawer" destroyOnHidden>
-        {open ? <Details r={open} /> : null}
+      <Drawer
+        open={open !== null}
+        onClose={() => setOpen(null)}
+        title={t('log.details')}
+        size={screens.md ? 736 : '100%'}
+        data-testid="log-drawer"
+        destroyOnHidden
+      >
+        {open ? <Details r={open} narrow={!screens.md} /> : null}
       </Drawer>
     </Card>
   );
@@ -190,7 +199,7 @@ function Cost({ row }: { row: RequestLogDTO }) {
   );
 }
 
-function Details({ r }: { r: RequestLogDTO }) {
+function Details({ r, narrow }: { r: RequestLogDTO; narrow: boolean }) {
   const { t, number, dateTime } = useI18n();
   const ms = (n: number | null) => (n === null ? '—' : `${number(n)} ms`);
   const items: [string, React.ReactNode, string?][] = [
@@ -242,7 +251,8 @@ function Details({ r }: { r: RequestLogDTO }) {
     ],
   ];
   return (
-    <Descriptions column={1} size="small" bordered data-testid="log-details">
+    // on a phone: labels above values (globals.css keeps the table to the drawer's width)
+    <Descriptions column={1} size="small" bordered layout={narrow ? 'vertical' : 'horizontal'} data-testid="log-details" className="log-details">
       {items.map(([label, value, id]) => (
         <Descriptions.Item key={label} label={label}>
           <span data-testid={id ? `detail-${id}` : undefined}>{value}</span>
