@@ -79,11 +79,12 @@ describe('admin REST API /api/v1', () => {
         '/api/v1/usage',
         '/api/v1/users',
         '/api/v1/users/{id}',
+        '/api/v1/users/{id}/restore',
       ].sort(),
     );
     // every route handler under /api/v1 is in the document, with its method
     const handlers = discoverRoutes().apiHandlers.filter((h) => h.path !== '/api/v1/openapi.json');
-    expect(handlers.length).toBe(12);
+    expect(handlers.length).toBe(14);
     for (const h of handlers) expect(doc.paths[h.path.replace(/\[(\w+)\]/g, '{$1}')], `${h.method} ${h.path}`).toHaveProperty(h.method.toLowerCase());
     expect(check.errors('get', '/api/v1/users', 200, { rows: [{ id: 1 }], nextCursor: null })).toMatch(/must/);
     expect(check.errors('get', '/api/v1/users', 401, { error: { message: 'x' } })).toMatch(/must have required property/);
@@ -331,6 +332,27 @@ describe('admin REST API /api/v1', () => {
     expect(bad.body.error.message).toMatch(/status/);
   });
 
+  it('users: name, notes and labels; list by label; soft delete and restore', async () => {
+    expect((await api('post', '/users', { body: { id: 'lab-api' } })).status).toBe(201);
+    const patched = await api('patch', '/users/{id}', { path: '/users/lab-api', body: { name: 'Lab', notes: 'EU team', labels: ['Team-Red', 'eu'] } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ name: 'Lab', notes: 'EU team', labels: ['eu', 'team-red'], deletedAt: null });
+    expect((await api('patch', '/users/{id}', { path: '/users/lab-api', body: { labels: ['no spaces'] } })).body.error.message).toMatch(/invalid label/);
+    expect((await api('get', '/users', { query: { label: 'team-red' } })).body.rows.map((u: { id: string }) => u.id)).toEqual(['lab-api']);
+    expect((await api('get', '/users', { query: { search: 'RED' } })).body.rows.map((u: { id: string }) => u.id)).toEqual(['lab-api']);
+    const deleted = await api('delete', '/users/{id}', { path: '/users/lab-api' });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ status: 'disabled' });
+    expect(deleted.body.deletedAt).not.toBeNull();
+    expect((await api('get', '/users', { query: { label: 'team-red' } })).body.rows).toEqual([]);
+    expect((await api('get', '/users', { query: { deleted: 'only' } })).body.rows.map((u: { id: string }) => u.id)).toEqual(['lab-api']);
+    expect((await api('patch', '/users/{id}', { path: '/users/lab-api', body: { status: 'active' } })).body.error.code).toBe('conflict');
+    const restored = await api('post', '/users/{id}/restore', { path: '/users/lab-api/restore' });
+    expect(restored.body).toMatchObject({ id: 'lab-api', status: 'disabled', deletedAt: null });
+    expect((await api('post', '/users/{id}/restore', { path: '/users/lab-api/restore' })).status).toBe(409);
+    expect((await api('delete', '/users/{id}', { path: '/users/nobody' })).status).toBe(404);
+  });
+
   it('a viewer key reads and is refused every change (403 forbidden); every call is audited with the key name', async () => {
     expect((await api('get', '/users', { key: viewerKey })).status).toBe(200);
     expect((await api('get', '/audit', { key: viewerKey })).status).toBe(200);
@@ -354,9 +376,9 @@ describe('admin REST API /api/v1', () => {
     const older = await api('get', '/audit', { key: viewerKey, query: { actor: 'apikey:dashboards', limit: '3', cursor: mine.body.nextCursor } });
     expect(older.body.rows.map((r: { target: string }) => r.target)).toEqual(['GET /api/v1/users']);
     expect(older.body.nextCursor).toBeNull();
-    // the admin key's changes are audited as apikey:ci next to its calls (six users created through the API)
+    // the admin key's changes are audited as apikey:ci next to its calls (seven users created through the API)
     const changes = await be.services.audit.list({ actor: 'apikey:ci', action: 'user.create' });
-    expect(changes.rows.length).toBe(6);
+    expect(changes.rows.length).toBe(7);
     const keysNow = await be.services.apiKeys.list();
     expect(keysNow.find((k) => k.name === 'dashboards')!.lastUsedAt).not.toBeNull();
     expect(checked).toBeGreaterThan(40);

@@ -16,6 +16,9 @@ export const presentUser = (u: User): z.infer<typeof s.User> => ({
   monthlyTokens: u.monthlyTokens,
   dailyBudget: u.dailyBudget,
   monthlyBudget: u.monthlyBudget,
+  notes: u.notes,
+  labels: [...u.labels],
+  deletedAt: isoOrNull(u.deletedAt),
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
 });

@@ -13,7 +13,7 @@ export interface Reply {
 }
 
 export interface RouteDef {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI form, under /api/v1 */
   path: string;
   summary: string;
@@ -48,6 +48,22 @@ export const ROUTES = {
     idempotent: true,
     responses: { 201: json('the new user', s.User), 200: json('the user made by an earlier request with this Idempotency-Key', s.User) },
   },
+  deleteUser: {
+    method: 'delete',
+    path: '/users/{id}',
+    summary: 'Soft-delete a user: disabled, every live token revoked, out of the lists; the ledger keeps its rows',
+    access: 'write',
+    params: s.UserIdParams,
+    responses: { 200: json('the deleted user', s.User) },
+  },
+  restoreUser: {
+    method: 'post',
+    path: '/users/{id}/restore',
+    summary: 'Undo a delete; the user stays disabled and its tokens revoked',
+    access: 'write',
+    params: s.UserIdParams,
+    responses: { 200: json('the restored user', s.User) },
+  },
   getUser: {
     method: 'get',
     path: '/users/{id}',
@@ -59,7 +75,7 @@ export const ROUTES = {
   updateUser: {
     method: 'patch',
     path: '/users/{id}',
-    summary: 'Enable or disable a user, set its quotas (null = the configured default) and budgets (null = none)',
+    summary: 'Enable or disable a user, set its quotas (null = the configured default), budgets (null = none), name, notes and labels',
     access: 'write',
     params: s.UserIdParams,
     body: s.UserPatch,

@@ -43,6 +43,9 @@ export const User = z
     monthlyTokens: quotaValue,
     dailyBudget: budgetOut,
     monthlyBudget: budgetOut,
+    notes: z.string().meta({ description: "the operators' notes ('' = none)" }),
+    labels: z.array(z.string()).meta({ description: "the operators' labels, sorted" }),
+    deletedAt: tsOrNull.meta({ description: 'soft-deleted: disabled, tokens revoked, out of the lists; the ledger keeps its rows' }),
     createdAt: ts,
     updatedAt: ts,
   })
@@ -51,7 +54,9 @@ export const User = z
 export const UserList = z.object({ rows: z.array(User), nextCursor: z.string().nullable() }).meta({ id: 'UserList' });
 export const UserListQuery = z.object({
   status: z.enum(['active', 'disabled']).optional(),
-  search: z.string().max(200).optional().meta({ description: 'substring of the id or name, any case' }),
+  search: z.string().max(200).optional().meta({ description: 'substring of the id, the name or a label, any case' }),
+  label: z.string().max(32).optional().meta({ description: 'only users with this label' }),
+  deleted: z.enum(['exclude', 'include', 'only']).optional().meta({ description: 'deleted users: left out (default), listed too, or alone' }),
   limit: limitQuery,
   cursor: cursorQuery,
 });
@@ -73,6 +78,9 @@ export const UserPatch = z
     monthlyTokens: quotaValue.optional(),
     dailyBudget: budgetValue.optional(),
     monthlyBudget: budgetValue.optional(),
+    name: z.string().max(200).nullable().optional(),
+    notes: z.string().max(2000).nullable().optional(),
+    labels: z.array(z.string()).max(20).nullable().optional().meta({ description: 'replaces the labels: lower-case a-z 0-9 . _ : -, 1-32 characters' }),
   })
   .strict()
   .meta({ id: 'UserPatch' });

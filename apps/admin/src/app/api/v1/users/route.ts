@@ -8,7 +8,7 @@ export const runtime = 'nodejs';
 
 export const GET = v1(ROUTES.listUsers, async ({ svc, query }) => {
   const limit = query.limit ?? 50;
-  const page = await svc.users.list({ status: query.status, search: query.search, after: query.cursor, limit });
+  const page = await svc.users.list({ status: query.status, search: query.search, label: query.label, deleted: query.deleted, after: query.cursor, limit });
   const rows = page.rows.map(presentUser);
   return Response.json({ rows, nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null }, { headers: noStore });
 });
