@@ -2,7 +2,7 @@
 // `pnpm test`: build every package, run every vitest project, then print the closing line
 // `tests: N passed, N failed` from vitest's JSON report (scripts/test-totals.mjs), so a log of
 // `pnpm test` alone says how many tests ran. Extra arguments go to vitest. Exits non-zero when the
-// build or any test failed. Under `.ci/run` (DSP_CI_TOTALS=1) the line is left to the run's end,
+// build or any test failed. Under `.ci/run` (CI_TOTALS_AT_END=1) the line is left to the run's end,
 // which adds the load tests: a CI log holds exactly one `tests:` line, its last.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -15,6 +15,6 @@ const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' })
 rmSync(`${root}/${report}`, { force: true }); // a stale report must never count
 let status = run('pnpm', ['exec', 'turbo', 'run', 'build']);
 if (status === 0) status = run('pnpm', ['exec', 'vitest', 'run', ...process.argv.slice(2)]);
-if (process.env.DSP_CI_TOTALS === '1') process.exit(status);
+if (process.env.CI_TOTALS_AT_END === '1') process.exit(status);
 const totals = run(process.execPath, ['scripts/test-totals.mjs', '--vitest', report, '--no-load']);
 process.exit(status || totals);

@@ -9,6 +9,7 @@ const ANTHROPIC_TYPES = [
   'not_found_error',
   'request_too_large',
   'rate_limit_error',
+  'billing_error', // 402: @anthropic-ai/sdk raises it as PaymentRequiredError
   'api_error',
   'overloaded_error',
 ];
@@ -24,6 +25,7 @@ describe('Anthropic-shaped gateway errors', () => {
     }
     expect(JSON.parse(anthropicError(new GatewayError('concurrency_limit_exceeded', 'x'))).error.type).toBe('rate_limit_error');
     expect(JSON.parse(anthropicError(new GatewayError('invalid_token', 'x'))).error.type).toBe('authentication_error');
+    expect(JSON.parse(anthropicError(new GatewayError('budget_exceeded', 'x'))).error.type).toBe('billing_error');
   });
 
   it('a broken stream ends with an `event: error` frame', () => {
