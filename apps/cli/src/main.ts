@@ -134,5 +134,10 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  // `dsp usage | head`: the reader has gone, so there is nobody left to tell; stop quietly
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   process.exitCode = await run(process.argv.slice(2));
 }

@@ -3,13 +3,14 @@
 // gateways read it (the `{acct}:disabled` hash), every change audited, the reload published on the
 // channel gateway primaries listen on, unknown names refused with a clear message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { keys } from '@dsp/core';
 import { createPool, createRedis, type Pool, type RedisClient } from '@dsp/db';
 import { createTempDatabase, deleteKeysWithPrefix, randomKeyPrefix, type TempDatabase } from '@dsp/db/testing';
-import { REDIS_URL, runDsp } from './cli-harness.js';
+import { MAIN, REDIS_URL, runDsp } from './cli-harness.js';
 
 const KEYS = { main: 'sk-main-000000000000000a1b2', spare: 'sk-spare-00000000000000c3d4', night: 'sk-night-00000000000000e5f6' };
 
@@ -115,6 +116,18 @@ describe('dsp account', () => {
     expect(await redis.hget(keys.accountsDisabled(prefix), 'nosuch')).toBeNull();
     const usage = await dsp(['account', 'disable']);
     expect(usage.code).toBe(2);
+  });
+
+  it('stops quietly when its reader goes away (`dsp account list | head -1`)', async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MAIN, '--config', configFile, 'account', 'list'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reader is gone before the first write
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (c) => resolve({ code: c, stderr: err }));
+    });
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 
   it('reload is published on the channel the gateway primaries listen on', async () => {
