@@ -4,38 +4,25 @@
 // channel gateway primaries listen on, unknown names refused with a clear message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { keys } from '@dsp/core';
-import { createPool, createRedis, type Pool, type RedisClient } from '@dsp/db';
-import { createTempDatabase, deleteKeysWithPrefix, randomKeyPrefix, type TempDatabase } from '@dsp/db/testing';
-import { MAIN, REDIS_URL, runDsp } from './cli-harness.js';
+import { createRedis, type Pool, type RedisClient } from '@dsp/db';
+import { MAIN, REDIS_URL, cliEnv, type CliEnv } from './cli-harness.js';
 
 const KEYS = { main: 'sk-main-000000000000000a1b2', spare: 'sk-spare-00000000000000c3d4', night: 'sk-night-00000000000000e5f6' };
 
-let db: TempDatabase;
+let env: CliEnv;
 let dir: string;
 let configFile: string;
 let prefix: string;
 let redis: RedisClient;
 let pool: Pool;
-
-const dsp = (args: string[]) => runDsp(configFile, dir, args);
+const dsp = (args: string[]) => env.dsp(args);
 
 beforeAll(async () => {
-  db = await createTempDatabase();
-  dir = mkdtempSync(join(tmpdir(), 'dsp-cli-account-'));
-  prefix = randomKeyPrefix();
-  configFile = join(dir, 'deepseek-proxy.toml');
-  writeFileSync(
-    configFile,
-    [
-      '[database]',
-      `url = "${db.url}"`,
-      '[redis]',
-      `url = "${REDIS_URL}"`,
-      `key_prefix = "${prefix}"`,
+  env = await cliEnv({
+    name: 'account',
+    toml: [
       '[deepseek]',
       'base_url = "http://127.0.0.1:9/v1"',
       '[[deepseek.accounts]]',
@@ -50,20 +37,12 @@ beforeAll(async () => {
       'name = "night"',
       `api_key = "${KEYS.night}"`,
       'enabled = false',
-      '',
-    ].join('\n'),
-  );
-  redis = createRedis(REDIS_URL, { failFast: false });
-  pool = createPool({ url: db.url });
+    ],
+  });
+  ({ dir, configFile, prefix, redis, pool } = env);
 });
 
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  await pool.end();
-  await db.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => env.close());
 
 describe('dsp account', () => {
   it('lists every configured account with its key masked, its cap, models and state', async () => {

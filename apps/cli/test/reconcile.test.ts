@@ -2,18 +2,11 @@
 // deepseek-chat (with an off-peak window). Agreeing ledger and counters: exit 0; a row whose stored
 // cost is not what its tokens cost, or a counter that drifted from the ledger: listed, exit 1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { PriceBook, costOfEvent, keys, periodAt, type UsageEvent } from '@dsp/core';
-import { createPool, createRedis, insertUsageEvents, type Pool, type RedisClient } from '@dsp/db';
-import { createTempDatabase, deleteKeysWithPrefix, randomKeyPrefix, type TempDatabase } from '@dsp/db/testing';
+import { insertUsageEvents, type Pool, type RedisClient } from '@dsp/db';
+import { cliEnv, type CliEnv } from './cli-harness.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const REDIS_URL = process.env.DSP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PRICING = {
   'deepseek-chat': {
     currency: 'CNY',
@@ -25,25 +18,11 @@ const PRICING = {
   },
 };
 
-let db: TempDatabase;
-let dir: string;
-let configFile: string;
+let env: CliEnv;
 let prefix: string;
 let redis: RedisClient;
 let pool: Pool;
-
-function dsp(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    const child = spawn(process.execPath, [MAIN, '--config', configFile, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const dsp = (args: string[]) => env.dsp(args);
 
 const base = {
   route: '/chat/completions',
@@ -75,38 +54,21 @@ function event(user: string, token: string, startedAt: number, prompt: number, h
 }
 
 beforeAll(async () => {
-  db = await createTempDatabase();
-  dir = mkdtempSync(join(tmpdir(), 'dsp-reconcile-'));
-  prefix = randomKeyPrefix();
-  configFile = join(dir, 'deepseek-proxy.toml');
-  writeFileSync(
-    configFile,
-    [
-      '[database]',
-      `url = "${db.url}"`,
-      '[redis]',
-      `url = "${REDIS_URL}"`,
-      `key_prefix = "${prefix}"`,
+  env = await cliEnv({
+    name: 'reconcile',
+    toml: [
       '[pricing."deepseek-chat"]',
       'currency = "CNY"',
       'input_cache_hit = 0.2',
       'input_cache_miss = 2',
       'output = 3',
       'off_peak = { from = "16:30", to = "00:30", tz = "UTC", factor = 0.5 }',
-      '',
-    ].join('\n'),
-  );
-  redis = createRedis(REDIS_URL, { failFast: false });
-  pool = createPool({ url: db.url });
+    ],
+  });
+  ({ prefix, redis, pool } = env);
 });
 
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  await pool.end();
-  await db.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => env.close());
 
 describe('dsp reconcile', () => {
   it('zero differences when the ledger and the counters agree; a wrong cost and a drifted counter are listed (exit 1)', async () => {

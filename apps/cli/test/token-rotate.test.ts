@@ -2,64 +2,25 @@
 // alone on stdout (verifiable, carrying the new claims), the old token revoked at once or kept for
 // a grace period, bad input refused with the rule in the message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { keys, loadVerifyKeys, readClaims, verifyJwt, type AuthSettings } from '@dsp/core';
-import { createPool, createRedis, createServices, type Pool, type RedisClient, type Services } from '@dsp/db';
-import { createTempDatabase, deleteKeysWithPrefix, randomKeyPrefix, type TempDatabase } from '@dsp/db/testing';
-import { REDIS_URL, runDsp, writeKeyPair } from './cli-harness.js';
+import type { RedisClient, Services } from '@dsp/db';
+import { cliEnv, type CliEnv } from './cli-harness.js';
 
-let db: TempDatabase;
-let dir: string;
-let configFile: string;
+let env: CliEnv;
 let prefix: string;
 let redis: RedisClient;
-let pool: Pool;
 let services: Services;
 let auth: AuthSettings;
-const dsp = (args: string[]) => runDsp(configFile, dir, args);
+const dsp = (args: string[]) => env.dsp(args);
 
 beforeAll(async () => {
-  db = await createTempDatabase();
-  dir = mkdtempSync(join(tmpdir(), 'dsp-cli-rotate-'));
-  prefix = randomKeyPrefix();
-  auth = await writeKeyPair(dir);
-  configFile = join(dir, 'deepseek-proxy.toml');
-  writeFileSync(
-    configFile,
-    [
-      '[database]',
-      `url = "${db.url}"`,
-      '[redis]',
-      `url = "${REDIS_URL}"`,
-      `key_prefix = "${prefix}"`,
-      '[auth]',
-      'issuer = "dsp-cli-test"',
-      'audience = "dsp-cli-test"',
-      'algorithms = ["ES256"]',
-      `public_key_file = "${auth.public_key_file}"`,
-      `private_key_file = "${auth.private_key_file}"`,
-      '',
-    ].join('\n'),
-  );
-  redis = createRedis(REDIS_URL, { failFast: false });
-  pool = createPool({ url: db.url });
-  services = createServices({
-    pool,
-    redis,
-    config: { redis: { key_prefix: prefix }, quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0 }, auth },
-  });
+  env = await cliEnv({ name: 'rotate', auth: true });
+  ({ prefix, redis, services } = env);
+  auth = env.auth!;
   await services.users.create({ id: 'rot' });
 });
 
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  await pool.end();
-  await db.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => env.close());
 
 describe('dsp token rotate', () => {
   it('prints only the new JWT, with the new claims; the old token is revoked at once', async () => {
@@ -69,6 +30,7 @@ describe('dsp token rotate', () => {
     const jwt = r.stdout.trim();
     expect(r.stdout).toBe(jwt + '\n');
     const claims = readClaims(await verifyJwt(jwt, await loadVerifyKeys(auth), auth));
+    if (typeof claims === 'string') throw new Error(`claims refused: ${claims}`);
     expect(claims).toMatchObject({ sub: 'rot', concurrency: 2, models: ['deepseek-chat', 'deepseek-reasoner'] });
     expect(claims.exp! - Date.now() / 1000).toBeGreaterThan(6.9 * 86_400);
     expect(r.stderr).toContain('the old token is revoked');

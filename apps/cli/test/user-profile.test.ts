@@ -1,64 +1,24 @@
 // `dsp user update | delete | restore` and `user list --label / --deleted`, end to end against a
 // temp database and Redis prefix.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { keys } from '@dsp/core';
-import { createPool, createRedis, createServices, type Pool, type RedisClient, type Services } from '@dsp/db';
-import { createTempDatabase, deleteKeysWithPrefix, randomKeyPrefix, type TempDatabase } from '@dsp/db/testing';
-import { REDIS_URL, runDsp, writeKeyPair } from './cli-harness.js';
+import type { RedisClient, Services } from '@dsp/db';
+import { cliEnv, type CliEnv } from './cli-harness.js';
 
-let db: TempDatabase;
-let dir: string;
-let configFile: string;
+let env: CliEnv;
 let prefix: string;
 let redis: RedisClient;
-let pool: Pool;
 let services: Services;
-const dsp = (args: string[]) => runDsp(configFile, dir, args);
+const dsp = (args: string[]) => env.dsp(args);
 
 beforeAll(async () => {
-  db = await createTempDatabase();
-  dir = mkdtempSync(join(tmpdir(), 'dsp-cli-profile-'));
-  prefix = randomKeyPrefix();
-  const auth = await writeKeyPair(dir);
-  configFile = join(dir, 'deepseek-proxy.toml');
-  writeFileSync(
-    configFile,
-    [
-      '[database]',
-      `url = "${db.url}"`,
-      '[redis]',
-      `url = "${REDIS_URL}"`,
-      `key_prefix = "${prefix}"`,
-      '[auth]',
-      'issuer = "dsp-cli-test"',
-      'audience = "dsp-cli-test"',
-      'algorithms = ["ES256"]',
-      `public_key_file = "${auth.public_key_file}"`,
-      `private_key_file = "${auth.private_key_file}"`,
-      '',
-    ].join('\n'),
-  );
-  redis = createRedis(REDIS_URL, { failFast: false });
-  pool = createPool({ url: db.url });
-  services = createServices({
-    pool,
-    redis,
-    config: { redis: { key_prefix: prefix }, quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0 }, auth },
-  });
+  env = await cliEnv({ name: 'profile', auth: true });
+  ({ prefix, redis, services } = env);
   await services.users.create({ id: 'ana' });
   await services.users.create({ id: 'bo' });
 });
 
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  await pool.end();
-  await db.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => env.close());
 
 describe('dsp user update / delete / restore', () => {
   it('sets labels and notes; list finds by label and shows them', async () => {

@@ -174,8 +174,10 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
   async function setStatus(id: string, status: UserStatus): Promise<User> {
     validateUserId(id);
     const { row, tokenBudgets } = await withTransaction(ctx.pool, async (c) => {
-      const prev = await c.query<{ status: UserStatus }>('SELECT status FROM users WHERE id = $1 FOR UPDATE', [id]);
+      const prev = await c.query<{ status: UserStatus; deleted_at: Date | null }>('SELECT status, deleted_at FROM users WHERE id = $1 FOR UPDATE', [id]);
       if (!prev.rows[0]) throw userNotFound(id);
+      if (status === 'active' && prev.rows[0].deleted_at)
+        throw new ServiceError('conflict', `user "${id}" is deleted; restore it first (dsp user restore ${id})`);
       if (prev.rows[0].status === status) return { row: await loadUserRow(c, id), tokenBudgets: await loadTokenBudgets(c, id) };
       const res = await c.query<UserRow>(`UPDATE users SET status = $2, updated_at = ${NEXT_VERSION} WHERE id = $1 RETURNING ${USER_COLUMNS}`, [id, status]);
       await writeAudit(c, ctx.actor, status === 'disabled' ? 'user.disable' : 'user.enable', id, {});
@@ -279,12 +281,7 @@ export function createUsersService(ctx: ServiceContext, quotas: QuotasService): 
     },
 
     disable: (id) => setStatus(id, 'disabled'),
-    enable: async (id) => {
-      validateUserId(id);
-      const u = await loadUser(ctx.pool, id);
-      if (u.deletedAt) throw new ServiceError('conflict', `user "${id}" is deleted; restore it first (dsp user restore ${id})`);
-      return setStatus(id, 'active');
-    },
+    enable: (id) => setStatus(id, 'active'),
 
     async update(id, patch) {
       validateUserId(id);
