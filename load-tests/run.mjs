@@ -154,7 +154,7 @@ async function main() {
           DURATION: `${num('LOAD_SECONDS', 5)}s`,
           RATE: String(num('LOAD_RATE', 1000)),
         });
-        console.log(`  ${code === 0 ? 'passed' : `FAILED (k6 exit ${code})`}`);
+        console.log(`  ${code === 0 ? 'thresholds held' : `FAILED (k6 exit ${code})`}`);
         (code !== 0 ? failed : passed).push(name);
         continue;
       }
@@ -165,7 +165,7 @@ async function main() {
       console.log(describeMetrics(r.metrics.snapshot()));
       console.log(formatResults(verdict.results));
       for (const f of r.failures) console.log(`  ! ${f}`);
-      console.log(`  ${verdict.ok ? 'passed' : 'FAILED'}`);
+      console.log(`  ${verdict.ok ? 'thresholds held' : 'FAILED'}`);
       (verdict.ok ? passed : failed).push(name);
     }
     if (stack && stack.gateway.proc.exitCode !== null) {
@@ -178,7 +178,7 @@ async function main() {
       writeFileSync(o.results, JSON.stringify({ passed: passed.length, failed: failed.length, skipped: skipped.length, names: { passed, failed, skipped } }));
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`\nload tests (${k6 ? 'k6' : 'node fallback'}): ${failed.length ? `FAILED: ${failed.join(', ')}` : 'all thresholds passed'} in ${secs} s`);
+  console.log(`\nload tests (${k6 ? 'k6' : 'node fallback'}): ${failed.length ? `FAILED: ${failed.join(', ')}` : 'every threshold held'} (${secs} s)`);
   if (o.ci && Date.now() - started > CI_BUDGET_MS) console.log(`warning: over the ${CI_BUDGET_MS / 1000} s CI budget`);
   return failed.length ? 1 : 0;
 }

@@ -213,7 +213,7 @@ describe('accounting faults', () => {
     console.log(
       'worker killed:',
       JSON.stringify(summarise(results)),
-      `complete ${complete.length}, failed ${failed.length}, ledger ${rows.length}, upstream ${upstream.length}, [DONE] then cut ${doneButCut.length} (in ledger: ${doneButCut.filter((r) => r.rid && byId.has(r.rid)).length})`,
+      `complete ${complete.length}, cut short ${failed.length}, ledger ${rows.length}, upstream ${upstream.length}, [DONE] then cut ${doneButCut.length} (in ledger: ${doneButCut.filter((r) => r.rid && byId.has(r.rid)).length})`,
     );
     expect(missing).toEqual([]);
     expect(complete.filter((r) => r.kind !== 'abort-early' && !r.rid)).toEqual([]);
