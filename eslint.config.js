@@ -24,20 +24,6 @@ const ENV_READERS = [
   ...TESTS,
 ];
 
-/**
- * Gateway files that import uWebSockets.js outside http/ today. Known violators of "only http/
- * touches uWS", listed so the rule holds for every other file: issue 15 part B (the client-stream
- * port in http/) removes the pipeline ones; server.ts (the uWS app and route table) and uws.ts
- * (the native loader) move into http/ with it. Remove a line when its file complies.
- */
-const UWS_KNOWN_VIOLATORS = [
-  'apps/gateway/src/pipeline/chat-completion.ts',
-  'apps/gateway/src/pipeline/exchange.ts',
-  'apps/gateway/src/pipeline/models.ts',
-  'apps/gateway/src/server.ts',
-  'apps/gateway/src/uws.ts',
-];
-
 const restrictImports = (patterns, paths = []) => ['error', { paths, patterns }];
 
 export default tseslint.config(
@@ -150,7 +136,7 @@ export default tseslint.config(
   },
   {
     files: ['apps/gateway/src/**'],
-    ignores: ['apps/gateway/src/http/**', ...UWS_KNOWN_VIOLATORS],
+    ignores: ['apps/gateway/src/http/**'],
     rules: {
       'no-restricted-imports': restrictImports(
         [],

@@ -1,20 +1,19 @@
 // Everything a worker builds once at start and every request shares.
 import type { Config } from '@dsp/config';
-import type { PeriodClock, VerifyKeys } from '@dsp/core';
+import type { PeriodClock, ScriptRunner, VerifyKeys } from '@dsp/core';
 import type { Logger } from './log.js';
 import type { WorkerMetrics } from './metrics/worker-metrics.js';
 import type { UpstreamPool } from './upstream/pool.js';
 import type { GatewayRedis } from './redis.js';
-import type { HotScripts } from './redis/script-client.js';
-import type { TokenCache } from './pipeline/token-cache.js';
-import type { LeaseKeeper } from './pipeline/lease-keeper.js';
+import type { TokenCache } from './services/token-cache.js';
+import type { LeaseKeeper } from './services/lease-keeper.js';
 import type { UsageSink } from './usage/usage-sink.js';
 import type { Pricer } from './usage/pricer.js';
 import type { WorkerAccounts } from './accounts/worker-accounts.js';
 import type { AccountMetrics } from './accounts/account-metrics.js';
 import type { WarnLimiter } from './warn-limiter.js';
 import type { RefusalTally } from './usage/refusal-tally.js';
-import type { ModelPolicy } from './pipeline/parse.js';
+import type { ModelPolicy } from './pipeline/types.js';
 import type { Tracing } from './tracing/tracing.js';
 
 export interface Deps {
@@ -24,7 +23,7 @@ export interface Deps {
   upstream: UpstreamPool;
   redis: GatewayRedis;
   /** admit / finish / renew: the script client on single-node Redis, ioredis on a Cluster */
-  scripts: HotScripts;
+  scripts: ScriptRunner;
   verifyKeys: VerifyKeys;
   tokenCache: TokenCache;
   /** 429 warn lines: at most one per token per second */
@@ -51,7 +50,7 @@ export interface Deps {
 
 export interface WorkerState {
   draining: boolean;
-  /** requests between head and last byte */
+  /** requests between head and last byte (every route: a drain waits for them) */
   active: number;
   redisReady: boolean;
   /** false after a failed upstream connect, until one succeeds */

@@ -4,7 +4,7 @@
 import cluster from 'node:cluster';
 import { loadConfig, isConfigError } from '@dsp/config';
 import { ROLE_ENV, SLOT_ENV } from './roles.js';
-import { UWS_FALLBACK_ENV } from './uws.js';
+import { UWS_FALLBACK_ENV } from './http/uws.js';
 
 async function main(): Promise<void> {
   // every role refuses it, before anything loads uWS

@@ -8,7 +8,7 @@ import { Gauge, Counter, Registry } from 'prom-client';
 import { instanceId, workerCount, type Config } from '@dsp/config';
 import { loadVerifyKeys } from '@dsp/core';
 import { createLogger, type Logger } from './log.js';
-import { loadNativeUws } from './uws.js';
+import { loadNativeUws } from './http/uws.js';
 import { clusterMetricObjects, scrapeCluster } from './metrics/cluster-metrics.js';
 import { startHistoryWriter } from './metrics/history-writer.js';
 import { redisClient, redisPolicies } from '@dsp/db/redis';

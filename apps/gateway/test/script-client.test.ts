@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { ADMIT, FINISH, RENEW, evalRunner, type AdmitInput, type FinishWithOutboxInput, type ScriptRunner } from '@dsp/core';
 import { ScriptClient } from '../src/redis/script-client.js';
-import { defineScripts, type GatewayRedis } from '../src/redis.js';
 import { cleanPrefix, randomPrefix, waitFor } from './harness.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 
@@ -18,33 +18,50 @@ function client(url: string, timeoutMs = 1000) {
   return { c, states, ready: () => waitFor(() => c.status === 'ready', 5000) };
 }
 
-/** admit arguments for user u, lease id, concurrency 1 */
-const admitArgs = (p: string, u: string, lease: string) =>
-  [
-    `${p}{u:${u}}:user`,
-    `${p}{u:${u}}:revoked`,
-    `${p}{u:${u}}:lease:t`,
-    `${p}{u:${u}}:d:1`,
-    `${p}{u:${u}}:m:1`,
-    'jti',
-    lease,
-    1,
-    5000,
-    0,
-    0,
-    0,
-    60,
-    60,
-  ] as const;
-const finishArgs = (p: string, u: string, lease: string, tokens: number) =>
-  [`${p}{u:${u}}:lease:t`, `${p}{u:${u}}:d:1`, `${p}{u:${u}}:m:1`, `${p}outbox`, lease, tokens, 60, 60, '0', '0', 't', `{"request_id":"${lease}"}`] as const;
+/** admit input for user u, lease id, concurrency 1 */
+const admitIn = (p: string, u: string, lease: string): AdmitInput => ({
+  userKey: `${p}{u:${u}}:user`,
+  revokedKey: `${p}{u:${u}}:revoked`,
+  leaseKey: `${p}{u:${u}}:lease:t`,
+  dayKey: `${p}{u:${u}}:d:1`,
+  monthKey: `${p}{u:${u}}:m:1`,
+  jti: 'jti',
+  leaseId: lease,
+  concurrency: 1,
+  leaseMs: 5000,
+  defaultDailyRequests: 0,
+  defaultDailyTokens: 0,
+  defaultMonthlyTokens: 0,
+  dayTtl: 60,
+  monthTtl: 60,
+  refuseUnknown: false,
+  accounts: null,
+});
+const finishIn = (p: string, u: string, lease: string, tokens: number): FinishWithOutboxInput => ({
+  leaseKey: `${p}{u:${u}}:lease:t`,
+  dayKey: `${p}{u:${u}}:d:1`,
+  monthKey: `${p}{u:${u}}:m:1`,
+  outboxKey: `${p}outbox`,
+  accountLeaseKey: null,
+  leaseId: lease,
+  tokens,
+  dayTtl: 60,
+  monthTtl: 60,
+  retry: false,
+  spend: '0',
+  jti: 't',
+  event: `{"request_id":"${lease}"}`,
+});
+const renewIn = (key: string, leaseId = 'l') => ({ key, leaseId, leaseMs: 5000 });
+const ADMITTED = { ok: true, usageRatio: 0, inFlight: 1, account: -1 };
 
 describe('script client on the shared Redis', () => {
   const prefix = randomPrefix();
-  let io: GatewayRedis;
+  let io: Redis;
+  let ioScripts: ScriptRunner;
   beforeAll(() => {
-    io = new Redis(SHARED) as GatewayRedis;
-    defineScripts(io);
+    io = new Redis(SHARED);
+    ioScripts = evalRunner(io);
   });
   afterAll(async () => {
     await cleanPrefix(io, prefix);
@@ -57,15 +74,21 @@ describe('script client on the shared Redis', () => {
     try {
       for (const [who, run] of [
         ['fast', c],
-        ['io', io],
+        ['io', ioScripts],
       ] as const) {
         const p = `${prefix}${who}:`;
-        const first = await run.dspAdmitV2(...admitArgs(p, 'a', 'l1'));
-        const second = await run.dspAdmitV2(...admitArgs(p, 'a', 'l2')); // concurrency 1: refused
-        const released = await run.dspFinishV4(...finishArgs(p, 'a', 'l1', 42));
-        const again = await run.dspFinishV4(...finishArgs(p, 'a', 'l1', 42)); // lease gone
-        const renew = await run.dspRenewV1(`${p}{u:a}:lease:t`, 'nope', 5000);
-        expect({ first, second, released, again, renew }).toEqual({ first: [1, 0, 1, 0], second: [-6, 1], released: 1, again: 0, renew: 0 });
+        const first = await run.run(ADMIT, admitIn(p, 'a', 'l1'));
+        const second = await run.run(ADMIT, admitIn(p, 'a', 'l2')); // concurrency 1: refused
+        const released = await run.run(FINISH, finishIn(p, 'a', 'l1', 42));
+        const again = await run.run(FINISH, finishIn(p, 'a', 'l1', 42)); // lease gone
+        const renew = await run.run(RENEW, renewIn(`${p}{u:a}:lease:t`, 'nope'));
+        expect({ first, second, released, again, renew }).toEqual({
+          first: ADMITTED,
+          second: { ok: false, reason: 'concurrency', inFlight: 1 },
+          released: true,
+          again: false,
+          renew: false,
+        });
         expect(await io.hget(`${p}{u:a}:d:1`, 'tok')).toBe('84');
         expect(await io.lrange(`${p}outbox`, 0, -1)).toEqual(['{"request_id":"l1"}', '{"request_id":"l1"}']);
       }
@@ -79,11 +102,11 @@ describe('script client on the shared Redis', () => {
     await ready();
     try {
       const p = `${prefix}many:`;
-      const results = await Promise.all(Array.from({ length: 500 }, (_, i) => c.dspRenewV1(`${p}{u:${i}}:lease:t`, `l${i}`, 5000).then((r) => [i, r])));
-      expect(results.every(([, r]) => r === 0)).toBe(true);
+      const results = await Promise.all(Array.from({ length: 500 }, (_, i) => c.run(RENEW, renewIn(`${p}{u:${i}}:lease:t`, `l${i}`)).then((r) => [i, r])));
+      expect(results.every(([, r]) => r === false)).toBe(true);
       // admits on distinct users: each gets in-flight 1 and its own lease
-      const admitted = await Promise.all(Array.from({ length: 300 }, (_, i) => c.dspAdmitV2(...admitArgs(p, String(i), `l${i}`))));
-      expect(admitted.every((r) => r[0] === 1 && r[2] === 1)).toBe(true);
+      const admitted = await Promise.all(Array.from({ length: 300 }, (_, i) => c.run(ADMIT, admitIn(p, String(i), `l${i}`))));
+      expect(admitted.every((r) => r.ok && r.inFlight === 1)).toBe(true);
       const scores = await Promise.all(Array.from({ length: 300 }, (_, i) => io.zscore(`${p}{u:${i}}:lease:t`, `l${i}`)));
       expect(scores.every((s) => s !== null)).toBe(true);
     } finally {
@@ -94,16 +117,15 @@ describe('script client on the shared Redis', () => {
   it('fails at once while not connected (no offline queue) and rejects script errors', async () => {
     const { c } = client('redis://127.0.0.1:1'); // nothing listens on port 1
     const t0 = performance.now();
-    await expect(c.dspAdmitV2(...admitArgs(prefix, 'x', 'l'))).rejects.toThrow(/not connected/);
+    await expect(c.run(ADMIT, admitIn(prefix, 'x', 'l'))).rejects.toThrow(/not connected/);
     expect(performance.now() - t0).toBeLessThan(50);
     c.disconnect();
     const ok = client(SHARED);
     await ok.ready();
     // a non-numeric argument makes the Lua script raise: the call rejects, the connection stays usable
-    const args: (string | number)[] = [...admitArgs(prefix, 'e', 'l')];
-    args[7] = 'not-a-number'; // concurrency
-    await expect(ok.c.dspAdmitV2(...args)).rejects.toThrow(/ERR/);
-    expect(await ok.c.dspRenewV1(`${prefix}{u:e}:lease:t`, 'l', 5000)).toBe(0);
+    const bad = { ...admitIn(prefix, 'e', 'l'), concurrency: 'not-a-number' as unknown as number };
+    await expect(ok.c.run(ADMIT, bad)).rejects.toThrow(/ERR/);
+    expect(await ok.c.run(RENEW, renewIn(`${prefix}{u:e}:lease:t`))).toBe(false);
     ok.c.disconnect();
   });
 });
@@ -124,11 +146,11 @@ describe('script client on a private Redis', () => {
     const { c, ready } = client(redis.url);
     await ready();
     try {
-      expect(await c.dspRenewV1(`${prefix}{u:f}:lease:t`, 'l', 5000)).toBe(0);
+      expect(await c.run(RENEW, renewIn(`${prefix}{u:f}:lease:t`))).toBe(false);
       expect(cli('SCRIPT', 'FLUSH')).toBe('OK');
-      expect(await c.dspAdmitV2(...admitArgs(prefix, 'f', 'l1'))).toEqual([1, 0, 1, 0]);
+      expect(await c.run(ADMIT, admitIn(prefix, 'f', 'l1'))).toEqual(ADMITTED);
       // EVAL cached the script again: EVALSHA works without another fallback
-      expect(await c.dspFinishV4(...finishArgs(prefix, 'f', 'l1', 5))).toBe(1);
+      expect(await c.run(FINISH, finishIn(prefix, 'f', 'l1', 5))).toBe(true);
     } finally {
       c.disconnect();
     }
@@ -140,16 +162,16 @@ describe('script client on a private Redis', () => {
     try {
       const frozen = pid();
       process.kill(frozen, 'SIGSTOP');
-      const inFlight = c.dspRenewV1(`${prefix}{u:d}:lease:t`, 'l', 5000);
+      const inFlight = c.run(RENEW, renewIn(`${prefix}{u:d}:lease:t`));
       await new Promise((r) => setTimeout(r, 50));
       process.kill(frozen, 'SIGKILL'); // the server dies with our call unanswered
       await expect(inFlight).rejects.toThrow(/connection lost/);
       await waitFor(() => states.includes(false), 5000);
-      await expect(c.dspRenewV1(`${prefix}{u:d}:lease:t`, 'l', 5000)).rejects.toThrow(/not connected/);
+      await expect(c.run(RENEW, renewIn(`${prefix}{u:d}:lease:t`))).rejects.toThrow(/not connected/);
       await redis.start();
       await ready();
       expect(states).toEqual([true, false, true]);
-      expect(await c.dspRenewV1(`${prefix}{u:d}:lease:t`, 'l', 5000)).toBe(0);
+      expect(await c.run(RENEW, renewIn(`${prefix}{u:d}:lease:t`))).toBe(false);
     } finally {
       c.disconnect();
     }
@@ -162,7 +184,7 @@ describe('script client on a private Redis', () => {
     try {
       process.kill(frozen, 'SIGSTOP');
       const t0 = performance.now();
-      const err = await c.dspRenewV1(`${prefix}{u:h}:lease:t`, 'l', 5000).then(
+      const err = await c.run(RENEW, renewIn(`${prefix}{u:h}:lease:t`)).then(
         () => null,
         (e: Error) => e,
       );
@@ -172,7 +194,7 @@ describe('script client on a private Redis', () => {
       expect(waited).toBeLessThan(600);
       process.kill(frozen, 'SIGCONT');
       // the late reply to the timed-out call is skipped; the next call gets its own answer
-      expect(await c.dspAdmitV2(...admitArgs(prefix, 'h', 'l1'))).toEqual([1, 0, 1, 0]);
+      expect(await c.run(ADMIT, admitIn(prefix, 'h', 'l1'))).toEqual(ADMITTED);
     } finally {
       process.kill(frozen, 'SIGCONT');
       c.disconnect();
@@ -186,7 +208,7 @@ describe('script client on a private Redis', () => {
     try {
       const good = client(`redis://:s3cret@127.0.0.1:${redis.port}/3`);
       await good.ready();
-      expect(await good.c.dspAdmitV2(...admitArgs(prefix, 'db', 'l1'))).toEqual([1, 0, 1, 0]);
+      expect(await good.c.run(ADMIT, admitIn(prefix, 'db', 'l1'))).toEqual(ADMITTED);
       expect(auth('-n', '3', 'ZCARD', `${prefix}{u:db}:lease:t`)).toBe('1');
       expect(auth('-n', '0', 'EXISTS', `${prefix}{u:db}:lease:t`)).toBe('0');
       good.c.disconnect();

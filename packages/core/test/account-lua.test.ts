@@ -5,27 +5,27 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import {
-  ADMIT_LUA,
-  SCRIPTS,
-  VARIADIC_SCRIPTS,
+  ACCOUNT_ACQUIRE,
+  ACCOUNT_RELEASE,
+  ADMIT,
+  RENEW,
   accountScore,
-  decodeAccountPick,
-  decodeAdmission,
+  evalRunner,
   keys,
   pickInputs,
   weightedPick,
   type AccountCandidate,
+  type ScriptRunner,
 } from '../src/index.js';
 
-type Scripted = Redis & Record<string, (...a: (string | number)[]) => Promise<unknown>>;
+type Scripted = Redis & { scripts: ScriptRunner };
 const prefix = `dsp-test-acct-${randomBytes(4).toString('hex')}:`;
 let r: Scripted;
 let r2: Scripted;
 
 function connect(): Scripted {
   const c = new Redis('redis://127.0.0.1:6379') as Scripted;
-  for (const [name, s] of Object.entries(SCRIPTS)) c.defineCommand(name, s);
-  for (const [name, s] of Object.entries(VARIADIC_SCRIPTS)) c.defineCommand(name, s);
+  c.scripts = evalRunner(c);
   return c;
 }
 beforeAll(() => {
@@ -43,9 +43,7 @@ const cand = (name: string, cap: number, weight = 1): AccountCandidate => ({ nam
 const disabledKey = keys.accountsDisabled(prefix);
 
 async function acquire(c: Scripted, leaseId: string, list: AccountCandidate[], rnd: number, leaseMs = 10_000) {
-  const { keys: ks, args } = pickInputs(disabledKey, list, rnd);
-  const raw = (await c.dspAccountAcquireV1(ks.length, ...ks, leaseId, leaseMs, ...args)) as number[];
-  return decodeAccountPick(raw);
+  return c.scripts.run(ACCOUNT_ACQUIRE, { pick: pickInputs(disabledKey, list, rnd), leaseId, leaseMs });
 }
 
 describe('account acquire', () => {
@@ -59,7 +57,7 @@ describe('account acquire', () => {
       const got = await acquire(r, `x-${rnd}`, list, rnd);
       expect(got, `r=${rnd}`).toEqual({ ok: true, index: weightedPick(scores, rnd) });
       // give the slot back so the next draw sees the same state
-      if (got.ok && list[got.index]!.cap > 0) await r.dspAccountReleaseV1(list[got.index]!.leaseKey, `x-${rnd}`);
+      if (got.ok && list[got.index]!.cap > 0) await r.scripts.run(ACCOUNT_RELEASE, { key: list[got.index]!.leaseKey, leaseId: `x-${rnd}` });
     }
     // the uncapped account takes no lease
     expect(await r.exists(list[1]!.leaseKey)).toBe(0);
@@ -79,8 +77,8 @@ describe('account acquire', () => {
     expect(first).toEqual({ ok: true, index: 0 });
     expect(await acquire(r, 'f2', list, 0)).toEqual({ ok: true, index: 1 });
     expect(await acquire(r, 'f3', list, 0.3)).toEqual({ ok: false, full: 2, disabled: 0 });
-    expect(await r.dspAccountReleaseV1(list[0]!.leaseKey, 'f1')).toBe(1);
-    expect(await r.dspAccountReleaseV1(list[0]!.leaseKey, 'f1')).toBe(0);
+    expect(await r.scripts.run(ACCOUNT_RELEASE, { key: list[0]!.leaseKey, leaseId: 'f1' })).toBe(true);
+    expect(await r.scripts.run(ACCOUNT_RELEASE, { key: list[0]!.leaseKey, leaseId: 'f1' })).toBe(false);
     expect(await acquire(r, 'f4', list, 0.9)).toEqual({ ok: true, index: 0 });
   });
 
@@ -109,25 +107,32 @@ describe('account acquire', () => {
     expect((await acquire(r, 'long', list, 0.5, 200)).ok).toBe(true);
     for (let i = 0; i < 4; i++) {
       await sleep(100);
-      expect(await r.dspRenewV1(list[0]!.leaseKey, 'long', 200)).toBe(1);
+      expect(await r.scripts.run(RENEW, { key: list[0]!.leaseKey, leaseId: 'long', leaseMs: 200 })).toBe(true);
     }
     expect((await acquire(r, 'other', list, 0.5)).ok).toBe(false);
   });
 });
 
 describe('admission with accounts (one script: quota, token slot and account slot)', () => {
-  const user = (sub: string) => [
-    keys.user(prefix, sub),
-    keys.revoked(prefix, sub),
-    keys.leases(prefix, sub, 't1'),
-    keys.day(prefix, sub, '20261201'),
-    keys.month(prefix, sub, '202612'),
-  ];
-  async function admitWith(sub: string, leaseId: string, list: AccountCandidate[] | null, o: { concurrency?: number; r?: number } = {}) {
-    const base = ['t1', leaseId, o.concurrency ?? 10, 10_000, 0, 0, 0, 3600, 3600, '0'];
-    if (list === null) return decodeAdmission((await r.eval(ADMIT_LUA, 5, ...user(sub), ...base)) as number[]);
-    const { keys: ks, args } = pickInputs(disabledKey, list, o.r ?? 0.5);
-    return decodeAdmission((await r.eval(ADMIT_LUA, 5 + ks.length, ...user(sub), ...ks, ...base, ...args)) as number[]);
+  function admitWith(sub: string, leaseId: string, list: AccountCandidate[] | null, o: { concurrency?: number; r?: number } = {}) {
+    return r.scripts.run(ADMIT, {
+      userKey: keys.user(prefix, sub),
+      revokedKey: keys.revoked(prefix, sub),
+      leaseKey: keys.leases(prefix, sub, 't1'),
+      dayKey: keys.day(prefix, sub, '20261201'),
+      monthKey: keys.month(prefix, sub, '202612'),
+      jti: 't1',
+      leaseId,
+      concurrency: o.concurrency ?? 10,
+      leaseMs: 10_000,
+      defaultDailyRequests: 0,
+      defaultDailyTokens: 0,
+      defaultMonthlyTokens: 0,
+      dayTtl: 3600,
+      monthTtl: 3600,
+      refuseUnknown: false,
+      accounts: list === null ? null : pickInputs(disabledKey, list, o.r ?? 0.5),
+    });
   }
 
   it('admits on an account with room and holds both slots', async () => {

@@ -3,15 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { SCRIPTS, decodeAdmission, keys } from '../src/index.js';
+import { ACCESS, ADMIT, FINISH, SCRIPTS, evalRunner, keys, type ScriptRunner } from '../src/index.js';
 
-type Scripted = Redis & Record<string, (...a: (string | number)[]) => Promise<unknown>>;
 const prefix = `dsp-test-lua-${randomBytes(4).toString('hex')}:`;
-let r: Scripted;
+let r: Redis;
+let scripts: ScriptRunner;
 
 beforeAll(() => {
-  r = new Redis('redis://127.0.0.1:6379') as Scripted;
-  for (const [name, s] of Object.entries(SCRIPTS)) r.defineCommand(name, s);
+  r = new Redis('redis://127.0.0.1:6379');
+  scripts = evalRunner(r);
 });
 afterAll(async () => {
   const found = await r.keys(`${prefix}*`);
@@ -28,37 +28,52 @@ const k = (sub: string, jti = 't1') => ({
   outbox: keys.outbox(prefix, 'test', 0),
 });
 
-async function admit(sub: string, leaseId: string, o: { concurrency?: number; dailyTokens?: number; leaseMs?: number } = {}) {
+function admit(sub: string, leaseId: string, o: { concurrency?: number; dailyTokens?: number; leaseMs?: number } = {}) {
   const x = k(sub);
-  const raw = (await r.dspAdmitV2(
-    x.user,
-    x.revoked,
-    x.lease,
-    x.day,
-    x.month,
-    't1',
+  return scripts.run(ADMIT, {
+    userKey: x.user,
+    revokedKey: x.revoked,
+    leaseKey: x.lease,
+    dayKey: x.day,
+    monthKey: x.month,
+    jti: 't1',
     leaseId,
-    o.concurrency ?? 1,
-    o.leaseMs ?? 5000,
-    0,
-    o.dailyTokens ?? 0,
-    0,
-    3600,
-    3600,
-  )) as number[];
-  return decodeAdmission(raw);
+    concurrency: o.concurrency ?? 1,
+    leaseMs: o.leaseMs ?? 5000,
+    defaultDailyRequests: 0,
+    defaultDailyTokens: o.dailyTokens ?? 0,
+    defaultMonthlyTokens: 0,
+    dayTtl: 3600,
+    monthTtl: 3600,
+    refuseUnknown: false,
+    accounts: null,
+  });
 }
 
-const finish = (sub: string, leaseId: string, tokens: number, retry: boolean, spend = '0', jti = 't') => {
+const finish = (sub: string, leaseId: string, tokens: number, retry: boolean, spend = '0', jti = 't', accountLeaseKey: string | null = null) => {
   const x = k(sub);
-  return r.dspFinishV4(x.lease, x.day, x.month, x.outbox, leaseId, tokens, 3600, 3600, retry ? '1' : '0', spend, jti, JSON.stringify({ request_id: leaseId }));
+  return scripts.run(FINISH, {
+    leaseKey: x.lease,
+    dayKey: x.day,
+    monthKey: x.month,
+    outboxKey: x.outbox,
+    accountLeaseKey,
+    leaseId,
+    tokens,
+    dayTtl: 3600,
+    monthTtl: 3600,
+    retry,
+    spend,
+    jti,
+    event: JSON.stringify({ request_id: leaseId }),
+  });
 };
 
 describe('admit + finish scripts', () => {
   it('holds one slot per token, refuses the second, and frees it on finish', async () => {
     expect((await admit('u1', 'a')).ok).toBe(true);
     expect(await admit('u1', 'b')).toMatchObject({ ok: false, reason: 'concurrency' });
-    expect(await finish('u1', 'a', 10, false)).toBe(1);
+    expect(await finish('u1', 'a', 10, false)).toBe(true);
     expect((await admit('u1', 'b')).ok).toBe(true);
   });
 
@@ -84,31 +99,31 @@ describe('admit + finish scripts', () => {
 
   it('a finish retried after its first attempt ran charges once', async () => {
     expect((await admit('u2', 'a')).ok).toBe(true);
-    expect(await finish('u2', 'a', 40, false)).toBe(1); // ran, but pretend its reply was lost
-    expect(await finish('u2', 'a', 40, true)).toBe(0); // the retry
+    expect(await finish('u2', 'a', 40, false)).toBe(true); // ran, but pretend its reply was lost
+    expect(await finish('u2', 'a', 40, true)).toBe(false); // the retry
     expect(Number(await r.hget(k('u2').day, 'tok'))).toBe(40);
   });
 
   it('finish adds the spend (exact 64-bit nanos) to the user and the token, day and month, once on a retry', async () => {
     expect((await admit('sp', 'a')).ok).toBe(true);
     const big = '9007199254740993'; // 2^53 + 1: not a double
-    expect(await finish('sp', 'a', 10, false, big, 't1')).toBe(1);
-    expect(await finish('sp', 'a', 10, true, big, 't1')).toBe(0); // a retry after a lost reply: nothing more
+    expect(await finish('sp', 'a', 10, false, big, 't1')).toBe(true);
+    expect(await finish('sp', 'a', 10, true, big, 't1')).toBe(false); // a retry after a lost reply: nothing more
     expect((await admit('sp', 'b')).ok).toBe(true);
-    expect(await finish('sp', 'b', 0, false, '7', 't2')).toBe(1); // spend without tokens still counts
+    expect(await finish('sp', 'b', 0, false, '7', 't2')).toBe(true); // spend without tokens still counts
     for (const key of [k('sp').day, k('sp').month]) {
       const h = await r.hgetall(key);
       expect(h).toMatchObject({ spend: '9007199254741000', 'spend:t1': big, 'spend:t2': '7', tok: '10' });
       expect(await r.ttl(key)).toBeGreaterThan(0);
     }
     expect((await admit('sp0', 'a')).ok).toBe(true);
-    expect(await finish('sp0', 'a', 5, false, '0', 't1')).toBe(1);
+    expect(await finish('sp0', 'a', 5, false, '0', 't1')).toBe(true);
     expect(await r.hget(k('sp0').day, 'spend')).toBeNull(); // nothing priced: no field
   });
 
   it('a retry whose first attempt never ran still charges', async () => {
     expect((await admit('u3', 'a')).ok).toBe(true);
-    expect(await finish('u3', 'a', 25, true)).toBe(1);
+    expect(await finish('u3', 'a', 25, true)).toBe(true);
     expect(Number(await r.hget(k('u3').day, 'tok'))).toBe(25);
   });
 
@@ -164,4 +179,41 @@ describe('admit + finish scripts', () => {
     expect(await r.hget(k('b5').day, 'req')).toBeNull();
     expect(await r.zcard(k('b5').lease)).toBe(0);
   });
+
+  it('finish releases the upstream account slot in the same call, on a retry too', async () => {
+    const slots = `${prefix}acct:slots`;
+    await r.zadd(slots, Date.now() + 60_000, 'f1', Date.now() + 60_000, 'other');
+    expect((await admit('fa', 'f1')).ok).toBe(true);
+    expect(await finish('fa', 'f1', 3, false, '0', 't', slots)).toBe(true);
+    expect(await r.zrange(slots, 0, -1)).toEqual(['other']);
+    expect(await finish('fa', 'f1', 3, true, '0', 't', slots)).toBe(false); // nothing more charged, nothing else removed
+    expect(await r.zrange(slots, 0, -1)).toEqual(['other']);
+    expect(Number(await r.hget(k('fa').day, 'tok'))).toBe(3);
+  });
 });
+
+describe('access script (the model list)', () => {
+  const access = (sub: string, refuseUnknown: boolean) =>
+    scripts.run(ACCESS, { userKey: k(sub).user, revokedKey: k(sub).revoked, jti: 't1', refuseUnknown });
+
+  it('decides revoked, disabled and unknown like admission, and counts nothing', async () => {
+    await r.hset(k('ac1').user, 'status', 'active');
+    expect(await access('ac1', true)).toEqual({ ok: true });
+    await r.sadd(k('ac1').revoked, 't1');
+    expect(await access('ac1', true)).toEqual({ ok: false, reason: 'revoked' });
+    await r.hset(k('ac2').user, 'status', 'disabled');
+    expect(await access('ac2', false)).toEqual({ ok: false, reason: 'disabled' });
+    expect(await access('ac3', true)).toEqual({ ok: false, reason: 'unknown_user' });
+    expect(await access('ac3', false)).toEqual({ ok: true });
+    expect(await r.exists(k('ac1').day, k('ac1').lease)).toBe(0);
+  });
+});
+
+describe('script table', () => {
+  it('names every script once, so two releases sharing a Redis never run each other\'s', () => {
+    const names = SCRIPTS.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(SCRIPTS.map((s) => s.lua)).size).toBe(SCRIPTS.length);
+  });
+});
+

@@ -7,7 +7,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '@dsp/config';
-import type { ApiSpan } from './tracing';
+import type { ApiSpan } from './api-span';
 
 const fromHeaders: TextMapGetter<Headers> = {
   keys: () => ['traceparent', 'tracestate'],

@@ -4,9 +4,9 @@
 import 'server-only';
 import { getConfig } from './env';
 
-export interface ApiSpan {
-  end(status: number, apiKeyName: string | null): void;
-}
+import type { ApiSpan } from './api-span';
+
+export type { ApiSpan } from './api-span';
 
 type Begin = (headers: Headers, method: string, route: string) => ApiSpan;
 

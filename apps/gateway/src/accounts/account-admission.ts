@@ -1,13 +1,12 @@
 // The account part of admission: every account of the set is passed to the script (so the number
 // of keys is fixed per set), each with its weight, or 0 when it may not take this request (off in
 // the configuration, breaker open in this worker, does not serve the model, already tried).
-import { ACCOUNT_ACQUIRE_LUA, decodeAccountPick, pickInputs, type AccountCandidate } from '@dsp/core';
-import type { HotScripts } from '../redis/script-client.js';
+import { ACCOUNT_ACQUIRE, pickInputs, type AccountCandidate, type PickInputs, type ScriptRunner } from '@dsp/core';
 import type { Account, AccountSet } from './account-set.js';
 
-export interface AccountInputs {
-  keys: string[];
-  args: (string | number)[];
+export const NONE_TRIED: ReadonlySet<number> = new Set();
+
+export interface AccountInputs extends PickInputs {
   /** the eligible ones; 0 means every account is out for this request */
   eligible: number;
 }
@@ -27,7 +26,7 @@ export type Acquisition = { ok: true; account: Account } | { ok: false; full: nu
 
 /** Takes a slot on another account (failover, waiting): the standalone acquire script. */
 export async function acquireAccount(
-  scripts: HotScripts,
+  scripts: ScriptRunner,
   set: AccountSet,
   model: string,
   tried: ReadonlySet<number>,
@@ -36,7 +35,6 @@ export async function acquireAccount(
 ): Promise<Acquisition> {
   const inputs = accountInputs(set, model, tried);
   if (inputs.eligible === 0) return { ok: false, full: 0, disabled: 0 };
-  const raw = (await scripts.evalKeys(ACCOUNT_ACQUIRE_LUA, inputs.keys.length, [...inputs.keys, leaseId, leaseMs, ...inputs.args])) as number[];
-  const pick = decodeAccountPick(raw);
+  const pick = await scripts.run(ACCOUNT_ACQUIRE, { pick: inputs, leaseId, leaseMs });
   return pick.ok ? { ok: true, account: set.list[pick.index]! } : pick;
 }

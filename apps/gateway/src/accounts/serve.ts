@@ -1,11 +1,12 @@
 // The request path's use of the accounts: admission that waits for a slot when every account is
 // full (limits.upstream_wait_ms), and the upstream call with failover (runAttempts) — each attempt
 // on the account it holds a slot on, refused keys taken out of rotation, every outcome counted.
-import { ACCOUNT_RELEASE_LUA, isGatewayError, maskKey } from '@dsp/core';
+import { ACCOUNT_RELEASE, isGatewayError, maskKey } from '@dsp/core';
+import type { Deps } from '../deps.js';
 import type { Exchange } from '../pipeline/exchange.js';
-import { admit, capacity, type Lease } from '../pipeline/admit.js';
-import { proxy, type Outcome } from '../pipeline/proxy.js';
-import type { Upstream } from '../pipeline/parse.js';
+import { admit, capacity, type AdmitServices } from '../pipeline/admit.js';
+import { proxy, type ProxyServices } from '../pipeline/proxy.js';
+import type { CompletionRoute, Identity, Lease, Outcome, ParsedRequest } from '../pipeline/types.js';
 import { acquireAccount } from './account-admission.js';
 import { disableAccount } from './account-control.js';
 import { outcomeOfStatus } from './account-metrics.js';
@@ -17,16 +18,15 @@ const FIRST_WAIT_MS = 20;
 const MAX_WAIT_STEP_MS = 250;
 
 /** admit(), and while every account is at its cap, again with backoff until upstream_wait_ms is spent. */
-export async function admitWaiting(x: Exchange, request: Upstream): Promise<Lease> {
-  const { deps } = x;
+export async function admitWaiting(x: Exchange, identity: Identity, request: ParsedRequest, deps: AdmitServices & Pick<Deps, 'accountMetrics'>): Promise<Lease> {
   const until = Date.now() + deps.config.limits.upstream_wait_ms;
   let step = FIRST_WAIT_MS;
   for (;;) {
     try {
-      return await admit(x.identity!, x.head.requestId, request.upstreamModel, deps);
+      return await admit(identity, x.head.requestId, request.upstreamModel, deps);
     } catch (e) {
       const full = isGatewayError(e) && e.code === 'upstream_capacity';
-      if (!full || x.aborted || Date.now() + step > until) {
+      if (!full || x.client.aborted || Date.now() + step > until) {
         if (full) deps.accountMetrics.capacityRejected.inc();
         throw e;
       }
@@ -34,14 +34,14 @@ export async function admitWaiting(x: Exchange, request: Upstream): Promise<Leas
     // a slot frees when a request finishes anywhere in the cluster; polling with jittered backoff
     await new Promise((r) => setTimeout(r, step * (0.5 + Math.random())));
     step = Math.min(step * 2, MAX_WAIT_STEP_MS);
-    if (x.aborted) throw capacity(); // the client went away while waiting: nobody reads this
+    if (x.client.aborted) throw capacity(); // the client went away while waiting: nobody reads this
   }
 }
 
+export type ServeServices = ProxyServices & Pick<Deps, 'accountMetrics' | 'scripts' | 'redis'>;
+
 /** The upstream call with failover; resolves with the outcome of the last attempt. */
-export async function serveUpstream(x: Exchange, request: Upstream): Promise<Outcome> {
-  const { deps } = x;
-  const lease = x.lease!;
+export async function serveUpstream(x: Exchange, route: CompletionRoute, request: ParsedRequest, lease: Lease, deps: ServeServices): Promise<Outcome> {
   const set = deps.accounts.current;
   const leaseMs = Math.round(deps.config.limits.lock_lease_seconds * 1000);
   const deadline = x.t0 + deps.config.deepseek.http_client.timeout_seconds * 1000;
@@ -62,17 +62,16 @@ export async function serveUpstream(x: Exchange, request: Upstream): Promise<Out
       }
     },
     async release(account) {
-      if (lease.held && account.config.maxConcurrency > 0) await releaseSlot(x, account);
+      if (lease.held && account.config.maxConcurrency > 0) await releaseSlot(deps, account, lease);
     },
     send(account) {
       lease.account = account;
       lease.accountHeld = lease.held && account.config.maxConcurrency > 0;
-      x.attempts++;
-      return proxy(x, request);
+      return proxy(x, route, request, lease, deps);
     },
     failureOf: (o) => o.failure,
-    clientHasBytes: () => x.headersSent,
-    clientGone: () => x.aborted,
+    clientHasBytes: () => x.client.headersSent,
+    clientGone: () => x.client.aborted,
     msLeft: () => deadline - performance.now(),
     observe(account, o, f) {
       m.requests.inc({ account: account.name, outcome: f ? outcomeOfFailure(f) : o.aborted ? 'aborted' : outcomeOfStatus(o.status) });
@@ -100,12 +99,12 @@ export async function serveUpstream(x: Exchange, request: Upstream): Promise<Out
     },
   };
   const out = await runAttempts(port, lease.account, deps.config.deepseek.max_attempts);
-  return out.result;
+  return { ...out.result, attempts: out.attempts };
 }
 
-/** Gives the account slot back (the request's lease id is its member). */
-export function releaseSlot(x: Exchange, account: Account): Promise<unknown> {
-  return x.deps.scripts.evalKeys(ACCOUNT_RELEASE_LUA, 1, [account.leaseKey, x.lease!.id]).catch(() => {
+/** Gives an account's slot back on failover (the request's lease id is its member). */
+function releaseSlot(deps: Pick<Deps, 'scripts'>, account: Account, lease: Lease): Promise<unknown> {
+  return deps.scripts.run(ACCOUNT_RELEASE, { key: account.leaseKey, leaseId: lease.id }).catch(() => {
     /* the lease expires by itself */
   });
 }

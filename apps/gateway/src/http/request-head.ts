@@ -15,6 +15,9 @@ export interface RequestHead {
   echoRequestId: string;
   /** the further headers the route's format reads (e.g. x-api-key), '' when absent */
   extra: Readonly<Record<string, string>>;
+  /** W3C trace context from the client, '' when absent (read by tracing) */
+  traceparent: string;
+  tracestate: string;
 }
 
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
@@ -41,5 +44,7 @@ export function readHead(req: HttpRequest, extraHeaders: readonly string[] = [])
     requestId,
     echoRequestId: clientId !== '' && CLIENT_REQUEST_ID.test(clientId) ? clientId : requestId,
     extra,
+    traceparent: req.getHeader('traceparent'),
+    tracestate: req.getHeader('tracestate'),
   };
 }

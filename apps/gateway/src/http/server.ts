@@ -1,32 +1,68 @@
-// The uWS app and the whole route table, on one screen.
+// The uWS app and the whole route table, on one screen. Each request gets its head copied out of
+// uWS and a client-stream port; the routes' handlers see only those.
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import { GatewayError, errorBody } from '@dsp/core';
-import type { Uws } from './uws.js';
-import type { Deps } from './deps.js';
-import { handleCompletion } from './pipeline/chat-completion.js';
-import type { Route } from './pipeline/exchange.js';
-import { handleModels } from './pipeline/models.js';
-import { writeHead } from './http/respond.js';
-import { framingError } from './http/framing.js';
-import { OPENAI } from './formats/openai.js';
-import { ANTHROPIC } from './formats/anthropic.js';
-import { anthropicErrorBody } from './upstream/anthropic-errors.js';
+import { loadNativeUws, type Uws } from './uws.js';
+import type { Deps } from '../deps.js';
+import { handleCompletion } from '../pipeline/completion.js';
+import { handleModels } from '../pipeline/models.js';
+import type { CompletionRoute, Route } from '../pipeline/types.js';
+import { writeHead } from './respond.js';
+import { framingError } from './framing.js';
+import { readHead, type RequestHead } from './request-head.js';
+import { UwsClientStream } from './uws-client-stream.js';
+import type { ClientStream } from './client-stream.js';
+import { OPENAI } from '../formats/openai.js';
+import { ANTHROPIC } from '../formats/anthropic.js';
+import { anthropicErrorBody } from '../upstream/anthropic-errors.js';
 
-const CHAT: Route = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
-const CHAT_V1: Route = { name: '/v1/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
-const BETA_CHAT: Route = { name: '/beta/chat/completions', upstreamPath: '/beta/chat/completions', kind: 'chat', format: OPENAI };
-const FIM: Route = { name: '/beta/completions', upstreamPath: '/beta/completions', kind: 'fim', format: OPENAI };
-const MESSAGES: Route = { name: '/anthropic/v1/messages', upstreamPath: '/anthropic/v1/messages', kind: 'messages', format: ANTHROPIC };
+const CHAT: CompletionRoute = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
+const CHAT_V1: CompletionRoute = { name: '/v1/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
+const BETA_CHAT: CompletionRoute = { name: '/beta/chat/completions', upstreamPath: '/beta/chat/completions', kind: 'chat', format: OPENAI };
+const FIM: CompletionRoute = { name: '/beta/completions', upstreamPath: '/beta/completions', kind: 'fim', format: OPENAI };
+const MESSAGES: CompletionRoute = { name: '/anthropic/v1/messages', upstreamPath: '/anthropic/v1/messages', kind: 'messages', format: ANTHROPIC };
 
 /** Every completion route is served at its own name. */
-const COMPLETIONS: readonly Route[] = [CHAT, CHAT_V1, BETA_CHAT, FIM, MESSAGES];
-const MODELS = ['/models', '/v1/models'];
-const KNOWN_PATHS = [...COMPLETIONS.map((r) => r.name), ...MODELS, '/healthz', '/readyz'];
+const COMPLETIONS: readonly CompletionRoute[] = [CHAT, CHAT_V1, BETA_CHAT, FIM, MESSAGES];
+const MODELS: readonly Route[] = [
+  { name: '/models', format: OPENAI },
+  { name: '/v1/models', format: OPENAI },
+];
+const KNOWN_PATHS = [...COMPLETIONS, ...MODELS].map((r) => r.name).concat('/healthz', '/readyz');
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
+type RouteHandler<R extends Route> = (client: ClientStream, head: RequestHead, route: R, deps: Deps) => void;
 
-export function createApp(uws: Uws, deps: Deps): TemplatedApp {
+/** A route's handler on uWS: the head copied out of uWS's request, the response behind the port. */
+const served =
+  <R extends Route>(route: R, handle: RouteHandler<R>, deps: Deps): Handler =>
+  (res, req) => {
+    const head = readHead(req, route.format.readHeaders);
+    handle(new UwsClientStream(res, head.echoRequestId), head, route, deps);
+  };
+
+export interface Server {
+  /** no new connections; requests in flight go on */
+  stopListening(): void;
+  close(): void;
+}
+
+/** Loads uWS's native binary, builds the app and listens on server.host:server.port. */
+export async function startServer(deps: Deps): Promise<Server> {
+  const uws = loadNativeUws();
+  const app = createApp(uws, deps);
+  const { host, port } = deps.config.server;
+  const socket = await new Promise<unknown>((resolve, reject) => {
+    app.listen(host, port, (s) => (s ? resolve(s) : reject(new Error(`cannot listen on ${host}:${port}`))));
+  });
+  return {
+    stopListening: () => uws.us_listen_socket_close(socket as never),
+    close: () => (app as unknown as { close?: () => void }).close?.(),
+  };
+}
+
+function createApp(uws: Uws, deps: Deps): TemplatedApp {
   const app = uws.App();
   // every route, the fallbacks included, checks the request's framing first
   const maxHeaderBytes = deps.config.server.max_header_bytes;
@@ -37,16 +73,8 @@ export function createApp(uws: Uws, deps: Deps): TemplatedApp {
       if (bad) return rejectFraming(res, req, bad);
       handler(res, req);
     };
-  for (const route of COMPLETIONS)
-    app.post(
-      route.name,
-      guarded((res, req) => handleCompletion(res, req, route, deps)),
-    );
-  for (const path of MODELS)
-    app.get(
-      path,
-      guarded((res, req) => handleModels(res, req, path, deps)),
-    );
+  for (const route of COMPLETIONS) app.post(route.name, guarded(served(route, handleCompletion, deps)));
+  for (const route of MODELS) app.get(route.name, guarded(served(route, handleModels, deps)));
   app.get(
     '/healthz',
     guarded((res) => plain(res, 200, '{"status":"ok"}')),

@@ -2,18 +2,10 @@
 // jose; the result is cached until exp. Revocation is not decided here but in admit.
 import { GatewayError, keys, readClaims, upstreamUserId, verifyJwt } from '@dsp/core';
 import type { Deps } from '../deps.js';
+import type { Identity } from './types.js';
 
-export interface Identity {
-  sub: string;
-  jti: string;
-  concurrency: number;
-  /** null = the configured model list */
-  models: ReadonlySet<string> | null;
-  upstreamUserId: string;
-  keyUser: string;
-  keyRevoked: string;
-  keyLeases: string;
-}
+/** What authenticating uses of the worker's services. */
+export type AuthServices = Pick<Deps, 'config' | 'verifyKeys' | 'tokenCache'>;
 
 const MAX_TOKEN_LENGTH = 8192;
 
@@ -35,14 +27,14 @@ export function plainToken(value: string): string {
 }
 
 /** Returns the identity synchronously on a cache hit, else a promise. */
-export function authenticate(token: string, deps: Deps): Identity | Promise<Identity> {
+export function authenticate(token: string, deps: AuthServices): Identity | Promise<Identity> {
   const now = Date.now();
   const cached = deps.tokenCache.get(token, now);
   if (cached) return cached;
   return verify(token, deps);
 }
 
-async function verify(token: string, deps: Deps): Promise<Identity> {
+async function verify(token: string, deps: AuthServices): Promise<Identity> {
   const { config } = deps;
   let payload;
   try {

@@ -1,123 +1,95 @@
-// The request path of every completion route (chat, FIM, Anthropic messages), read top
-// to bottom: read → authenticate → parse → admit → proxy/stream → finish → end.
-import { performance } from 'node:perf_hooks';
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { GatewayError, ZERO_USAGE, isGatewayError } from '@dsp/core';
-import { readHead } from '../http/request-head.js';
-import { readBody } from '../http/read-body.js';
-import { sendError, sendJson } from '../http/respond.js';
+// The request path of every completion route (chat, FIM, Anthropic messages), read top to bottom:
+// read → authenticate → parse → admit → proxy/stream (with failover) → record → deliver.
+import { GatewayError, ZERO_USAGE } from '@dsp/core';
+import type { ClientStream } from '../http/client-stream.js';
+import type { RequestHead } from '../http/request-head.js';
 import type { Deps } from '../deps.js';
-import { Exchange, type Route } from './exchange.js';
-import { authenticate, type Identity } from './authenticate.js';
+import { Exchange, asGatewayError, conclude, openExchange } from './exchange.js';
+import { authenticate } from './authenticate.js';
 import { parseRequest } from './parse.js';
 import { admitWaiting, serveUpstream } from '../accounts/serve.js';
-import type { Outcome } from './proxy.js';
-import { finish } from './finish.js';
+import { record } from './record.js';
+import type { CompletionRoute, Identity, Lease, Outcome, ParsedRequest } from './types.js';
 
-export function handleCompletion(res: HttpResponse, req: HttpRequest, route: Route, deps: Deps): void {
-  const x = new Exchange(res, readHead(req, route.format.readHeaders), route, deps);
-  x.trace = deps.tracing.begin(req, route);
-  res.onAborted(() => onClientGone(x));
-  deps.state.active++;
+export function handleCompletion(client: ClientStream, head: RequestHead, route: CompletionRoute, deps: Deps): void {
+  const x = openExchange(client, head, route, deps, deps.tracing.begin(head, route));
   const limit = deps.config.server.max_body_bytes;
-  if (x.head.contentLength > limit) return void done(x, tooLarge(limit));
-  // A missing or malformed Authorization is refused before a byte of the body is read (uWS then
+  if (head.contentLength > limit) return refused(x, null, tooLarge(limit), deps);
+  // A missing or malformed credential is refused before a byte of the body is read (uWS then
   // discards the unread body without buffering it): strangers cost no memory.
   let auth: Identity | Promise<Identity>;
   try {
-    auth = authenticate(route.format.credential(x.head), deps);
+    auth = authenticate(route.format.credential(head), deps);
   } catch (e) {
-    return void done(x, asGatewayError(x, e));
+    return refused(x, null, asGatewayError(x, e, deps.log), deps);
   }
-  x.receiving = true;
-  const stopReading = readBody(res, limit, (body) => {
-    x.receiving = false;
-    if (!body.ok) return void done(x, tooLarge(limit));
-    void run(x, auth, body.body);
+  let receiving = true;
+  // gone before its body was complete: nothing else runs, so the request ends here (a drain
+  // would otherwise wait for it until the grace period is over)
+  const stopWatching = client.onAbort(() => {
+    if (!receiving) return;
+    receiving = false;
+    refused(x, null, null, deps);
+  });
+  const stopReading = client.readBody(limit, (body) => {
+    receiving = false;
+    stopWatching();
+    if (!body.ok) return refused(x, null, tooLarge(limit), deps);
+    void serve(x, route, auth, body.body, deps);
   });
   // verification (or the cache) runs while the body arrives; a token that fails it ends the read at
-  // once (once the body is complete, run() reports the failure instead)
+  // once (once the body is complete, serve() reports the failure instead)
   if (auth instanceof Promise) {
     auth.catch((e: unknown) => {
-      if (!x.receiving) return;
-      x.receiving = false;
+      if (!receiving) return;
+      receiving = false;
+      stopWatching();
       stopReading();
-      done(x, asGatewayError(x, e));
+      refused(x, null, asGatewayError(x, e, deps.log), deps);
     });
   }
 }
 
-async function run(x: Exchange, auth: Identity | Promise<Identity>, raw: Buffer): Promise<void> {
-  const { deps } = x;
+async function serve(x: Exchange, route: CompletionRoute, auth: Identity | Promise<Identity>, raw: Buffer, deps: Deps): Promise<void> {
+  let identity: Identity | null = null;
+  let request: ParsedRequest;
+  let lease: Lease;
   try {
-    x.identity = auth instanceof Promise ? await auth : auth;
+    identity = await auth;
     x.trace?.event('auth');
-    x.request = parseRequest(raw, x.route, x.identity, deps.modelPolicy);
-    x.trace?.request(x.request, x.identity.sub);
-    if (x.aborted) return done(x, null);
-    x.lease = await admitWaiting(x, x.request);
+    request = parseRequest(raw, route, identity, deps.modelPolicy);
+    x.trace?.request(request, identity.sub);
+    if (x.client.aborted) return refused(x, identity, null, deps);
+    lease = await admitWaiting(x, identity, request, deps);
     x.trace?.event('admission');
   } catch (e) {
-    return done(x, asGatewayError(x, e));
+    return refused(x, identity, asGatewayError(x, e, deps.log), deps);
   }
-  // admitted: from here the slot is held and finish runs exactly once
+  // admitted: from here the slots are held and record runs exactly once
   deps.metrics.inFlight.inc();
-  deps.leases.hold(x.lease);
-  const outcome = x.aborted ? abortedBeforeStart() : await serveUpstream(x, x.request);
-  await finish(x, outcome);
+  deps.leases.hold(lease);
+  const outcome = x.client.aborted ? abortedBeforeStart() : await serveUpstream(x, route, request, lease, deps);
+  await record(x, identity, request, lease, outcome, deps);
   deps.metrics.inFlight.dec();
-  end(x, outcome);
+  deliver(x, identity, outcome, deps);
 }
 
-/** The last byte goes out only after finish made the usage durable. */
-function end(x: Exchange, o: Outcome): void {
-  if (o.error) return done(x, o.error, o.error.status, o);
-  if (!x.aborted) {
-    if (o.streamed) x.res.cork(() => (o.tail ? x.res.end(o.tail) : x.res.end()));
-    else sendJson(x, o.status, o.body ?? '', o.headers, o.contentType);
-  }
-  done(x, null, o.aborted ? 499 : o.status, o);
+/** The last byte goes out only after record made the usage durable. */
+function deliver(x: Exchange, identity: Identity, o: Outcome, deps: Deps): void {
+  const user = identity.sub;
+  if (o.error) return conclude(x, { error: o.error, user, outcome: o }, deps);
+  if (o.streamed) x.client.endStream(o.tail);
+  else x.client.reply(o.status, o.body ?? '', o.headers, o.contentType);
+  conclude(x, { status: o.aborted ? 499 : o.status, user, outcome: o }, deps);
 }
 
-function done(x: Exchange, err: GatewayError | null, status = err?.status ?? 200, o?: Outcome): void {
-  const { deps } = x;
-  if (err) sendError(x, err, x.route.format.errorBody(err));
-  deps.state.active--;
-  const seconds = (performance.now() - x.t0) / 1000;
-  const answered = err ? err.status : status;
-  deps.metrics.observeRequest(x.route.name, answered, seconds);
-  x.trace?.end(answered, err, o, x.attempts);
-  // refused before any upstream call (nothing admitted): counted for the console, as the ledger
-  // holds every admitted request
-  if (!x.lease && (err || answered === 499))
-    deps.refusals.add(x.identity?.sub ?? '', x.identity?.jti ?? '', err ? err.code : 'client_closed_request', answered);
-  if (deps.log.isLevelEnabled('debug')) {
-    deps.log.debug(
-      {
-        rid: x.head.requestId,
-        user: x.identity?.sub,
-        route: x.route.name,
-        status: String(answered),
-        total_ms: round(seconds * 1000),
-        connect_ms: x.connectMs === null ? null : round(x.connectMs),
-        first_byte_ms: o?.firstByteMs == null ? null : round(o.firstByteMs),
-      },
-      'request',
-    );
-  }
-}
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
-
-function onClientGone(x: Exchange): void {
-  x.aborted = true;
-  x.cancelUpstream?.(new Error('client went away'));
-  // gone before its body was complete: run() never starts, so the request ends here (a drain
-  // would otherwise wait for it until the grace period is over)
-  if (x.receiving) {
-    x.receiving = false;
-    done(x, null, 499);
-  }
+/**
+ * Ended before anything was admitted: answered with `error` (none when the client went away),
+ * and counted for the console, as the ledger holds every admitted request.
+ */
+function refused(x: Exchange, identity: Identity | null, error: GatewayError | null, deps: Deps): void {
+  deps.refusals.add(identity?.sub ?? '', identity?.jti ?? '', error ? error.code : 'client_closed_request', error ? error.status : 499);
+  conclude(x, error ? { error, user: identity?.sub } : { status: 499, user: identity?.sub }, deps);
 }
 
 function tooLarge(limit: number): GatewayError {
@@ -137,15 +109,6 @@ function abortedBeforeStart(): Outcome {
     error: null,
     aborted: true,
     failure: null,
+    attempts: 0,
   };
-}
-
-/** A stage's failure as the error to answer: its own GatewayError, else a logged 500. */
-function asGatewayError(x: Exchange, e: unknown): GatewayError {
-  return isGatewayError(e) ? e : internal(x, e);
-}
-
-function internal(x: Exchange, e: unknown): GatewayError {
-  x.deps.log.error({ rid: x.head.requestId, err: (e as Error)?.stack ?? String(e) }, 'unexpected error');
-  return new GatewayError('internal_error', 'internal error');
 }

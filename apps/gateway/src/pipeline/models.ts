@@ -1,42 +1,28 @@
-// GET /models and /v1/models: the models this token may use, in DeepSeek's list shape.
-import { performance } from 'node:perf_hooks';
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { GatewayError, isGatewayError } from '@dsp/core';
-import { readHead } from '../http/request-head.js';
-import { sendError, sendJson } from '../http/respond.js';
+// GET /models and /v1/models: the models this token may use, in DeepSeek's list shape. Same
+// skeleton as completions (counted in state.active, errors in the route's format, the same access
+// rules as admission), without a slot or a count.
+import type { ClientStream } from '../http/client-stream.js';
+import type { RequestHead } from '../http/request-head.js';
 import type { Deps } from '../deps.js';
-import { authenticate, bearerToken, type Identity } from './authenticate.js';
-import { stateIsSynced, unknownUser } from './admit.js';
+import { asGatewayError, conclude, openExchange } from './exchange.js';
+import { authenticate } from './authenticate.js';
+import { checkAccess } from './access.js';
+import type { Route } from './types.js';
 
-export function handleModels(res: HttpResponse, req: HttpRequest, route: string, deps: Deps): void {
-  const x = { res, head: readHead(req), aborted: false, headersSent: false };
-  const t0 = performance.now();
-  const count = (status: number) => deps.metrics.observeRequest(route, status, (performance.now() - t0) / 1000);
-  res.onAborted(() => {
-    x.aborted = true;
-  });
-  const answer = async (identity: Identity) => {
-    // revocation and the user's status live in Redis, as for completions (both sent at once)
-    const [revoked, status] = await Promise.all([deps.redis.sismember(identity.keyRevoked, identity.jti), deps.redis.hget(identity.keyUser, 'status')]);
-    if (revoked === 1) throw new GatewayError('invalid_token', 'invalid token: revoked');
-    if (status === 'disabled') throw new GatewayError('user_disabled', 'this user is disabled');
-    if (status === null && deps.config.auth.unknown_users === 'reject' && (await stateIsSynced(deps))) throw unknownUser(identity);
+export function handleModels(client: ClientStream, head: RequestHead, route: Route, deps: Deps): void {
+  const x = openExchange(client, head, route, deps);
+  let user: string | undefined;
+  const answer = async () => {
+    const identity = await authenticate(route.format.credential(head), deps);
+    user = identity.sub;
+    await checkAccess(identity, deps);
     const names = modelNames(identity.models ?? deps.modelPolicy.models, deps.modelPolicy.aliases);
-    const body = JSON.stringify({ object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })) });
-    sendJson(x, 200, body);
-    count(200);
+    client.reply(200, JSON.stringify({ object: 'list', data: names.map((id) => ({ id, object: 'model', owned_by: 'deepseek' })) }));
   };
-  const fail = (e: unknown) => {
-    if (!isGatewayError(e)) e = new GatewayError('service_unavailable', 'the gateway cannot reach its state store; try again shortly');
-    sendError(x, e as GatewayError);
-    count((e as GatewayError).status);
-  };
-  try {
-    const auth = authenticate(bearerToken(x.head.authorization), deps);
-    Promise.resolve(auth).then(answer).catch(fail);
-  } catch (e) {
-    fail(e);
-  }
+  answer().then(
+    () => conclude(x, { status: 200, user }, deps),
+    (e: unknown) => conclude(x, { error: asGatewayError(x, e, deps.log), user }, deps),
+  );
 }
 
 /** The allowed models and every alias naming one of them (an alias is usable by either name). */

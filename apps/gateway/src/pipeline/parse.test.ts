@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { isGatewayError } from '@dsp/core';
 import { ANTHROPIC } from '../formats/anthropic.js';
 import { OPENAI } from '../formats/openai.js';
-import type { Identity } from './authenticate.js';
-import type { Route } from './exchange.js';
+import type { CompletionRoute, Identity, ModelPolicy } from './types.js';
 import { modelNames } from './models.js';
-import { parseRequest, type ModelPolicy } from './parse.js';
+import { parseRequest } from './parse.js';
 
-const CHAT: Route = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
-const MESSAGES: Route = { name: '/anthropic/v1/messages', upstreamPath: '/anthropic/v1/messages', kind: 'messages', format: ANTHROPIC };
+const CHAT: CompletionRoute = { name: '/chat/completions', upstreamPath: '/chat/completions', kind: 'chat', format: OPENAI };
+const MESSAGES: CompletionRoute = { name: '/anthropic/v1/messages', upstreamPath: '/anthropic/v1/messages', kind: 'messages', format: ANTHROPIC };
 const identity = (models: string[] | null = null): Identity => ({
   sub: 'u',
   jti: 't',

@@ -3,34 +3,13 @@
 // streams, `user_id`; Anthropic: `metadata.user_id`) and the model renamed by a `[models]` alias.
 import { isUtf8 } from 'node:buffer';
 import { GatewayError } from '@dsp/core';
-import type { Identity } from './authenticate.js';
-import type { Route } from './exchange.js';
-
-export interface Upstream {
-  /** the model the client asked for (the ledger's `model`) */
-  model: string;
-  /** the model sent upstream: `model`, or what an alias renames it to */
-  upstreamModel: string;
-  stream: boolean;
-  /** the client asked for the usage chunk itself; if not, the gateway strips it */
-  clientWantsUsage: boolean;
-  body: Buffer;
-}
-
-/** Which models a request may name and what goes upstream for them. */
-export interface ModelPolicy {
-  /** the configured model list, for tokens without a models claim */
-  models: ReadonlySet<string>;
-  /** client name → upstream name */
-  aliases: ReadonlyMap<string, string>;
-  sendUserId: boolean;
-}
+import type { CompletionRoute, Identity, ModelPolicy, ParsedRequest } from './types.js';
 
 function bad(message: string): GatewayError {
   return new GatewayError('invalid_request', message);
 }
 
-export function parseRequest(raw: Buffer, route: Route, identity: Identity, policy: ModelPolicy): Upstream {
+export function parseRequest(raw: Buffer, route: CompletionRoute, identity: Identity, policy: ModelPolicy): ParsedRequest {
   // JSON text is UTF-8 (RFC 8259): never forward a prompt silently altered by U+FFFD replacement
   if (!isUtf8(raw)) throw bad('request body is not valid UTF-8');
   let body: unknown;

@@ -1,39 +1,20 @@
 // proxy + stream: send the request upstream over the worker's pool and stream the answer back as
-// it arrives. Backpressure: when uWS cannot take more, the upstream read is paused until the
-// client's socket drains. Resolves with the outcome once everything but the final byte is written
+// it arrives. Backpressure: when the client cannot take more, the upstream read is paused until
+// its socket drains. Resolves with the outcome once everything but the final byte is written
 // (the finish stage makes the usage event durable before the response ends).
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import { GatewayError, isGatewayError, ZERO_USAGE, type AttemptFailure, type UsageCounts } from '@dsp/core';
+import { GatewayError, isGatewayError, ZERO_USAGE, type UsageCounts } from '@dsp/core';
 import { failureOfError, failureOfStatus } from '../accounts/classify.js';
 import { scrubbedBody } from '../upstream/key-scrub.js';
 import type { UpstreamPool } from '../upstream/pool.js';
-import { writeHead } from '../http/respond.js';
 import type { StreamUsageReader } from '../formats/api-format.js';
+import type { Deps } from '../deps.js';
 import type { Exchange } from './exchange.js';
-import type { Upstream } from './parse.js';
+import type { CompletionRoute, Lease, Outcome, ParsedRequest } from './types.js';
 import type { AttemptTrace } from '../tracing/tracing.js';
 
-export interface Outcome {
-  /** status the client gets (or got); 499 when the client went away */
-  status: number;
-  usage: UsageCounts;
-  firstByteMs: number | null;
-  /** the whole response is known but not yet sent (non-stream, upstream errors) */
-  body: Buffer | null;
-  contentType: string;
-  /** DeepSeek's response headers worth passing on (trace id, rate limits, retry-after) */
-  headers: [string, string][];
-  /** headers are out and bytes streamed; the response only needs its end */
-  streamed: boolean;
-  /** the stream's last bytes (`data: [DONE]`), sent with the end once the usage is durable */
-  tail: Buffer | null;
-  /** the upstream failed and nothing was sent yet */
-  error: GatewayError | null;
-  aborted: boolean;
-  /** why the upstream attempt failed, for failover and the account's breaker; null when it answered */
-  failure: AttemptFailure | null;
-}
+export type ProxyServices = Pick<Deps, 'config' | 'metrics' | 'log' | 'accounts'>;
 
 /** Response headers worth passing on from DeepSeek besides content-type (lower-case, as undici gives them). */
 const PASS_HEADERS = new Set(['x-ds-trace-id', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'retry-after']);
@@ -41,9 +22,12 @@ const PASS_HEADERS = new Set(['x-ds-trace-id', 'x-ratelimit-limit-requests', 'x-
 const MAX_BUFFERED_BODY = 32 << 20;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-export function proxy(x: Exchange, up: Upstream): Promise<Outcome> {
-  return new Promise((resolve) => new UpstreamCall(x, up, resolve).start());
+/** One attempt on the lease's account. */
+export function proxy(x: Exchange, route: CompletionRoute, up: ParsedRequest, lease: Lease, deps: ProxyServices): Promise<Outcome> {
+  return new Promise((resolve) => new UpstreamCall(x, route, up, lease, deps, resolve).start());
 }
+
+type Settled = Partial<Outcome> & { status: number; usage: UsageCounts };
 
 class UpstreamCall implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
@@ -57,8 +41,6 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private sse: StreamUsageReader | null = null;
   private paused = false;
   private done = false;
-  /** the stream's status line and headers wait for the first chunk, to leave in the same write */
-  private headPending = false;
   /** the gateway's own deadline: undici's timers tick at ~0.5 s, too coarse for a 1-2 s setting */
   private deadline: NodeJS.Timeout | null = null;
   /** the deadline above fired (the abort reason is ours, not undici's) */
@@ -68,22 +50,27 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private readonly upstream: UpstreamPool;
   /** this attempt's span when the request is traced */
   private readonly trace: AttemptTrace | null;
+  /** removes this attempt's listener for the client going away */
+  private stopWatching: (() => void) | null = null;
 
   constructor(
     private readonly x: Exchange,
-    private readonly up: Upstream,
+    private readonly route: CompletionRoute,
+    private readonly up: ParsedRequest,
+    private readonly lease: Lease,
+    private readonly deps: ProxyServices,
     private readonly resolve: (o: Outcome) => void,
   ) {
-    this.upstream = x.lease!.account.pool;
-    this.trace = x.trace?.attempt(x.lease!.account.name) ?? null;
+    this.upstream = lease.account.pool;
+    this.trace = x.trace?.attempt(lease.account.name) ?? null;
   }
 
   start(): void {
-    const { deps } = this.x;
+    const { deps } = this;
     const hc = deps.config.deepseek.http_client;
-    const { format } = this.x.route;
+    const { format } = this.route;
     const head = this.x.head;
-    const headers = [...format.accountHeaders(this.x.lease!.account), 'x-request-id', head.requestId];
+    const headers = [...format.accountHeaders(this.lease.account), 'x-request-id', head.requestId];
     // forwarded only when valid: a control byte would make undici refuse the whole request
     if (head.accept && HEADER_VALUE.test(head.accept)) headers.push('accept', head.accept);
     if (head.userAgent && HEADER_VALUE.test(head.userAgent)) headers.push('user-agent', head.userAgent);
@@ -92,7 +79,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       if (v && HEADER_VALUE.test(v)) headers.push(name, v);
     }
     if (this.trace) headers.push(...this.trace.headers);
-    this.x.cancelUpstream = (reason) => this.controller?.abort(reason);
+    this.stopWatching = this.x.client.onAbort(() => this.controller?.abort(new Error('client went away')));
     // timeout_seconds: until the headers (streams), or the whole request (non-stream)
     const message = this.up.stream ? 'the upstream did not start answering in time' : 'the upstream did not answer in time';
     this.deadline = setTimeout(() => this.timeout(message), hc.timeout_seconds * 1000);
@@ -102,7 +89,7 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.upstream.pool.dispatch(
       {
         origin: this.upstream.origin,
-        path: this.upstream.basePath + this.x.route.upstreamPath,
+        path: this.upstream.basePath + this.route.upstreamPath,
         method: 'POST',
         headers,
         body: this.up.body,
@@ -114,13 +101,13 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.x.aborted) controller.abort(new Error('client went away'));
+    if (this.x.client.aborted) controller.abort(new Error('client went away'));
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
     this.gotHeaders = true;
     this.firstByteMs = performance.now() - this.dispatchedAt;
-    this.x.deps.metrics.firstByteDuration.observe(this.firstByteMs / 1000);
+    this.deps.metrics.firstByteDuration.observe(this.firstByteMs / 1000);
     this.trace?.firstByte(status);
     this.status = status;
     const ct = headers['content-type'];
@@ -129,14 +116,13 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       const v = headers[k];
       if (typeof v === 'string' && PASS_HEADERS.has(k)) this.passed.push([k, v]);
     }
-    if (this.x.aborted) return controller.abort(new Error('client went away'));
+    if (this.x.client.aborted) return controller.abort(new Error('client went away'));
     if (status === 200 && this.up.stream && this.contentType.startsWith('text/event-stream')) {
-      this.sse = this.x.route.format.streamReader(this.up.clientWantsUsage);
+      this.sse = this.route.format.streamReader(this.up.clientWantsUsage);
       // committed to a 200 stream; the head goes out with the first chunk when that arrives in the
       // same read (one write instead of two), else at the end of this turn of the event loop
-      this.x.headersSent = true;
-      this.headPending = true;
-      setImmediate(() => this.flushHead());
+      this.x.client.beginStream(this.contentType, [['cache-control', 'no-cache'], ...this.passed]);
+      setImmediate(() => this.x.client.flushHead());
       this.armSilence();
     }
   }
@@ -162,20 +148,20 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     else this.trace?.observe(body);
     this.settle({
       status: this.status,
-      usage: this.status === 200 ? this.x.route.format.jsonUsage(body) : ZERO_USAGE,
+      usage: this.status === 200 ? this.route.format.jsonUsage(body) : ZERO_USAGE,
       body,
       failure: failureOfStatus(this.status),
     });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    if (this.x.aborted) return this.settle({ status: 499, aborted: true, streamed: this.sse !== null, usage: this.sse?.counts() ?? ZERO_USAGE });
+    if (this.x.client.aborted) return this.settle({ status: 499, aborted: true, streamed: this.sse !== null, usage: this.sse?.counts() ?? ZERO_USAGE });
     const mapped = mapUpstreamError(err);
     const failure = failureOfError(err, this.gotHeaders, this.timedOut);
     if (this.sse) {
       // mid-stream: the client has a 200 already; end its stream cleanly with an error event
-      this.write(this.x.route.format.streamError(mapped));
-      this.x.deps.log.warn({ rid: this.x.head.requestId, err: err.message }, 'upstream stream ended early');
+      this.x.client.write(this.route.format.streamError(mapped));
+      this.deps.log.warn({ rid: this.x.head.requestId, err: err.message }, 'upstream stream ended early');
       return this.settle({ status: 200, streamed: true, usage: this.sse.counts(), error: null, failure });
     }
     this.settle({ status: mapped.status, error: mapped, usage: ZERO_USAGE, failure });
@@ -186,10 +172,10 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     const text = body.toString();
     const scrubbed = scrubbedBody(
       text,
-      this.x.deps.accounts.current.list.map((a) => a.config.apiKey),
+      this.deps.accounts.current.list.map((a) => a.config.apiKey),
     );
     if (scrubbed === null) return body;
-    this.x.deps.log.warn(
+    this.deps.log.warn(
       { rid: this.x.head.requestId, status: this.status, upstream_body: text.slice(0, 2000) },
       'upstream error named an upstream key; scrubbed',
     );
@@ -202,60 +188,38 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.controller?.abort(new GatewayError('upstream_timeout', message));
   }
 
-  /** Status line and headers of the stream. Call inside cork. */
-  private writeStreamHead(): void {
-    const { res } = this.x;
-    this.headPending = false;
-    writeHead(res, 200, this.x.head.echoRequestId, this.contentType).writeHeader('cache-control', 'no-cache');
-    for (const [k, v] of this.passed) res.writeHeader(k, v);
-  }
-
-  private flushHead(): void {
-    if (this.headPending && !this.x.aborted) this.x.res.cork(() => this.writeStreamHead());
-  }
-
   /** From the headers on: stream_timeout_seconds of silence between chunks (each chunk refreshes it). */
   private armSilence(): void {
     if (this.deadline) clearTimeout(this.deadline);
-    const ms = this.x.deps.config.deepseek.http_client.stream_timeout_seconds * 1000;
+    const ms = this.deps.config.deepseek.http_client.stream_timeout_seconds * 1000;
     this.deadline = setTimeout(() => this.timeout('the upstream went silent'), ms);
   }
 
   /** Write to the client; pause the upstream until the client drains. */
   private forward(controller: Dispatcher.DispatchController, bytes: Buffer): void {
-    if (bytes.length === 0 || this.x.aborted) return;
-    if (!this.write(bytes) && !this.paused) {
+    const { client } = this.x;
+    if (bytes.length === 0 || client.aborted) return;
+    if (!client.write(bytes) && !this.paused) {
       this.paused = true;
       controller.pause();
       // a slow client is not a silent upstream: no silence deadline while paused
       if (this.deadline) clearTimeout(this.deadline);
-      this.x.res.onWritable(() => {
+      client.onDrain(() => {
         this.paused = false;
         if (!this.done) {
           this.armSilence();
           controller.resume();
         }
-        return true;
       });
     }
   }
 
-  private write(bytes: Buffer): boolean {
-    if (this.x.aborted) return true;
-    let ok = true;
-    this.x.res.cork(() => {
-      if (this.headPending) this.writeStreamHead();
-      ok = this.x.res.write(bytes);
-    });
-    return ok;
-  }
-
-  private settle(o: Partial<Outcome> & { status: number; usage: UsageCounts }): void {
+  private settle(o: Settled): void {
     if (this.done) return;
     this.done = true;
-    this.flushHead(); // a stream that ended before any chunk still gets its head before the end
+    this.x.client.flushHead(); // a stream that ended before any chunk still gets its head before the end
     if (this.deadline) clearTimeout(this.deadline);
-    this.x.cancelUpstream = null;
+    this.stopWatching?.();
     this.upstream.connectTimes?.unwatch(this.x.head.requestId);
     this.trace?.end(o.status, o.failure ? o.failure.kind : o.error ? o.error.code : null);
     this.resolve({
@@ -266,8 +230,9 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       streamed: false,
       tail: null,
       error: null,
-      aborted: this.x.aborted,
+      aborted: this.x.client.aborted,
       failure: null,
+      attempts: 1,
       ...o,
     });
   }

@@ -1,20 +1,16 @@
-// finish: once per admitted request — price it (usage is final here), release the slot, charge the
-// tokens and the spend and make the usage event durable (one Redis round trip), then count it.
-// Never throws.
+// record: once per admitted request — price it (usage is final here), release its slots, charge
+// the tokens and the spend and make the usage event durable (one Redis round trip), then count
+// it. Never throws.
 import { performance } from 'node:perf_hooks';
 import type { UsageEvent } from '@dsp/core';
+import type { Deps } from '../deps.js';
 import type { Exchange } from './exchange.js';
-import type { Outcome } from './proxy.js';
-import { releaseSlot } from '../accounts/serve.js';
+import type { Identity, Lease, Outcome, ParsedRequest } from './types.js';
 
-export async function finish(x: Exchange, o: Outcome): Promise<void> {
-  const { deps } = x;
-  const lease = x.lease!;
-  const identity = x.identity!;
-  const request = x.request!;
+export type RecordServices = Pick<Deps, 'leases' | 'pricer' | 'usage' | 'metrics' | 'instance'>;
+
+export async function record(x: Exchange, identity: Identity, request: ParsedRequest, lease: Lease, o: Outcome, deps: RecordServices): Promise<void> {
   deps.leases.drop(lease);
-  // the account slot goes back in the same turn as the finish script: the same write to Redis
-  const released = lease.accountHeld ? releaseSlot(x, lease.account) : null;
   const event: UsageEvent = {
     request_id: x.head.requestId,
     token_id: identity.jti,
@@ -34,7 +30,7 @@ export async function finish(x: Exchange, o: Outcome): Promise<void> {
     aborted: o.aborted,
     instance: deps.instance,
     account: lease.account.name,
-    attempts: x.attempts,
+    attempts: o.attempts,
     upstream_model: request.upstreamModel,
   };
   const cost = deps.pricer.price(event);
@@ -43,8 +39,8 @@ export async function finish(x: Exchange, o: Outcome): Promise<void> {
   // the recorder links its ledger write to a traced request
   const traced = x.trace?.recordedContext();
   if (traced) event.traceparent = traced;
+  // the finish script releases the token's lease and the account's slot with the charge
   await deps.usage.finish(lease, o.usage.total, cost.budgetNanos, JSON.stringify(event));
-  await released;
   const t = deps.metrics.tokens;
   if (o.usage.total > 0) {
     t.prompt.inc(o.usage.prompt);

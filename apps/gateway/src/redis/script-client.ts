@@ -5,58 +5,30 @@
 // Same contract as the ioredis client it replaces on single-node Redis: no offline queue (a call
 // while disconnected fails at once), a deadline per call, reconnect with backoff, and EVALSHA
 // falling back to EVAL when Redis lost its script cache (restart, SCRIPT FLUSH).
-import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { SCRIPTS } from '@dsp/core';
+import { scriptSha, type LuaScript, type ScriptArg, type ScriptRunner } from '@dsp/core';
 import { hotPathRetry } from '@dsp/db/redis';
 import { RespError, RespReader, encodeCommand, encodeParts, type RespValue } from './resp.js';
 
-type ScriptName = keyof typeof SCRIPTS;
-type Arg = string | number;
-
-/** The script calls of the hot path, with ioredis's defineCommand signature (keys, then args). */
-export interface HotScripts {
-  dspAdmitV2(...args: Arg[]): Promise<(number | string)[]>;
-  dspFinishV4(...args: Arg[]): Promise<number>;
-  dspFinishNoOutboxV4(...args: Arg[]): Promise<number>;
-  dspRenewV1(...args: Arg[]): Promise<number>;
-  /** a script whose number of keys varies per call (the upstream-account scripts) */
-  evalKeys(lua: string, numberOfKeys: number, args: Arg[]): Promise<unknown>;
-}
-
 interface Call {
   /** what to send again as EVAL after a NOSCRIPT reply; null for connection setup commands */
-  script: ScriptName | { lua: string; numberOfKeys: number } | null;
-  args: Arg[];
+  script: { lua: string; keys: number } | null;
+  args: ScriptArg[];
   sentAt: number;
   settled: boolean;
   resolve(v: RespValue): void;
   reject(e: Error): void;
 }
 
-interface Script {
-  lua: string;
-  numberOfKeys: number;
-  /** `EVALSHA <sha> <numkeys>` encoded once; a call only adds the array header and its arguments */
-  evalsha: string;
-}
-
-const SHAS = Object.fromEntries(
-  Object.entries(SCRIPTS).map(([name, s]) => {
-    const sha = createHash('sha1').update(s.lua).digest('hex');
-    return [name, { lua: s.lua, numberOfKeys: s.numberOfKeys, evalsha: encodeParts(['EVALSHA', sha, s.numberOfKeys]) }];
-  }),
-) as Record<ScriptName, Script>;
-
-const VARIADIC_SHAS = new Map<string, string>();
-/** The SHA1 of a script's source, computed once per source. */
-export function shaOf(lua: string): string {
-  let sha = VARIADIC_SHAS.get(lua);
-  if (!sha) {
-    sha = createHash('sha1').update(lua).digest('hex');
-    VARIADIC_SHAS.set(lua, sha);
+/** `EVALSHA <sha>` encoded once per script; a call only adds the array header and its arguments. */
+const EVALSHA = new Map<string, string>();
+function evalshaOf(script: LuaScript<unknown, unknown>): string {
+  let head = EVALSHA.get(script.name);
+  if (!head) {
+    head = encodeParts(['EVALSHA', scriptSha(script.lua)]);
+    EVALSHA.set(script.name, head);
   }
-  return sha;
+  return head;
 }
 
 export interface ScriptClientOptions {
@@ -65,7 +37,7 @@ export interface ScriptClientOptions {
   onState(ready: boolean): void;
 }
 
-export class ScriptClient implements HotScripts {
+export class ScriptClient implements ScriptRunner {
   private socket: Socket | null = null;
   private ready = false;
   private closed = false;
@@ -91,23 +63,11 @@ export class ScriptClient implements HotScripts {
     return this.closed ? 'closed' : this.ready ? 'ready' : 'connecting';
   }
 
-  dspAdmitV2(...args: Arg[]): Promise<(number | string)[]> {
-    return this.run('dspAdmitV2', args) as Promise<(number | string)[]>;
-  }
-  dspFinishV4(...args: Arg[]): Promise<number> {
-    return this.run('dspFinishV4', args) as Promise<number>;
-  }
-  dspFinishNoOutboxV4(...args: Arg[]): Promise<number> {
-    return this.run('dspFinishNoOutboxV4', args) as Promise<number>;
-  }
-  dspRenewV1(...args: Arg[]): Promise<number> {
-    return this.run('dspRenewV1', args) as Promise<number>;
-  }
-
-  evalKeys(lua: string, numberOfKeys: number, args: Arg[]): Promise<unknown> {
+  run<I, O>(script: LuaScript<I, O>, input: I): Promise<O> {
     if (!this.ready) return Promise.reject(new Error('redis is not connected'));
-    const parts = ['EVALSHA', shaOf(lua), numberOfKeys, ...args];
-    return this.send(encodeCommand(parts), { lua, numberOfKeys }, args);
+    const c = script.encode(input);
+    const command = `*${c.args.length + 3}\r\n${evalshaOf(script as LuaScript<unknown, unknown>)}${encodeParts([c.keys])}${encodeParts(c.args)}`;
+    return this.send(command, { lua: script.lua, keys: c.keys }, c.args).then(script.decode);
   }
 
   disconnect(): void {
@@ -116,12 +76,7 @@ export class ScriptClient implements HotScripts {
     this.socket?.destroy();
   }
 
-  private run(name: ScriptName, args: Arg[]): Promise<RespValue> {
-    if (!this.ready) return Promise.reject(new Error('redis is not connected'));
-    return this.send(`*${args.length + 3}\r\n${SHAS[name].evalsha}${encodeParts(args)}`, name, args);
-  }
-
-  private send(command: string, script: Call['script'], args: Arg[]): Promise<RespValue> {
+  private send(command: string, script: Call['script'], args: ScriptArg[]): Promise<RespValue> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ script, args, sentAt: performance.now(), settled: false, resolve, reject });
       this.out += command;
@@ -153,8 +108,8 @@ export class ScriptClient implements HotScripts {
     if (v instanceof RespError) {
       if (call.script && v.message.startsWith('NOSCRIPT')) {
         // Redis forgot the script: send the source once; it is cached again after this
-        const s = typeof call.script === 'string' ? SHAS[call.script] : call.script;
-        this.send(encodeCommand(['EVAL', s.lua, s.numberOfKeys, ...call.args]), null, call.args).then(call.resolve, call.reject);
+        const s = call.script;
+        this.send(encodeCommand(['EVAL', s.lua, s.keys, ...call.args]), null, call.args).then(call.resolve, call.reject);
         return;
       }
       call.settled = true;

@@ -1,14 +1,14 @@
 // Renews the leases of every long request of this worker in one pipelined batch every third of
 // the lease time, so a stream keeps its slot while a dead worker's slots expire by themselves.
-import type { HotScripts } from '../redis/script-client.js';
-import type { Lease } from './admit.js';
+import { RENEW, type ScriptRunner } from '@dsp/core';
+import type { Lease } from '../pipeline/types.js';
 
 export class LeaseKeeper {
   private readonly live = new Set<Lease>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly scripts: HotScripts,
+    private readonly scripts: ScriptRunner,
     private readonly leaseMs: number,
   ) {}
 
@@ -27,13 +27,13 @@ export class LeaseKeeper {
 
   private async renewAll(): Promise<void> {
     if (this.live.size === 0) return;
-    const ms = String(this.leaseMs);
+    const { leaseMs } = this;
     // made in one turn of the event loop: sent in one write
-    const calls: Promise<number>[] = [];
+    const calls: Promise<boolean>[] = [];
     for (const l of this.live) {
-      calls.push(this.scripts.dspRenewV1(l.key, l.id, ms));
+      calls.push(this.scripts.run(RENEW, { key: l.key, leaseId: l.id, leaseMs }));
       // the upstream account's slot lives as long as the token's
-      if (l.accountHeld) calls.push(this.scripts.dspRenewV1(l.account.leaseKey, l.id, ms));
+      if (l.accountHeld) calls.push(this.scripts.run(RENEW, { key: l.account.leaseKey, leaseId: l.id, leaseMs }));
     }
     await Promise.allSettled(calls);
   }

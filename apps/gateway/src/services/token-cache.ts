@@ -1,6 +1,6 @@
 // Verified tokens cached in-process until their exp. Only the signature check is cached: revocation
 // and user status are asked of Redis on every request (in the admission round trip).
-import type { Identity } from './authenticate.js';
+import type { Identity } from '../pipeline/types.js';
 
 interface Entry {
   identity: Identity;

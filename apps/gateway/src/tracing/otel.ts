@@ -9,15 +9,13 @@ import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSa
 import type { Config } from '@dsp/config';
 import type { GatewayError } from '@dsp/core';
 import { VERSION } from '../version.js';
-import type { Route } from '../pipeline/exchange.js';
-import type { Upstream } from '../pipeline/parse.js';
-import type { Outcome } from '../pipeline/proxy.js';
-import type { AttemptTrace, BatchTracing, HeaderSource, RequestTrace, Tracing } from './tracing.js';
+import type { CompletionRoute, Outcome, ParsedRequest } from '../pipeline/types.js';
+import type { AttemptTrace, BatchTracing, HeaderSource, RequestTrace, Tracing } from './types.js';
 
 const propagator = new W3CTraceContextPropagator();
-const fromUws: TextMapGetter<HeaderSource> = {
+const fromHead: TextMapGetter<HeaderSource> = {
   keys: () => ['traceparent', 'tracestate'],
-  get: (req, key) => req.getHeader(key) || undefined,
+  get: (head, key) => (key === 'traceparent' ? head.traceparent : key === 'tracestate' ? head.tracestate : '') || undefined,
 };
 const intoPairs: TextMapSetter<string[]> = { set: (pairs, key, value) => void pairs.push(key, value) };
 
@@ -67,7 +65,7 @@ const fromRecord: TextMapGetter<Record<string, string>> = {
   get: (r, key) => r[key],
 };
 
-const OPERATION: Record<Route['kind'], string> = { chat: 'chat', messages: 'chat', fim: 'text_completion' };
+const OPERATION: Record<CompletionRoute['kind'], string> = { chat: 'chat', messages: 'chat', fim: 'text_completion' };
 
 export function createOtelTracing(c: Config['tracing'], instance: string): Tracing & { url: string } {
   const url = tracesUrl(c.otlp_endpoint);
@@ -80,8 +78,8 @@ export function createOtelTracing(c: Config['tracing'], instance: string): Traci
 
   return {
     url,
-    begin(req, route) {
-      const parent = propagator.extract(ROOT_CONTEXT, req, fromUws);
+    begin(head, route) {
+      const parent = propagator.extract(ROOT_CONTEXT, head, fromHead);
       const span = tracer.startSpan(
         `${OPERATION[route.kind]} ${route.name}`,
         {
@@ -137,7 +135,7 @@ class OtelRequest implements RequestTrace {
     this.span.addEvent(name);
   }
 
-  request(up: Upstream, userId: string): void {
+  request(up: ParsedRequest, userId: string): void {
     if (!this.span.isRecording()) return;
     this.span.updateName(`${this.operation} ${up.model}`);
     this.span.setAttributes({
@@ -187,12 +185,12 @@ class OtelRequest implements RequestTrace {
     return pairs[pairs.indexOf('traceparent') + 1] ?? null;
   }
 
-  end(status: number, error: GatewayError | null, o: Outcome | undefined, attempts: number): void {
+  end(status: number, error: GatewayError | null, o: Outcome | null): void {
     const s = this.span;
     if (s.isRecording()) {
       s.setAttribute('http.response.status_code', status);
-      if (attempts > 0) s.setAttribute('dsp.attempts', attempts);
       if (o) {
+        if (o.attempts > 0) s.setAttribute('dsp.attempts', o.attempts);
         s.setAttributes({ 'gen_ai.usage.input_tokens': o.usage.prompt, 'gen_ai.usage.output_tokens': o.usage.completion });
         if (o.aborted) s.setAttribute('dsp.aborted', true);
       }

@@ -1,5 +1,5 @@
-// The durability point of usage. finish() releases the lease, charges the counters and appends the
-// usage event to this worker's outbox in Redis — all before the client gets its last byte — so a
+// The durability point of usage. finish() releases the lease and the account slot, charges the
+// counters and appends the usage event to this worker's outbox in Redis — all before the client gets its last byte — so a
 // worker killed right after a response cannot lose the record. A mover hands outbox batches to
 // BullMQ; a replacement worker in the same slot drains what its predecessor left. When Redis is
 // unreachable the work waits in a bounded buffer and is retried; what does not fit is counted.
@@ -7,9 +7,9 @@ import type { Queue } from 'bullmq';
 import { USAGE_JOB_OPTIONS } from './job-options.js';
 import type { Logger } from '../log.js';
 import type { GatewayRedis } from '../redis.js';
-import type { HotScripts } from '../redis/script-client.js';
+import { FINISH, FINISH_NO_OUTBOX, type ScriptRunner } from '@dsp/core';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import type { Lease } from '../pipeline/admit.js';
+import type { Lease } from '../pipeline/types.js';
 
 interface Pending {
   lease: Lease;
@@ -23,7 +23,7 @@ export interface UsageSinkOptions {
   /** outbox reads and trims */
   redis: GatewayRedis;
   /** the finish script */
-  scripts: HotScripts;
+  scripts: ScriptRunner;
   queue: Queue;
   outboxKey: string;
   /**
@@ -71,7 +71,7 @@ export class UsageSink {
     }
   }
 
-  /** Release + charge (tokens, spend) + enqueue, in one round trip. Never throws. */
+  /** Release (token and account slots) + charge (tokens, spend) + enqueue, in one round trip. Never throws. */
   async finish(lease: Lease, tokens: number, spend: bigint, event: string): Promise<void> {
     const p: Pending = { lease, tokens, spend: spend.toString(), event };
     try {
@@ -85,14 +85,22 @@ export class UsageSink {
   private send(p: Pending, retry = false): Promise<unknown> {
     const { redis, scripts, outboxKey } = this.o;
     const l = p.lease;
-    const again = retry ? '1' : '0';
-    if (!this.o.cluster)
-      return scripts.dspFinishV4(l.key, l.dayKey, l.monthKey, outboxKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again, p.spend, l.jti, p.event);
+    const input = {
+      leaseKey: l.key,
+      dayKey: l.dayKey,
+      monthKey: l.monthKey,
+      accountLeaseKey: l.accountHeld ? l.account.leaseKey : null,
+      leaseId: l.id,
+      tokens: p.tokens,
+      dayTtl: l.dayTtl,
+      monthTtl: l.monthTtl,
+      retry,
+      spend: p.spend,
+      jti: l.jti,
+    };
+    if (!this.o.cluster) return scripts.run(FINISH, { ...input, outboxKey, event: p.event });
     // on Redis Cluster the outbox is in another slot: two commands, sent in the same pipeline
-    return Promise.all([
-      scripts.dspFinishNoOutboxV4(l.key, l.dayKey, l.monthKey, l.id, p.tokens, l.dayTtl, l.monthTtl, again, p.spend, l.jti),
-      redis.rpush(outboxKey, p.event),
-    ]);
+    return Promise.all([scripts.run(FINISH_NO_OUTBOX, input), redis.rpush(outboxKey, p.event)]);
   }
 
   private keep(p: Pending): void {

@@ -1,3 +1,5 @@
+import { asFlag, defineScript } from './script.js';
+
 // Account slots: cluster-wide leases on an upstream account's concurrency cap.
 //
 // Each capped account has a lease zset (member = request id, score = expiry in ms on the Redis
@@ -40,8 +42,8 @@ local function pickAccount(k0, a0, now, leaseId, leaseMs)
     elseif cap <= 0 then
       s = w
     else
-      redis.call('ZREMRANGEBYSCORE', KEYS[k0 + i], '-inf', now)
-      local used = redis.call('ZCARD', KEYS[k0 + i])
+      -- live leases only: one call per candidate; expired ones are swept on the picked account
+      local used = redis.call('ZCOUNT', KEYS[k0 + i], '(' .. now, '+inf')
       if used < cap then s = w * (cap - used) / cap else full = full + 1 end
     end
     scores[i] = s
@@ -58,6 +60,7 @@ local function pickAccount(k0, a0, now, leaseId, leaseMs)
     end
   end
   if tonumber(ARGV[a0 + 1 + picked * 3 - 1]) > 0 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[k0 + picked], '-inf', now)
     redis.call('ZADD', KEYS[k0 + picked], now + leaseMs, leaseId)
     -- every lease in the zset expires by now + leaseMs, so the key may too
     redis.call('PEXPIRE', KEYS[k0 + picked], leaseMs)
@@ -88,11 +91,33 @@ return redis.call('ZREM', KEYS[1], ARGV[1])
 /** Decoded result of account acquisition. */
 export type AccountPick = { ok: true; index: number } | { ok: false; full: number; disabled: number };
 
-export function decodeAccountPick(r: readonly number[]): AccountPick {
+export function decodeAccountPick(reply: unknown): AccountPick {
+  const r = reply as readonly number[];
   const i = r[0] ?? 0;
   if (i > 0) return { ok: true, index: i - 1 };
   return { ok: false, full: r[1] ?? 0, disabled: r[2] ?? 0 };
 }
+
+export interface AcquireInput {
+  pick: PickInputs;
+  leaseId: string;
+  leaseMs: number;
+}
+
+export const ACCOUNT_ACQUIRE = defineScript<AcquireInput, AccountPick>(
+  'dspAccountAcquireV2',
+  ACCOUNT_ACQUIRE_LUA,
+  (i) => ({ keys: i.pick.keys.length, args: [...i.pick.keys, i.leaseId, i.leaseMs, ...i.pick.args] }),
+  decodeAccountPick,
+);
+
+/** true when the lease was there. */
+export const ACCOUNT_RELEASE = defineScript<{ key: string; leaseId: string }, boolean>(
+  'dspAccountReleaseV1',
+  ACCOUNT_RELEASE_LUA,
+  (i) => ({ keys: 1, args: [i.key, i.leaseId] }),
+  asFlag,
+);
 
 /** One candidate as the PICK inputs want it. */
 export interface AccountCandidate {
@@ -104,8 +129,14 @@ export interface AccountCandidate {
   leaseKey: string;
 }
 
+/** PICK's KEYS and ARGV, placed after the caller's own by the script that embeds it. */
+export interface PickInputs {
+  keys: string[];
+  args: (string | number)[];
+}
+
 /** KEYS and ARGV (after the caller's own) for PICK: the disabled hash first, then one key per candidate. */
-export function pickInputs(disabledKey: string, candidates: readonly AccountCandidate[], r: number): { keys: string[]; args: (string | number)[] } {
+export function pickInputs(disabledKey: string, candidates: readonly AccountCandidate[], r: number): PickInputs {
   const keys = [disabledKey];
   const args: (string | number)[] = [candidates.length, r];
   for (const c of candidates) {

@@ -1,4 +1,5 @@
-import { ACCOUNT_PICK_LUA } from './account.js';
+import { ACCOUNT_PICK_LUA, type PickInputs } from './account.js';
+import { defineScript } from './script.js';
 
 // admit — one round trip that decides whether a request may start.
 //
@@ -85,3 +86,93 @@ if limDt > 0 then ratio = math.max(ratio, dt / limDt) end
 if limMt > 0 then ratio = math.max(ratio, mt / limMt) end
 return {1, math.floor(ratio * 1000000), inFlight + 1, account}
 `;
+
+export interface AdmitInput {
+  userKey: string;
+  revokedKey: string;
+  leaseKey: string;
+  dayKey: string;
+  monthKey: string;
+  jti: string;
+  leaseId: string;
+  concurrency: number;
+  leaseMs: number;
+  /** [quota] defaults: 0 = no limit */
+  defaultDailyRequests: number;
+  defaultDailyTokens: number;
+  defaultMonthlyTokens: number;
+  dayTtl: number;
+  monthTtl: number;
+  /** refuse a user without a user hash ([auth] unknown_users = "reject", state in sync) */
+  refuseUnknown: boolean;
+  /** the upstream accounts to pick from and take a slot on; null for the single-key form */
+  accounts: PickInputs | null;
+}
+
+export const ADMIT = defineScript<AdmitInput, Admission>(
+  'dspAdmitV3',
+  ADMIT_LUA,
+  (i) => {
+    const args: (string | number)[] = [i.userKey, i.revokedKey, i.leaseKey, i.dayKey, i.monthKey];
+    if (i.accounts) args.push(...i.accounts.keys);
+    args.push(
+      i.jti,
+      i.leaseId,
+      i.concurrency,
+      i.leaseMs,
+      i.defaultDailyRequests,
+      i.defaultDailyTokens,
+      i.defaultMonthlyTokens,
+      i.dayTtl,
+      i.monthTtl,
+      i.refuseUnknown ? '1' : '0',
+    );
+    if (i.accounts) args.push(...i.accounts.args);
+    return { keys: 5 + (i.accounts ? i.accounts.keys.length : 0), args };
+  },
+  decodeAdmission,
+);
+
+/** Decoded result of the admit script. */
+export type Admission =
+  | { ok: true; usageRatio: number; inFlight: number; /** picked account candidate, 0-based; -1 when none were passed */ account: number }
+  | { ok: false; reason: 'revoked' | 'disabled' | 'unknown_user' }
+  | { ok: false; reason: 'quota'; quota: 'daily_requests' | 'daily_tokens' | 'monthly_tokens'; used: number; limit: number }
+  | { ok: false; reason: 'concurrency'; inFlight: number }
+  | { ok: false; reason: 'upstream_capacity'; full: number; disabled: number }
+  | { ok: false; reason: 'budget'; budget: BudgetName; spentNanos: bigint; budgetNanos: bigint };
+
+/** The budgets the admit script checks, in its order (result -9's second element, 1-based). */
+export const BUDGET_NAMES = ['user_daily', 'user_monthly', 'token_daily', 'token_monthly'] as const;
+export type BudgetName = (typeof BUDGET_NAMES)[number];
+
+export function decodeAdmission(reply: unknown): Admission {
+  const r = reply as readonly (number | string)[];
+  const n = (i: number): number => Number(r[i] ?? 0);
+  switch (Number(r[0])) {
+    case 1:
+      return { ok: true, usageRatio: n(1) / 1e6, inFlight: r[2] === undefined ? 1 : n(2), account: n(3) - 1 };
+    case -1:
+      return { ok: false, reason: 'revoked' };
+    case -2:
+      return { ok: false, reason: 'disabled' };
+    case -3:
+      return { ok: false, reason: 'quota', quota: 'daily_requests', used: n(1), limit: n(2) };
+    case -4:
+      return { ok: false, reason: 'quota', quota: 'daily_tokens', used: n(1), limit: n(2) };
+    case -5:
+      return { ok: false, reason: 'quota', quota: 'monthly_tokens', used: n(1), limit: n(2) };
+    case -6:
+      return { ok: false, reason: 'concurrency', inFlight: n(1) };
+    case -7:
+      return { ok: false, reason: 'upstream_capacity', full: n(1), disabled: n(2) };
+    case -8:
+      return { ok: false, reason: 'unknown_user' };
+    case -9: {
+      const budget = BUDGET_NAMES[n(1) - 1];
+      if (!budget) break;
+      return { ok: false, reason: 'budget', budget, spentNanos: BigInt(r[2] ?? 0), budgetNanos: BigInt(r[3] ?? 0) };
+    }
+  }
+  throw new Error(`admit script returned an unknown result ${JSON.stringify(r)}`);
+}

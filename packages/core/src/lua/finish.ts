@@ -1,10 +1,14 @@
-// finish — release the request's lease (only if we still own it), charge its tokens and spend and
-// append its usage event to the worker's outbox: one atomic step, so counters and ledger never
-// disagree.
+import { asFlag, defineScript } from './script.js';
+
+// finish — release the request's lease (only if we still own it) and its upstream account slot,
+// charge its tokens and spend and append its usage event to the worker's outbox: one atomic step,
+// so counters and ledger never disagree, and one round trip per request.
 //
 // KEYS[1] lease zset {u}:lease:jti   KEYS[2] day counters   KEYS[3] month counters
 // KEYS[4] outbox list (single-node Redis only; on Redis Cluster the gateway sends RPUSH beside it,
-//         because the outbox lives in another slot — dspFinishNoOutboxV4 takes 3 keys)
+//         because the outbox lives in another slot: the no-outbox variant takes 3 keys)
+// KEYS[5] optional, single-node only: the upstream account's slot zset (a capped account; Redis
+//         Cluster refuses capped accounts at config load, their keys would cross slots)
 // ARGV[1] lease id  ARGV[2] total tokens  ARGV[3] day ttl s  ARGV[4] month ttl s
 // ARGV[5] "1" on a retry: the first attempt may have run with only its reply lost, so a retry
 //         charges only if the lease was still there (the first attempt would have removed it)
@@ -36,9 +40,62 @@ end
 
 export const FINISH_LUA = `${BODY}
 redis.call('RPUSH', KEYS[4], ARGV[8])
+if KEYS[5] then redis.call('ZREM', KEYS[5], ARGV[1]) end
 return released
 `;
 
 export const FINISH_NO_OUTBOX_LUA = `${BODY}
 return released
 `;
+
+export interface FinishInput {
+  leaseKey: string;
+  dayKey: string;
+  monthKey: string;
+  /** the upstream account's slot zset when the request holds one, else null */
+  accountLeaseKey: string | null;
+  leaseId: string;
+  tokens: number;
+  dayTtl: number;
+  monthTtl: number;
+  /** a retry after a failed attempt (see ARGV[5]) */
+  retry: boolean;
+  /** nanos of the budget currency, a decimal integer */
+  spend: string;
+  jti: string;
+}
+
+export interface FinishWithOutboxInput extends FinishInput {
+  outboxKey: string;
+  /** the usage event, as the JSON text the recorder parses */
+  event: string;
+}
+
+const finishArgs = (i: FinishInput): (string | number)[] => [
+  i.leaseId,
+  i.tokens,
+  i.dayTtl,
+  i.monthTtl,
+  i.retry ? '1' : '0',
+  i.spend,
+  i.jti,
+];
+
+/** true when the lease was still ours (see ARGV[5] for what a retry charges). */
+export const FINISH = defineScript<FinishWithOutboxInput, boolean>(
+  'dspFinishV5',
+  FINISH_LUA,
+  (i) =>
+    i.accountLeaseKey === null
+      ? { keys: 4, args: [i.leaseKey, i.dayKey, i.monthKey, i.outboxKey, ...finishArgs(i), i.event] }
+      : { keys: 5, args: [i.leaseKey, i.dayKey, i.monthKey, i.outboxKey, i.accountLeaseKey, ...finishArgs(i), i.event] },
+  asFlag,
+);
+
+/** Redis Cluster: the outbox is another slot's, pushed beside this call; no account slot to release. */
+export const FINISH_NO_OUTBOX = defineScript<FinishInput, boolean>(
+  'dspFinishNoOutboxV5',
+  FINISH_NO_OUTBOX_LUA,
+  (i) => ({ keys: 3, args: [i.leaseKey, i.dayKey, i.monthKey, ...finishArgs(i)] }),
+  asFlag,
+);

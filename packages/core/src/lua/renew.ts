@@ -1,3 +1,5 @@
+import { asFlag, defineScript } from './script.js';
+
 // renew — extend a lease that is still alive (a long stream keeps its slot).
 //
 // KEYS[1] lease zset   ARGV[1] lease id   ARGV[2] lease ms
@@ -12,3 +14,18 @@ redis.call('ZADD', KEYS[1], 'XX', now + leaseMs, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], leaseMs, 'GT')
 return 1
 `;
+
+export interface RenewInput {
+  /** the lease zset: a token's, or an upstream account's */
+  key: string;
+  leaseId: string;
+  leaseMs: number;
+}
+
+/** true when renewed, false when the lease had expired. */
+export const RENEW = defineScript<RenewInput, boolean>(
+  'dspRenewV1',
+  RENEW_LUA,
+  (i) => ({ keys: 1, args: [i.key, i.leaseId, i.leaseMs] }),
+  asFlag,
+);

@@ -1,0 +1,156 @@
+// An HTTP worker's services, built once at start: upstream pools and accounts, metrics, the two
+// Redis connections, the usage queue and sink, the lease keeper, token cache and tracing. `start`
+// begins their background work, `stop` drains it on shutdown.
+import { Queue } from 'bullmq';
+import { instanceId, workerCount, type Config } from '@dsp/config';
+import { PeriodClock, USAGE_QUEUE, keys, loadVerifyKeys } from '@dsp/core';
+import type { Logger } from './log.js';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics.js';
+import { serveMetricsToPrimary } from './metrics/cluster-metrics.js';
+import { createUpstreamPool, type UpstreamPool } from './upstream/pool.js';
+import { connectWorkerRedis } from './redis.js';
+import { TokenCache } from './services/token-cache.js';
+import { LeaseKeeper } from './services/lease-keeper.js';
+import { WarnLimiter } from './warn-limiter.js';
+import { UsageSink } from './usage/usage-sink.js';
+import { RefusalTally } from './usage/refusal-tally.js';
+import type { Deps, WorkerState } from './deps.js';
+import { Pricer } from './usage/pricer.js';
+import { queueConnection } from './usage/queue.js';
+import { startPoolLog } from './upstream/pool-log.js';
+import { WorkerAccounts } from './accounts/worker-accounts.js';
+import { createAccountMetrics } from './accounts/account-metrics.js';
+import { createTracing } from './tracing/tracing.js';
+
+const TOKEN_CACHE_SIZE = 10_000;
+
+export interface WorkerServices {
+  deps: Deps;
+  /** background work that needs Redis answering: refusal tally, outbox mover */
+  start(): void;
+  /** after the last request: renewals stop, the outbox is drained within `until`, connections close */
+  stop(until: number): Promise<void>;
+}
+
+export async function buildWorkerServices(config: Config, slot: number, log: Logger, state: WorkerState): Promise<WorkerServices> {
+  const instance = instanceId(config);
+  let metrics: WorkerMetrics | null = null;
+  const poolEvents = {
+    connectionOpened(seconds: number) {
+      metrics?.connectionsOpened.inc();
+      metrics?.connectDuration.observe(seconds);
+      state.upstreamReachable = true;
+    },
+    connectionFailed(err: Error) {
+      if (state.upstreamReachable) log.warn({ err: err.message }, 'upstream connection failed: not ready until a connection succeeds');
+      state.upstreamReachable = false;
+    },
+  };
+  const upstream = createUpstreamPool(config, poolEvents);
+  // one pool per base URL the accounts use; deepseek.base_url's is the one above
+  const accounts = new WorkerAccounts({
+    config,
+    log,
+    createPool: (url) =>
+      url === config.deepseek.base_url ? upstream : createUpstreamPool({ ...config, deepseek: { ...config.deepseek, base_url: url } }, poolEvents),
+    onBreaker: (account, state, why) => log.warn({ account, state, why }, `circuit breaker of upstream account ${account}: ${state}`),
+  });
+  metrics = createWorkerMetrics(accounts, String(slot));
+  const accountMetrics = createAccountMetrics(metrics.registry, () => accounts.current);
+  serveMetricsToPrimary([metrics.registry]);
+
+  const cluster = config.redis.cluster;
+  const { redis, scripts, disconnect: disconnectRedis } = connectWorkerRedis(config, log, (ready) => (state.redisReady = ready));
+  const queue = new Queue(USAGE_QUEUE, { connection: queueConnection(config.redis.url, cluster), prefix: keys.queuePrefix(config.redis.key_prefix, cluster) });
+  queue.on('error', (e) => log.debug({ err: e.message }, 'usage queue error'));
+  const leaseMs = Math.round(config.limits.lock_lease_seconds * 1000);
+  const leases = new LeaseKeeper(scripts, leaseMs);
+  const usage = new UsageSink({
+    redis,
+    scripts,
+    queue,
+    outboxKey: keys.outbox(config.redis.key_prefix, instance, slot),
+    orphanKeys: slot === 0 ? orphanOutboxes(config, instance) : [],
+    cluster,
+    batchSize: config.usage.batch_size,
+    flushIntervalMs: config.usage.flush_interval_ms,
+    bufferMax: config.usage.buffer_max_events,
+    log,
+    metrics,
+  });
+
+  const refusals = new RefusalTally(queue, metrics.refusalsDropped);
+
+  const deps: Deps = {
+    config,
+    log,
+    metrics,
+    upstream,
+    redis,
+    scripts,
+    verifyKeys: await loadVerifyKeys(config.auth),
+    tokenCache: new TokenCache(TOKEN_CACHE_SIZE),
+    refusalWarnings: new WarnLimiter(),
+    refusals,
+    clock: new PeriodClock(config.quota.timezone),
+    leases,
+    usage,
+    pricer: new Pricer(config, metrics, log),
+    accounts,
+    accountMetrics,
+    modelPolicy: {
+      models: new Set(config.deepseek.models),
+      aliases: new Map(Object.entries(config.models.aliases)),
+      sendUserId: config.deepseek.send_user_id,
+    },
+    instance,
+    state,
+    tracing: await createTracing(config, log, instance),
+    probeUpstream: upstreamProber(upstream, config),
+  };
+  leases.start();
+  const stopPoolLog = startPoolLog(upstream, metrics, log, config.metrics.pool_log_interval_seconds);
+  return {
+    deps,
+    start() {
+      refusals.start();
+      usage.start(); // after Redis answers: its first look at orphaned outboxes must not fail for nothing
+    },
+    async stop(until) {
+      leases.stop();
+      stopPoolLog();
+      await usage.drain(Math.max(1000, until - Date.now()));
+      await refusals.stop();
+      await Promise.allSettled([queue.close(), accounts.close(), upstream.close(), deps.tracing.shutdown()]);
+      disconnectRedis();
+    },
+  };
+}
+
+/** Outbox keys of slots beyond this host's worker count (up to a bound), for slot 0 to drain. */
+const MAX_SLOTS_CHECKED = 64;
+function orphanOutboxes(config: Config, instance: string): string[] {
+  const out: string[] = [];
+  for (let s = workerCount(config); s < MAX_SLOTS_CHECKED; s++) out.push(keys.outbox(config.redis.key_prefix, instance, s));
+  return out;
+}
+
+/** GET /models once a second at most: a successful connect marks the upstream reachable again. */
+function upstreamProber(upstream: UpstreamPool, config: Config): () => void {
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    upstream.pool
+      .request({ path: `${upstream.basePath}/models`, method: 'GET', headers: upstreamHeaders(config), headersTimeout: 5000, bodyTimeout: 5000 })
+      .then((r) => r.body.dump())
+      .catch(() => {});
+  };
+}
+
+function upstreamHeaders(config: Config): string[] {
+  const h = ['content-type', 'application/json'];
+  if (config.deepseek.api_key) h.push('authorization', `Bearer ${config.deepseek.api_key}`);
+  return h;
+}
