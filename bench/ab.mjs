@@ -9,8 +9,10 @@
 //   node bench/ab.mjs --a /tmp/base/apps/gateway/dist/main.js            # A = base, B = this checkout
 //   node bench/ab.mjs --b-node-args="--max-semi-space-size=2"            # same build, B with flags
 //   node bench/ab.mjs --b-tracing 0.01                                    # B with [tracing] on at that sample_ratio
+//   node bench/ab.mjs --b-accounts 3                                      # B with three capped upstream accounts
 // Options: --a MAIN, --b MAIN (default: this checkout), --a-node-args, --b-node-args, --a-tracing,
-// --b-tracing (sample_ratio; spans go to an OTLP/HTTP sink in this process), --stream,
+// --b-tracing (sample_ratio; spans go to an OTLP/HTTP sink in this process), --a-accounts,
+// --b-accounts (N capped accounts on the mock instead of the single key), --stream,
 // --rounds N (6), --seconds S (5), --connections C (64).
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -27,6 +29,8 @@ const { values: o } = parseArgs({
     'b-node-args': { type: 'string', default: '' },
     'a-tracing': { type: 'string' },
     'b-tracing': { type: 'string' },
+    'a-accounts': { type: 'string' },
+    'b-accounts': { type: 'string' },
     stream: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '6' },
     seconds: { type: 'string', default: '5' },
@@ -63,12 +67,22 @@ if (o['a-tracing'] !== undefined || o['b-tracing'] !== undefined) {
   });
   await new Promise((r) => sink.listen(0, '127.0.0.1', r));
 }
-const tracing = (ratio) =>
-  ratio === undefined ? {} : { config: { tracing: { otlp_endpoint: `http://127.0.0.1:${sink.address().port}`, sample_ratio: Number(ratio) } } };
-const variants = {
-  a: { main: o.a, nodeArgs: split(o['a-node-args']), ...tracing(o['a-tracing']) },
-  b: { main: o.b, nodeArgs: split(o['b-node-args']), ...tracing(o['b-tracing']) },
+const tracing = (ratio) => (ratio === undefined ? {} : { tracing: { otlp_endpoint: `http://127.0.0.1:${sink.address().port}`, sample_ratio: Number(ratio) } });
+/** N capped accounts on the mock: every admission runs the account pick, every finish releases a slot */
+const accounts = (n) =>
+  n === undefined
+    ? {}
+    : {
+        deepseek: {
+          api_key: '',
+          accounts: Array.from({ length: Number(n) }, (_, i) => ({ name: `ab-${i}`, api_key: `sk-ab-${i}-0000000000000000`, max_concurrency: 10000 })),
+        },
+      };
+const variant = (name) => {
+  const config = { ...tracing(o[`${name}-tracing`]), ...accounts(o[`${name}-accounts`]) };
+  return { main: o[name], nodeArgs: split(o[`${name}-node-args`]), ...(Object.keys(config).length ? { config } : {}) };
 };
+const variants = { a: variant('a'), b: variant('b') };
 // A with the whole stack (mock, database, Redis prefix); B beside it on the same ones
 const stack = await startStack({ workers: 1, ...variants.a });
 const gw = { a: stack.gateway };
@@ -83,7 +97,9 @@ try {
     ...variants.b,
   });
   for (const [name, v] of Object.entries(variants))
-    console.log(`${name}: ${v.main} ${v.nodeArgs.join(' ')}${v.config ? ` tracing sample_ratio ${v.config.tracing.sample_ratio}` : ''}`);
+    console.log(
+      `${name}: ${v.main} ${v.nodeArgs.join(' ')}${v.config?.tracing ? ` tracing sample_ratio ${v.config.tracing.sample_ratio}` : ''}${v.config?.deepseek ? ` ${v.config.deepseek.accounts.length} capped accounts` : ''}`,
+    );
   const tokens = (await mintTokens({ auth: stack.auth, count: 256, userPrefix: 'ab' })).tokens.map((t) => t.token);
   for (const name of ['a', 'b']) await hammer({ url: gw[name].url, body, connections: CONNS, seconds: 2, tokens });
   const runs = { a: [], b: [] };

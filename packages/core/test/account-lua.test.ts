@@ -98,8 +98,20 @@ describe('account acquire', () => {
     expect((await acquire(r, 'live', list, 0.5)).ok).toBe(false);
     await sleep(250);
     expect(await acquire(r, 'live', list, 0.5)).toEqual({ ok: true, index: 0 });
+    // swept when the account looked full; the zset has no TTL (one small key per account)
     expect(await r.zrange(list[0]!.leaseKey, 0, -1)).toEqual(['live']);
-    expect(await r.pttl(list[0]!.leaseKey)).toBeGreaterThan(5000);
+    expect(await r.pttl(list[0]!.leaseKey)).toBe(-1);
+  });
+
+  it('counts a dead lease against the weight until the account looks full, then sweeps it', async () => {
+    const list = [cand('shade', 4)];
+    expect((await acquire(r, 'gone', list, 0.5, 50)).ok).toBe(true);
+    await sleep(100);
+    for (const id of ['s1', 's2', 's3']) expect((await acquire(r, id, list, 0.5)).ok).toBe(true);
+    expect(await r.zcard(list[0]!.leaseKey)).toBe(4); // the dead one is still there: the account looks full
+    expect((await acquire(r, 's4', list, 0.5)).ok).toBe(true); // swept, and its slot taken
+    expect((await r.zrange(list[0]!.leaseKey, 0, -1)).sort()).toEqual(['s1', 's2', 's3', 's4']);
+    expect((await acquire(r, 's5', list, 0.5)).ok).toBe(false);
   });
 
   it('renews an account lease with the token renew script', async () => {

@@ -15,11 +15,14 @@ export function encodeCommand(parts: readonly (string | number)[]): string {
 /** `$<bytes>\r\n<s>\r\n` for every part (no array header: callers may prepend pre-encoded parts). */
 export function encodeParts(parts: readonly (string | number)[]): string {
   let out = '';
-  for (const p of parts) {
-    const s = typeof p === 'string' ? p : String(p);
-    out += `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-  }
+  for (const p of parts) out += encodePart(p);
   return out;
+}
+
+/** `$<bytes>\r\n<s>\r\n` */
+export function encodePart(p: string | number): string {
+  const s = typeof p === 'string' ? p : String(p);
+  return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
 }
 
 const NEED_MORE = Symbol('need more bytes');

@@ -6,14 +6,14 @@
 // while disconnected fails at once), a deadline per call, reconnect with backoff, and EVALSHA
 // falling back to EVAL when Redis lost its script cache (restart, SCRIPT FLUSH).
 import { connect, type Socket } from 'node:net';
-import { scriptSha, type LuaScript, type ScriptArg, type ScriptRunner } from '@dsp/core';
+import { ArgRun, flatArgs, scriptSha, type CallArg, type LuaScript, type ScriptRunner } from '@dsp/core';
 import { hotPathRetry } from '@dsp/db/redis';
-import { RespError, RespReader, encodeCommand, encodeParts, type RespValue } from './resp.js';
+import { RespError, RespReader, encodeCommand, encodePart, encodeParts, type RespValue } from './resp.js';
 
 interface Call {
   /** what to send again as EVAL after a NOSCRIPT reply; null for connection setup commands */
   script: { lua: string; keys: number } | null;
-  args: ScriptArg[];
+  args: readonly CallArg[];
   sentAt: number;
   settled: boolean;
   resolve(v: RespValue): void;
@@ -29,6 +29,26 @@ function evalshaOf(script: LuaScript<unknown, unknown>): string {
     EVALSHA.set(script.name, head);
   }
   return head;
+}
+
+/** Runs shared by many calls are encoded once. */
+const ENCODED_RUNS = new WeakMap<ArgRun, string>();
+
+function encodeArgs(args: readonly CallArg[]): { count: number; encoded: string } {
+  let count = 0;
+  let encoded = '';
+  for (const a of args) {
+    if (a instanceof ArgRun) {
+      let run = ENCODED_RUNS.get(a);
+      if (run === undefined) ENCODED_RUNS.set(a, (run = encodeParts(a.values)));
+      encoded += run;
+      count += a.values.length;
+    } else {
+      encoded += encodePart(a);
+      count++;
+    }
+  }
+  return { count, encoded };
 }
 
 export interface ScriptClientOptions {
@@ -66,7 +86,8 @@ export class ScriptClient implements ScriptRunner {
   run<I, O>(script: LuaScript<I, O>, input: I): Promise<O> {
     if (!this.ready) return Promise.reject(new Error('redis is not connected'));
     const c = script.encode(input);
-    const command = `*${c.args.length + 3}\r\n${evalshaOf(script as LuaScript<unknown, unknown>)}${encodeParts([c.keys])}${encodeParts(c.args)}`;
+    const { count, encoded } = encodeArgs(c.args);
+    const command = `*${count + 3}\r\n${evalshaOf(script as LuaScript<unknown, unknown>)}${encodeParts([c.keys])}${encoded}`;
     return this.send(command, { lua: script.lua, keys: c.keys }, c.args).then(script.decode);
   }
 
@@ -76,7 +97,7 @@ export class ScriptClient implements ScriptRunner {
     this.socket?.destroy();
   }
 
-  private send(command: string, script: Call['script'], args: ScriptArg[]): Promise<RespValue> {
+  private send(command: string, script: Call['script'], args: readonly CallArg[]): Promise<RespValue> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ script, args, sentAt: performance.now(), settled: false, resolve, reject });
       this.out += command;
@@ -109,7 +130,7 @@ export class ScriptClient implements ScriptRunner {
       if (call.script && v.message.startsWith('NOSCRIPT')) {
         // Redis forgot the script: send the source once; it is cached again after this
         const s = call.script;
-        this.send(encodeCommand(['EVAL', s.lua, s.keys, ...call.args]), null, call.args).then(call.resolve, call.reject);
+        this.send(encodeCommand(['EVAL', s.lua, s.keys, ...flatArgs(call.args)]), null, call.args).then(call.resolve, call.reject);
         return;
       }
       call.settled = true;

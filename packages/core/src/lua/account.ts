@@ -1,10 +1,13 @@
-import { asFlag, defineScript } from './script.js';
+import { ArgRun, asFlag, defineScript, type ScriptArg } from './script.js';
 
 // Account slots: cluster-wide leases on an upstream account's concurrency cap.
 //
 // Each capped account has a lease zset (member = request id, score = expiry in ms on the Redis
-// clock), exactly like a token's concurrency slots: an expired lease is swept before counting, so
-// a worker that dies mid-request frees its account slots within one lease time, never stuck. The
+// clock), like a token's concurrency slots. It is counted with ZCARD, and expired leases are swept
+// when the account looks full: a worker that dies mid-request frees its account slots within one
+// lease time as far as the cap is concerned, never stuck (until then they only shade the weight
+// by free room). The zset has no TTL: one small key per configured account, kept tidy by the
+// sweep; a per-pick PEXPIRE and sweep cost more Redis CPU than the whole pick otherwise. The
 // lease is renewed with the token lease while the stream runs (the renew script works on either
 // zset) and removed by the finish. Uncapped accounts take no lease. An account an operator (or a
 // 401 / 402 from the upstream) took out of rotation is a field of the `disabled` hash.
@@ -42,8 +45,13 @@ local function pickAccount(k0, a0, now, leaseId, leaseMs)
     elseif cap <= 0 then
       s = w
     else
-      -- live leases only: one call per candidate; expired ones are swept on the picked account
-      local used = redis.call('ZCOUNT', KEYS[k0 + i], '(' .. now, '+inf')
+      -- ZCARD is O(1); expired leases (a dead worker's) are swept only when they could matter:
+      -- when the account looks full
+      local used = redis.call('ZCARD', KEYS[k0 + i])
+      if used >= cap then
+        redis.call('ZREMRANGEBYSCORE', KEYS[k0 + i], '-inf', now)
+        used = redis.call('ZCARD', KEYS[k0 + i])
+      end
       if used < cap then s = w * (cap - used) / cap else full = full + 1 end
     end
     scores[i] = s
@@ -60,10 +68,7 @@ local function pickAccount(k0, a0, now, leaseId, leaseMs)
     end
   end
   if tonumber(ARGV[a0 + 1 + picked * 3 - 1]) > 0 then
-    redis.call('ZREMRANGEBYSCORE', KEYS[k0 + picked], '-inf', now)
     redis.call('ZADD', KEYS[k0 + picked], now + leaseMs, leaseId)
-    -- every lease in the zset expires by now + leaseMs, so the key may too
-    redis.call('PEXPIRE', KEYS[k0 + picked], leaseMs)
   end
   return picked, full, disabled
 end
@@ -107,7 +112,7 @@ export interface AcquireInput {
 export const ACCOUNT_ACQUIRE = defineScript<AcquireInput, AccountPick>(
   'dspAccountAcquireV2',
   ACCOUNT_ACQUIRE_LUA,
-  (i) => ({ keys: i.pick.keys.length, args: [...i.pick.keys, i.leaseId, i.leaseMs, ...i.pick.args] }),
+  (i) => ({ keys: i.pick.keys.values.length, args: [i.pick.keys, i.leaseId, i.leaseMs, ...i.pick.args] }),
   decodeAccountPick,
 );
 
@@ -131,17 +136,19 @@ export interface AccountCandidate {
 
 /** PICK's KEYS and ARGV, placed after the caller's own by the script that embeds it. */
 export interface PickInputs {
-  keys: string[];
-  args: (string | number)[];
+  /** the disabled hash and each candidate's lease zset */
+  keys: ArgRun;
+  /** n, r, then the candidates' name/cap/weight triples (one run) */
+  args: [number, number, ArgRun];
 }
 
 /** KEYS and ARGV (after the caller's own) for PICK: the disabled hash first, then one key per candidate. */
 export function pickInputs(disabledKey: string, candidates: readonly AccountCandidate[], r: number): PickInputs {
-  const keys = [disabledKey];
-  const args: (string | number)[] = [candidates.length, r];
+  const keys: string[] = [disabledKey];
+  const triples: ScriptArg[] = [];
   for (const c of candidates) {
     keys.push(c.leaseKey);
-    args.push(c.name, c.cap, c.weight);
+    triples.push(c.name, c.cap, c.weight);
   }
-  return { keys, args };
+  return { keys: new ArgRun(keys), args: [candidates.length, r, new ArgRun(triples)] };
 }

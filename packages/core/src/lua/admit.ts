@@ -1,5 +1,5 @@
 import { ACCOUNT_PICK_LUA, type PickInputs } from './account.js';
-import { defineScript } from './script.js';
+import { defineScript, type CallArg } from './script.js';
 
 // admit — one round trip that decides whether a request may start.
 //
@@ -113,8 +113,8 @@ export const ADMIT = defineScript<AdmitInput, Admission>(
   'dspAdmitV3',
   ADMIT_LUA,
   (i) => {
-    const args: (string | number)[] = [i.userKey, i.revokedKey, i.leaseKey, i.dayKey, i.monthKey];
-    if (i.accounts) args.push(...i.accounts.keys);
+    const args: CallArg[] = [i.userKey, i.revokedKey, i.leaseKey, i.dayKey, i.monthKey];
+    if (i.accounts) args.push(i.accounts.keys);
     args.push(
       i.jti,
       i.leaseId,
@@ -128,7 +128,7 @@ export const ADMIT = defineScript<AdmitInput, Admission>(
       i.refuseUnknown ? '1' : '0',
     );
     if (i.accounts) args.push(...i.accounts.args);
-    return { keys: 5 + (i.accounts ? i.accounts.keys.length : 0), args };
+    return { keys: 5 + (i.accounts ? i.accounts.keys.values.length : 0), args };
   },
   decodeAdmission,
 );

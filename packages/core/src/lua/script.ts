@@ -7,10 +7,30 @@ import { createHash } from 'node:crypto';
 
 export type ScriptArg = string | number;
 
-/** One call: its arguments, KEYS first; the first `keys` of them are KEYS. */
+/**
+ * A run of arguments many calls share (the account pick's keys and candidates): a runner may
+ * encode it once and reuse the bytes. It stands for its values, in place.
+ */
+export class ArgRun {
+  constructor(readonly values: readonly ScriptArg[]) {}
+}
+
+export type CallArg = ScriptArg | ArgRun;
+
+/** One call: its arguments, KEYS first; the first `keys` of them (runs spread) are KEYS. */
 export interface ScriptCall {
   keys: number;
-  args: ScriptArg[];
+  args: CallArg[];
+}
+
+/** The arguments with every run spread in place, for runners that take plain arguments. */
+export function flatArgs(args: readonly CallArg[]): ScriptArg[] {
+  const out: ScriptArg[] = [];
+  for (const a of args) {
+    if (a instanceof ArgRun) out.push(...a.values);
+    else out.push(a);
+  }
+  return out;
 }
 
 export interface LuaScript<I, O> {
@@ -55,11 +75,12 @@ export function evalRunner(r: EvalClient): ScriptRunner {
   return {
     async run<I, O>(script: LuaScript<I, O>, input: I): Promise<O> {
       const c = script.encode(input);
+      const args = flatArgs(c.args);
       try {
-        return script.decode(await r.evalsha(scriptSha(script.lua), c.keys, ...c.args));
+        return script.decode(await r.evalsha(scriptSha(script.lua), c.keys, ...args));
       } catch (e) {
         if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
-        return script.decode(await r.eval(script.lua, c.keys, ...c.args));
+        return script.decode(await r.eval(script.lua, c.keys, ...args));
       }
     },
   };
