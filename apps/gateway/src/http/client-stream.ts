@@ -1,6 +1,7 @@
 // The port between the request path and the client's connection. Stages answer, stream and learn
 // that the client went away through this interface only; the uWS adapter (uws-client-stream.ts)
-// is its one implementation in the product, a recording fake its implementation in unit tests.
+// is its one implementation in the product, a recording fake its implementation in unit tests; both
+// keep their abort listeners in AbortListeners below.
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; tooLarge: true };
 
@@ -25,4 +26,21 @@ export interface ClientStream {
   onDrain(listener: () => void): void;
   /** ends a stream, with its last bytes */
   endStream(tail: Buffer | null): void;
+}
+
+/** Who is told that the client went away: each listener once, removable before that. */
+export class AbortListeners {
+  private readonly list: (() => void)[] = [];
+
+  add(listener: () => void): () => void {
+    this.list.push(listener);
+    return () => {
+      const i = this.list.indexOf(listener);
+      if (i >= 0) this.list.splice(i, 1);
+    };
+  }
+
+  fire(): void {
+    for (const l of this.list.splice(0)) l();
+  }
 }

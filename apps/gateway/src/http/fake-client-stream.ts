@@ -1,6 +1,6 @@
 // The client-stream port in memory, for the stages' unit tests: it records what a stage answered
 // and lets a test deliver the body, go away, or refuse writes like a full socket.
-import type { BodyResult, ClientStream, Headers } from './client-stream.js';
+import { AbortListeners, type BodyResult, type ClientStream, type Headers } from './client-stream.js';
 
 export interface Answer {
   status: number;
@@ -21,14 +21,10 @@ export class FakeClientStream implements ClientStream {
   readingStopped = false;
   private onBody: ((r: BodyResult) => void) | null = null;
   private drainListener: (() => void) | null = null;
-  private readonly abortListeners: (() => void)[] = [];
+  private readonly abortListeners = new AbortListeners();
 
   onAbort(listener: () => void): () => void {
-    this.abortListeners.push(listener);
-    return () => {
-      const i = this.abortListeners.indexOf(listener);
-      if (i >= 0) this.abortListeners.splice(i, 1);
-    };
+    return this.abortListeners.add(listener);
   }
 
   readBody(_limit: number, done: (r: BodyResult) => void): () => void {
@@ -75,7 +71,7 @@ export class FakeClientStream implements ClientStream {
   /** test side: the client went away */
   goAway(): void {
     this.aborted = true;
-    for (const l of this.abortListeners.splice(0)) l();
+    this.abortListeners.fire();
   }
 
   /** test side: the socket drained */

@@ -1,7 +1,7 @@
 // The client-stream port on uWS: the only place a request's response is written. Every write
 // outside the synchronous handler is corked; nothing is written after the client went away.
 import type { HttpResponse } from 'uWebSockets.js';
-import type { BodyResult, ClientStream, Headers } from './client-stream.js';
+import { AbortListeners, type BodyResult, type ClientStream, type Headers } from './client-stream.js';
 import { writeHead } from './respond.js';
 
 export class UwsClientStream implements ClientStream {
@@ -9,7 +9,7 @@ export class UwsClientStream implements ClientStream {
   headersSent = false;
   /** a committed stream's head, written with its first bytes */
   private pendingHead: { contentType: string; headers: Headers } | null = null;
-  private readonly abortListeners: (() => void)[] = [];
+  private readonly abortListeners = new AbortListeners();
 
   constructor(
     private readonly res: HttpResponse,
@@ -19,16 +19,12 @@ export class UwsClientStream implements ClientStream {
     // uWS needs this before the handler returns, when the answer comes later
     res.onAborted(() => {
       this.aborted = true;
-      for (const l of this.abortListeners.splice(0)) l();
+      this.abortListeners.fire();
     });
   }
 
   onAbort(listener: () => void): () => void {
-    this.abortListeners.push(listener);
-    return () => {
-      const i = this.abortListeners.indexOf(listener);
-      if (i >= 0) this.abortListeners.splice(i, 1);
-    };
+    return this.abortListeners.add(listener);
   }
 
   readBody(limit: number, done: (r: BodyResult) => void): () => void {
