@@ -4,9 +4,9 @@ import { ServiceError } from '../errors.js';
 import { resolveDayRange } from '../dates.js';
 import { clampLimit } from './audit.js';
 import type { ServiceContext } from './context.js';
+import { whereEquals, whereUserAndToken } from './sql-where.js';
 import { canonicalAmount } from './usage-totals.js';
 import { STATUS_FILTERS, type RequestLogOptions, type RequestLogRow } from './usage-types.js';
-import { validateUserId } from './users-shared.js';
 
 /** The request log's CSV columns, in order. */
 export const REQUEST_LOG_COLUMNS = [
@@ -71,23 +71,14 @@ export async function requestLogPage(ctx: ServiceContext, options: RequestLogOpt
   const limit = clampLimit(options.limit, 50, 1000);
   const where: string[] = [];
   const args: unknown[] = [];
-  if (options.userId !== undefined) {
-    validateUserId(options.userId);
-    args.push(options.userId);
-    where.push(`user_id = $${args.length}`);
-  }
-  if (options.tokenId !== undefined) {
-    args.push(options.tokenId);
-    where.push(`token_id = $${args.length}`);
-  }
+  whereUserAndToken(where, args, options);
   for (const [column, value] of [
     ['model', options.model],
     ['route', options.route],
   ] as const) {
     if (value === undefined) continue;
     if (value.length > 200) throw new ServiceError('invalid_argument', `${column} filter is longer than 200 characters`);
-    args.push(value);
-    where.push(`${column} = $${args.length}`);
+    whereEquals(where, args, column, value);
   }
   if (options.status !== undefined) where.push(statusCondition(options.status, args));
   if (options.from !== undefined || options.to !== undefined) {

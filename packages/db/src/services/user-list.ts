@@ -4,6 +4,7 @@ import { ServiceError } from '../errors.js';
 import { clampLimit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import type { QuotasService } from './quotas.js';
+import { whereEquals } from './sql-where.js';
 import { summarize } from './user-summary.js';
 import { USER_COLUMNS, rowToUser, validateUserId, type UserRow } from './users-shared.js';
 import type { ListUsersOptions, ListUsersResult } from './users-types.js';
@@ -36,8 +37,7 @@ export async function listUsers(ctx: ServiceContext, quotas: QuotasService, opti
   }
   if (options.status !== undefined) {
     if (options.status !== 'active' && options.status !== 'disabled') throw new ServiceError('invalid_argument', 'status must be active or disabled');
-    args.push(options.status);
-    where.push(`status = $${args.length}`);
+    whereEquals(where, args, 'status', options.status);
   }
   const w = where.length ? 'WHERE ' + where.join(' AND ') : '';
   const [page, count] = await Promise.all([
