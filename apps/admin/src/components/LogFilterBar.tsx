@@ -31,6 +31,23 @@ export function LogFilterBar({
   const { t } = useI18n();
   const [token, setToken] = useState(filters.token ?? '');
   const filtered = OWN.some((k) => filters[k] !== null);
+  /** one of the select filters: choosing sets its URL parameter, clearing removes it */
+  const choice = (
+    name: 'model' | 'route' | 'status',
+    placeholder: string,
+    options: readonly (string | { value: string; label: string })[],
+    minWidth: number,
+  ) => (
+    <Select
+      allowClear
+      placeholder={placeholder}
+      value={filters[name] ?? undefined}
+      onChange={(v: string | undefined) => set({ [name]: v ?? null })}
+      options={options.map((o) => (typeof o === 'string' ? { value: o, label: o } : o))}
+      style={{ minWidth }}
+      data-testid={`log-filter-${name}`}
+    />
+  );
   return (
     <Space wrap style={{ marginBottom: 12 }} data-testid="log-filters">
       <Input.Search
@@ -42,33 +59,14 @@ export function LogFilterBar({
         style={{ width: 240 }}
         data-testid="log-filter-token"
       />
-      <Select
-        allowClear
-        placeholder={t('log.anyModel')}
-        value={filters.model ?? undefined}
-        onChange={(v: string | undefined) => set({ model: v ?? null })}
-        options={[...new Set([...models, ...(filters.model ? [filters.model] : [])])].map((m) => ({ value: m, label: m }))}
-        style={{ minWidth: 180 }}
-        data-testid="log-filter-model"
-      />
-      <Select
-        allowClear
-        placeholder={t('log.anyRoute')}
-        value={filters.route ?? undefined}
-        onChange={(v: string | undefined) => set({ route: v ?? null })}
-        options={LOG_ROUTES.map((r) => ({ value: r, label: r }))}
-        style={{ minWidth: 220 }}
-        data-testid="log-filter-route"
-      />
-      <Select
-        allowClear
-        placeholder={t('log.anyStatus')}
-        value={filters.status ?? undefined}
-        onChange={(v: string | undefined) => set({ status: v ?? null })}
-        options={STATUSES.map((s) => ({ value: s, label: t(`log.status.${s}` as MessageKey) }))}
-        style={{ minWidth: 200 }}
-        data-testid="log-filter-status"
-      />
+      {choice('model', t('log.anyModel'), [...new Set([...models, ...(filters.model ? [filters.model] : [])])], 180)}
+      {choice('route', t('log.anyRoute'), LOG_ROUTES, 220)}
+      {choice(
+        'status',
+        t('log.anyStatus'),
+        STATUSES.map((s) => ({ value: s, label: t(`log.status.${s}` as MessageKey) })),
+        200,
+      )}
       {filtered ? (
         <Button type="link" onClick={() => set({ token: null, model: null, route: null, status: null })} data-testid="log-clear">
           {t('log.clear')}
