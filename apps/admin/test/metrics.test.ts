@@ -1,6 +1,8 @@
 // The Prometheus parser and the live figures computed from successive scrapes.
 import { describe, expect, it } from 'vitest';
-import { counterDelta, digestText, histogramDelta, quantile, snapshot, type Digest, type ScrapeResult } from '../src/metrics/compute.js';
+import { counterDelta, histogramDelta, quantile } from '../src/metrics/deltas.js';
+import { digestText, type Digest } from '../src/metrics/digest.js';
+import { snapshot, type ScrapeResult } from '../src/metrics/snapshot.js';
 import { parsePrometheus } from '../src/metrics/prom.js';
 
 const BUCKETS = [0.01, 0.05, 0.1, 0.5, 1, Infinity];
@@ -214,7 +216,7 @@ describe('snapshots', () => {
 
 describe('live chart points', () => {
   it('break the lines where scrapes are missing, so the time axis stays to scale', async () => {
-    const { withGaps } = await import('../src/metrics/compute.js');
+    const { withGaps } = await import('../src/metrics/history.js');
     const p = (at: number) => ({
       at,
       rps: 1,

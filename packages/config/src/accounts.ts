@@ -4,7 +4,8 @@
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from './errors.js';
 import { readSecretFile, sourceOf, type FileKeyContext } from './files.js';
-import { schemaLists, type Config, type KeyInfo } from './schema.js';
+import type { Config } from './schema.js';
+import { schemaLists, type KeyInfo } from './schema-walk.js';
 import type { Source, SourceMap } from './sources.js';
 import { isTable } from './util.js';
 

@@ -3,7 +3,7 @@
 // still gets every problem reported at once. A key whose own value has the wrong type is left
 // to the type check (its rule here is skipped, never guessed at).
 import type { ConfigProblem } from './errors.js';
-import { schemaKeys } from './schema.js';
+import { schemaKeys } from './schema-walk.js';
 import type { SourceMap } from './sources.js';
 import { getPath, type Table } from './util.js';
 

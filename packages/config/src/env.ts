@@ -1,6 +1,7 @@
 // Environment overrides: DSP_<SECTION>__<KEY> (case-insensitive, `__` per nesting level) and the
 // usual DEEPSEEK_API_KEY / REDIS_URL / DATABASE_URL, which the DSP_ forms beat.
-import { schemaKeys, schemaLists, schemaTables, type ValueKind } from './schema.js';
+import { schemaKeys, schemaLists, schemaTables } from './schema-walk.js';
+import type { ValueKind } from './schema-meta.js';
 import type { Env, SourceMap } from './sources.js';
 import { closest } from './suggest.js';
 import { setPath, type Table } from './util.js';

@@ -1,14 +1,14 @@
 // The commented example config (deepseek-proxy.example.toml) and the profile files, both rendered
 // from the schema / profile data so they cannot drift from it.
 import { TUNING_PROFILES, type TuningProfile } from './profiles.js';
-import { schemaKeys, schemaSections, type KeyInfo, type SectionInfo, type TableListInfo } from './schema.js';
+import { schemaKeys, schemaSections, type KeyInfo, type SectionInfo, type TableListInfo } from './schema-walk.js';
 import { commentLines, tomlLiteral } from './toml-text.js';
 
 const HEADER = `deepseek-proxy.example.toml: every key, each at its default, with what it means. Copy it to
 deepseek-proxy.toml (the default path; or point --config FILE / DSP_CONFIG at it) and change what
 you need; a key you leave out keeps its default. Every key can also be set by the environment as
 DSP_<SECTION>__<KEY> (e.g. DSP_DEEPSEEK__HTTP_CLIENT__TIMEOUT_SECONDS=5). Reference: docs/CONFIG.md.
-Generated from packages/config/src/schema.ts; regenerate with \`pnpm --filter @dsp/config render-docs\`.`;
+Generated from packages/config/src/sections/; regenerate with \`pnpm --filter @dsp/config render-docs\`.`;
 
 function keyComment(k: KeyInfo): string[] {
   const aliases = k.meta.envAliases?.length ? ` or ${k.meta.envAliases.join(', ')}` : '';

@@ -5,7 +5,7 @@ import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, loadConfig } from './load.js';
 import { TUNING_PROFILES } from './profiles.js';
-import { schemaKeys } from './schema.js';
+import { schemaKeys } from './schema-walk.js';
 import { getPath, setPath, cloneTree, type Table } from './util.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem } from './errors.js';
-import { schemaKeys } from './schema.js';
+import { schemaKeys } from './schema-walk.js';
 import type { Source, SourceMap } from './sources.js';
 import { getPath, setPath, type Table } from './util.js';
 

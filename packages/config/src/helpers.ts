@@ -1,7 +1,8 @@
 // Small derived facts about a loaded config that several processes need.
 import { availableParallelism, hostname } from 'node:os';
 import { maskUrlPassword } from './errors.js';
-import { schemaKeys, schemaLists, type Config } from './schema.js';
+import type { Config } from './schema.js';
+import { schemaKeys, schemaLists } from './schema-walk.js';
 import { deepFreeze, getPath, setPath, cloneTree, type Table } from './util.js';
 
 /** True when no DeepSeek API key is configured: the gateway then talks to the built-in mock. */

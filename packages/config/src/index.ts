@@ -1,23 +1,9 @@
 // @dsp/config: the TOML schema shared by every process, its loader, env overrides and errors.
-export {
-  configSchema,
-  envVarName,
-  isValidTimeZone,
-  schemaKeys,
-  schemaSections,
-  schemaLists,
-  ACCOUNT_NAME_PATTERN,
-  DEFAULT_MODELS,
-  JWT_ALGORITHMS,
-  LOG_LEVELS,
-  type Config,
-  type ConfigInput,
-  type KeyInfo,
-  type KeyMeta,
-  type SectionInfo,
-  type TableListInfo,
-  type ValueKind,
-} from './schema.js';
+export { configSchema, type Config, type ConfigInput } from './schema.js';
+export { envVarName, schemaKeys, schemaSections, schemaLists, type KeyInfo, type SectionInfo, type TableListInfo } from './schema-walk.js';
+export type { KeyMeta, ValueKind } from './schema-meta.js';
+export { ACCOUNT_NAME_PATTERN, DEFAULT_MODELS, JWT_ALGORITHMS, LOG_LEVELS } from './value-checks.js';
+export { isValidTimeZone } from './timezone.js';
 export { loadConfig, parseConfig, defaultConfig, type LoadedConfig, type LoadOptions, type ParseOptions } from './load.js';
 export { resolveConfigFile, DEFAULT_CONFIG_FILE, type ConfigFileChoice } from './resolve.js';
 export { CONFIG_ENV_VAR } from './env.js';

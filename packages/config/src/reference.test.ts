@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderConfigReference, renderGeneratedFiles } from './reference.js';
-import { schemaKeys } from './schema.js';
+import { schemaKeys } from './schema-walk.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const HOW = 'regenerate with: pnpm --filter @dsp/config build && pnpm --filter @dsp/config render-docs';

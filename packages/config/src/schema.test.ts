@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from './load.js';
-import { configSchema, envVarName, isValidTimeZone, schemaKeys, schemaSections } from './schema.js';
+import { configSchema } from './schema.js';
+import { envVarName, schemaKeys, schemaSections } from './schema-walk.js';
+import { isValidTimeZone } from './timezone.js';
 
 describe('schema defaults', () => {
   it('gives every key its documented default', () => {

@@ -44,3 +44,10 @@ export function dayRange(timeZone: string, from: string, to: string): { start: D
   if (from > to) throw new ServiceError('invalid_argument', `from date ${from} is after to date ${to}`);
   return { start: new Date(dayStart(timeZone, from)), end: new Date(dayStart(timeZone, addDays(to, 1))) };
 }
+
+/** A report's day range: `to` defaults to today, `from` to 29 days before `to`; validated. */
+export function resolveDayRange(timeZone: string, nowMs: number, r: { from?: string; to?: string }): { from: string; to: string; start: Date; end: Date } {
+  const to = r.to ?? todayIn(timeZone, nowMs);
+  const from = r.from ?? addDays(to, -29);
+  return { from, to, ...dayRange(timeZone, from, to) };
+}

@@ -26,8 +26,9 @@ export { hashPassword, verifyPassword } from './password.js';
 export { parseDuration } from './duration.js';
 export { toCsv } from './csv.js';
 export { createServices, type CreateServicesOptions, type Services } from './services/index.js';
-export type { UsersService, UserSummary, UserUsage, CreateUserInput, ListUsersOptions, ListUsersResult, UserProfilePatch } from './services/users.js';
-export { validateUserId, validateLabels, type User, type UserStatus } from './services/users.js';
+export type { UsersService, UserSummary, UserUsage, CreateUserInput, ListUsersOptions, ListUsersResult, UserProfilePatch } from './services/users-types.js';
+export { validateUserId, type User, type UserStatus } from './services/users-shared.js';
+export { validateLabels } from './services/user-profile.js';
 export type { QuotasService, Quotas, QuotaPatch, EffectiveLimits, Limit } from './services/quotas.js';
 export { UNLIMITED } from './services/quotas.js';
 export { MAX_BUDGET, validateBudget, validateBudgetPatch, type BudgetsService, type BudgetPatch, type TokenBudgets } from './services/budgets.js';
@@ -43,9 +44,9 @@ export type {
   ReportRow,
   ReportOptions,
   ReportGroup,
-} from './services/usage.js';
-export { REPORT_GROUPS, STATUS_FILTERS } from './services/usage.js';
-export type { AdminsService, Admin, AdminSession } from './services/admins.js';
+} from './services/usage-types.js';
+export { REPORT_GROUPS, STATUS_FILTERS } from './services/usage-types.js';
+export type { AdminsService, Admin, AdminSession } from './services/admins-types.js';
 export { API_KEY_PREFIX, type ApiKeysService, type ApiKey } from './services/api-keys.js';
 export type { IdempotencyService, IdempotencyScope } from './services/idempotency.js';
 export type { TokenRotationService, TokenPageOptions, RotateOptions } from './services/token-rotation.js';

@@ -1,49 +1,20 @@
 'use client';
 // Live metrics: one EventSource on /api/metrics/stream; the server scrapes the gateway hosts once
 // a second and pushes a snapshot; charts keep the last five minutes.
-import { useEffect, useMemo, useState } from 'react';
-import { Alert, Badge, Card, Col, Row, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip as ChartTooltip, XAxis, YAxis } from 'recharts';
+import { useMemo } from 'react';
+import { Alert, Badge, Card, Col, Row, Statistic, Typography } from 'antd';
 import dayjs from 'dayjs';
-import type { HistoryPoint, HostDown, HostFigures, Snapshot } from '@/metrics/compute';
-import { historyPoint, withGaps } from '@/metrics/compute';
+import { withGaps } from '@/metrics/history';
+import type { HostDown } from '@/metrics/snapshot';
+import { HostsTable } from './HostsTable';
 import { PageHeader } from './PageHeader';
 import { useI18n } from './Providers';
-
-type Conn = 'connecting' | 'open' | 'error';
-const KEEP = 300;
+import { TimeChart } from './TimeChart';
+import { useMetricsStream } from './useMetricsStream';
 
 export function Dashboard({ urls }: { urls: string[] }) {
-  const { t, number, timezone, dateTime } = useI18n();
-  const [conn, setConn] = useState<Conn>('connecting');
-  const [snap, setSnap] = useState<Snapshot | null>(null);
-  const [history, setHistory] = useState<HistoryPoint[]>([]);
-
-  useEffect(() => {
-    const es = new EventSource('/api/metrics/stream');
-    es.addEventListener('open', () => setConn('open'));
-    es.addEventListener('error', () => setConn('error'));
-    es.addEventListener('hello', (ev) => {
-      const d = JSON.parse((ev as MessageEvent<string>).data) as { history: HistoryPoint[]; snapshot: Snapshot | null };
-      setHistory(d.history.slice(-KEEP));
-      if (d.snapshot) setSnap(d.snapshot);
-      setConn('open');
-    });
-    es.addEventListener('snapshot', (ev) => {
-      const s = JSON.parse((ev as MessageEvent<string>).data) as Snapshot;
-      setSnap(s);
-      setHistory((h) => {
-        const next = h.length && h[h.length - 1]!.at === s.at ? h : [...h, historyPoint(s)];
-        return next.length > KEEP ? next.slice(next.length - KEEP) : next;
-      });
-    });
-    es.addEventListener('logout', () => {
-      es.close();
-      window.location.assign('/login?next=/dashboard');
-    });
-    return () => es.close();
-  }, []);
-
+  const { t, number, timezone } = useI18n();
+  const { conn, snap, history } = useMetricsStream();
   const total = snap?.total ?? null;
   const down = snap?.hosts.filter((h): h is HostDown => !h.up) ?? [];
   const chartData = useMemo(() => withGaps(history), [history]);
@@ -164,89 +135,7 @@ export function Dashboard({ urls }: { urls: string[] }) {
           ]}
         />
       </Row>
-      <Card size="small" title={t('dashboard.hosts')}>
-        <Table<HostFigures | HostDown>
-          size="small"
-          scroll={{ x: 'max-content' }}
-          rowKey="url"
-          pagination={false}
-          data-testid="hosts-table"
-          dataSource={snap?.hosts ?? urls.map((url): HostDown => ({ url, up: false, at: 0, error: '' }))}
-          columns={[
-            { title: t('dashboard.host'), dataIndex: 'url', render: (u: string) => <span className="mono">{u}</span> },
-            {
-              title: t('common.status'),
-              key: 'status',
-              render: (_, h) =>
-                !snap ? (
-                  <Tag>{t('common.loading')}</Tag>
-                ) : h.up ? (
-                  <Tag color="success" data-testid="host-up">
-                    {t('dashboard.up')}
-                  </Tag>
-                ) : (
-                  <Tooltip title={`${t('dashboard.error')}: ${h.error}`}>
-                    <Tag color="error" data-testid="host-down">
-                      {t('dashboard.down')}
-                    </Tag>
-                  </Tooltip>
-                ),
-            },
-            { title: t('dashboard.rps'), key: 'rps', render: (_, h) => (h.up && h.requestsPerSec != null ? number(h.requestsPerSec, 2) : dash) },
-            { title: t('dashboard.requestsTotal'), key: 'total', render: (_, h) => (h.up ? number(h.requestsTotal) : dash) },
-            { title: t('dashboard.p50'), key: 'p50', render: (_, h) => (h.up ? ms(h.p50Ms) : dash) },
-            { title: t('dashboard.p95'), key: 'p95', render: (_, h) => (h.up ? ms(h.p95Ms) : dash) },
-            { title: t('dashboard.inFlight'), key: 'inflight', render: (_, h) => (h.up ? number(h.inFlight) : dash) },
-            {
-              title: `${t('dashboard.poolActive')} / ${t('dashboard.poolIdle')}`,
-              key: 'pa',
-              render: (_, h) => (h.up ? `${number(h.poolActive)} / ${number(h.poolIdle)}` : dash),
-            },
-            { title: t('dashboard.reuse'), key: 'reuse', render: (_, h) => (h.up && h.reuseRatio != null ? `${number(h.reuseRatio * 100, 1)} %` : dash) },
-            { title: t('dashboard.lastScrape'), key: 'at', render: (_, h) => (h.at ? dateTime(h.at) : dash) },
-          ]}
-        />
-      </Card>
+      <HostsTable snap={snap} urls={urls} ms={ms} />
     </>
-  );
-}
-
-export interface Series {
-  key: string;
-  name: string;
-  color: string;
-}
-
-/**
- * One live line chart of the dashboard: the last minutes of some history fields, on a time axis to
- * scale (a gap in the scrapes is a gap in the chart).
- */
-export function TimeChart(p: {
-  title: string;
-  data: object[];
-  series: Series[];
-  timeLabel: (at: number) => string;
-  height?: number;
-  legend?: boolean;
-  step?: boolean;
-  integers?: boolean;
-}) {
-  return (
-    <Col xs={24} lg={12}>
-      <Card size="small" title={p.title}>
-        <ResponsiveContainer width="100%" height={p.height ?? 200}>
-          <LineChart data={p.data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="at" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={p.timeLabel} minTickGap={40} />
-            <YAxis allowDecimals={!p.integers} />
-            <ChartTooltip labelFormatter={(v) => p.timeLabel(Number(v))} />
-            {p.legend !== false && <Legend />}
-            {p.series.map((x) => (
-              <Line key={x.key} type={p.step ? 'stepAfter' : 'linear'} dataKey={x.key} name={x.name} stroke={x.color} dot={false} isAnimationActive={false} />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      </Card>
-    </Col>
   );
 }

@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Card, Col, Row, Statistic } from 'antd';
 import dayjs from 'dayjs';
 import type { MinutePoint } from '@dsp/core/history';
-import { TimeChart } from './Dashboard';
+import { TimeChart } from './TimeChart';
 import { useI18n } from './Providers';
 
 const REFRESH_MS = 60_000;

@@ -10,7 +10,8 @@ import dayjs, { type Dayjs } from 'dayjs';
 import type { DailyUsageDTO, RequestLogDTO, UsageTotalsDTO } from '@/lib/types';
 import { addCosts, formatCosts } from '@/lib/amounts';
 import { PageHeader } from './PageHeader';
-import { RequestLog, type LogFilters } from './RequestLog';
+import type { LogFilters } from './LogFilterBar';
+import { RequestLog } from './RequestLog';
 import { SpendChart } from './SpendChart';
 import { useI18n } from './Providers';
 

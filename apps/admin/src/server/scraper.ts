@@ -1,10 +1,12 @@
 // The live-metrics loop: while someone watches (an SSE stream is open, or for a minute after the
 // last one left), scrape every gateway_metrics_urls entry once a second, turn the round into a
-// Snapshot (src/metrics/compute.ts) and hand it to every subscriber. One loop per process.
+// Snapshot (src/metrics/snapshot.ts) and hand it to every subscriber. One loop per process.
 import 'server-only';
 import http from 'node:http';
 import https from 'node:https';
-import { digestText, historyPoint, snapshot, type Digest, type HistoryPoint, type ScrapeResult, type Snapshot } from '../metrics/compute';
+import { digestText, type Digest } from '../metrics/digest';
+import { historyPoint, type HistoryPoint } from '../metrics/history';
+import { snapshot, type ScrapeResult, type Snapshot } from '../metrics/snapshot';
 import { adminSettings } from './env';
 
 export const INTERVAL_MS = 1000;

@@ -6,7 +6,8 @@ import { ServiceError } from '../errors.js';
 import type { Pool } from '../pool.js';
 import type { RedisClient } from '../redis.js';
 import { createAccountsService, type AccountsService } from './accounts.js';
-import { createAdminsService, type AdminsService } from './admins.js';
+import { createAdminsService } from './admins.js';
+import type { AdminsService } from './admins-types.js';
 import { createApiKeysService, type ApiKeysService } from './api-keys.js';
 import { createIdempotencyService, type IdempotencyService } from './idempotency.js';
 import { createTokenRotationService, type TokenRotationService } from './token-rotation.js';
@@ -18,8 +19,10 @@ import { createQuotasService, type QuotasService } from './quotas.js';
 import { createRefusalsService, type RefusalsService } from './refusals.js';
 import { createSyncService, type SyncResult } from './sync.js';
 import { createTokensService, type TokensService } from './tokens.js';
-import { createUsageService, type UsageService } from './usage.js';
-import { createUsersService, type UsersService } from './users.js';
+import { createUsageService } from './usage.js';
+import type { UsageService } from './usage-types.js';
+import { createUsersService } from './users.js';
+import type { UsersService } from './users-types.js';
 
 export interface CreateServicesOptions {
   pool: Pool;

@@ -1,8 +1,8 @@
 // Reports over the refusal counters (see ../refusals.ts): per day, user, token and reason.
 import { ServiceError } from '../errors.js';
-import { addDays, parseDay, todayIn } from '../dates.js';
+import { resolveDayRange } from '../dates.js';
 import { toNum, type ServiceContext } from './context.js';
-import { validateUserId } from './users-shared.js';
+import { whereEquals, whereUserAndToken } from './sql-where.js';
 
 export interface RefusalRow {
   day: string;
@@ -32,26 +32,13 @@ export interface RefusalsService {
 export function createRefusalsService(ctx: ServiceContext): RefusalsService {
   return {
     async list(o = {}) {
-      const to = o.to ?? todayIn(ctx.config.quota.timezone, ctx.now());
-      const from = o.from ?? addDays(to, -29);
-      parseDay(from, 'from date');
-      parseDay(to, 'to date');
-      if (from > to) throw new ServiceError('invalid_argument', `from date ${from} is after to date ${to}`);
+      const { from, to } = resolveDayRange(ctx.config.quota.timezone, ctx.now(), o);
       const args: unknown[] = [from, to];
       const where = ['day BETWEEN $1 AND $2'];
-      if (o.userId !== undefined) {
-        validateUserId(o.userId);
-        args.push(o.userId);
-        where.push(`user_id = $${args.length}`);
-      }
-      if (o.tokenId !== undefined) {
-        args.push(o.tokenId);
-        where.push(`token_id = $${args.length}`);
-      }
+      whereUserAndToken(where, args, o);
       if (o.reason !== undefined) {
         if (!/^[a-z_]{1,64}$/.test(o.reason)) throw new ServiceError('invalid_argument', `invalid reason ${JSON.stringify(o.reason)}`);
-        args.push(o.reason);
-        where.push(`reason = $${args.length}`);
+        whereEquals(where, args, 'reason', o.reason);
       }
       const res = await ctx.pool.query<{ day: string; user_id: string; token_id: string; reason: string; status: number; count: string; last_at: Date }>(
         `SELECT to_char(day, 'YYYY-MM-DD') AS day, user_id, token_id, reason, status, count, last_at FROM refusals
