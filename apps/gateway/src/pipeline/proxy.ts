@@ -4,7 +4,8 @@
 // (the finish stage makes the usage event durable before the response ends).
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
-import { GatewayError, isGatewayError, ZERO_USAGE, type UsageCounts } from '@dsp/core';
+import { GatewayError, ZERO_USAGE, type UsageCounts } from '@dsp/core';
+import { mapUpstreamError } from '../upstream/upstream-errors.js';
 import { failureOfError, failureOfStatus } from '../accounts/classify.js';
 import { scrubbedBody } from '../upstream/key-scrub.js';
 import type { UpstreamPool } from '../upstream/pool.js';
@@ -235,21 +236,5 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
       attempts: 1,
       ...o,
     });
-  }
-}
-
-/** undici's error codes → the error table (README.md "Error codes"): timeouts 504, anything before an answer 502. */
-function mapUpstreamError(err: Error): GatewayError {
-  if (isGatewayError(err)) return err;
-  const code = (err as { code?: string }).code;
-  switch (code) {
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return new GatewayError('upstream_timeout', 'connecting to the upstream timed out');
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return new GatewayError('upstream_timeout', 'the upstream did not start answering in time');
-    case 'UND_ERR_BODY_TIMEOUT':
-      return new GatewayError('upstream_timeout', 'the upstream went silent');
-    default:
-      return new GatewayError('upstream_unreachable', 'the upstream could not be reached');
   }
 }

@@ -5,6 +5,7 @@
 // and `event: message_stop` (with anything after it), which the gateway sends once the request's
 // usage is durable, like the OpenAI format's `data: [DONE]`.
 import { ZERO_USAGE, type UsageCounts } from '@dsp/core';
+import { SseEvents } from './sse-events.js';
 
 /** What Anthropic's `usage` objects may carry (message_start, message_delta, a whole message). */
 export interface AnthropicUsage {
@@ -14,11 +15,8 @@ export interface AnthropicUsage {
   output_tokens?: number;
 }
 
-const EVENT_END = Buffer.from('\n\n');
 const USAGE = Buffer.from('"usage"');
 const STOP = Buffer.from('event: message_stop');
-const MAX_CARRY = 1 << 20;
-const EMPTY = Buffer.alloc(0);
 
 const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : 0);
 
@@ -40,60 +38,19 @@ export function anthropicJsonUsage(body: Buffer): UsageCounts {
   }
 }
 
-export class AnthropicUsageReader {
+export class AnthropicUsageReader extends SseEvents {
   /** prompt side, from message_start */
   private input: AnthropicUsage | null = null;
   /** output tokens, from the last message_delta */
   private output: number | null = null;
-  private carry: Buffer | null = null;
-  private held: Buffer[] | null = null;
 
-  /** Bytes to forward now (possibly empty). */
-  push(chunk: Buffer): Buffer {
-    if (this.held) {
-      if (this.held.length < 64) this.held.push(chunk);
-      return EMPTY;
-    }
-    // fast path: whole events, none of which carries usage or ends the stream
-    if (
-      this.carry === null &&
-      chunk.length >= 2 &&
-      chunk[chunk.length - 1] === 10 &&
-      chunk[chunk.length - 2] === 10 &&
-      chunk.indexOf(USAGE) === -1 &&
-      chunk.indexOf(STOP) === -1
-    ) {
-      return chunk;
-    }
-    const buf = this.carry === null ? chunk : Buffer.concat([this.carry, chunk]);
-    this.carry = null;
-    let start = 0;
-    let end: number;
-    while ((end = buf.indexOf(EVENT_END, start)) !== -1) {
-      end += 2;
-      if (startsWith(buf, start, STOP)) {
-        this.held = [Buffer.from(buf.subarray(start))];
-        return buf.subarray(0, start);
-      }
-      const u = buf.indexOf(USAGE, start);
-      if (u !== -1 && u < end) this.read(buf.toString('utf8', start, end));
-      start = end;
-    }
-    if (start < buf.length) {
-      const rest = buf.subarray(start);
-      // not SSE as we know it: forward it as is rather than grow memory
-      if (rest.length > MAX_CARRY) return buf;
-      this.carry = Buffer.from(rest);
-    }
-    return start === buf.length ? buf : buf.subarray(0, start);
+  constructor() {
+    super(USAGE, STOP);
   }
 
-  /** What is left when the upstream ends: the held message_stop tail, or an unterminated last event. */
-  flush(): Buffer | null {
-    const parts = [...(this.carry ? [this.carry] : []), ...(this.held ?? [])];
-    this.carry = null;
-    this.held = null;
-    return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  protected inspect(buf: Buffer, start: number, end: number): boolean {
+    this.read(buf.toString('utf8', start, end));
+    return false;
   }
 
   /** The usage seen so far: an aborted stream is recorded with what arrived before it was cut. */
@@ -119,8 +76,4 @@ export class AnthropicUsageReader {
       if (typeof e.usage.input_tokens === 'number') this.input = { ...this.input, ...e.usage };
     }
   }
-}
-
-function startsWith(buf: Buffer, at: number, prefix: Buffer): boolean {
-  return buf.length - at >= prefix.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
 }
