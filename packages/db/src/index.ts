@@ -20,6 +20,15 @@ export { insertUsageEvents } from './ledger.js';
 export { reconcile, type ReconcileOptions, type ReconcileResult, type Difference } from './reconcile.js';
 export { insertRefusals, type RefusalEvent } from './refusals.js';
 export { recordBudgetAlert, markBudgetAlertDelivered, markBudgetAlertFailed, undeliveredBudgetAlerts, type BudgetAlert } from './budget-alerts.js';
+export {
+  recordAccountAlert,
+  markAccountAlertDelivered,
+  markAccountAlertFailed,
+  undeliveredAccountAlerts,
+  type AccountAlert,
+  type AccountDisabledAlert,
+  type AccountLowBalanceAlert,
+} from './account-alerts.js';
 export type { RefusalsService, RefusalRow, RefusalOptions } from './services/refusals.js';
 export { createRedis, createServerRedis, type RedisClient } from './redis.js';
 export { hashPassword, verifyPassword } from './password.js';
