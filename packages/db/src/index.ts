@@ -39,7 +39,15 @@ export type { UsersService, UserSummary, UserUsage, CreateUserInput, ListUsersOp
 export { validateUserId, validateLabels, type User, type UserStatus } from './services/users.js';
 export type { QuotasService, Quotas, QuotaPatch, EffectiveLimits, Limit } from './services/quotas.js';
 export { UNLIMITED } from './services/quotas.js';
-export { MAX_BUDGET, validateBudget, validateBudgetPatch, type BudgetsService, type BudgetPatch, type TokenBudgets } from './services/budgets.js';
+export {
+  MAX_BUDGET,
+  validateBudget,
+  validateBudgetPatch,
+  type BudgetsService,
+  type BudgetPatch,
+  type TokenBudgets,
+  type TokenSpend,
+} from './services/budgets.js';
 export type { TokensService, TokenRecord, TokenStatus, IssueTokenOptions } from './services/tokens.js';
 export type {
   UsageService,
