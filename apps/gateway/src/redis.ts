@@ -26,7 +26,11 @@ export function connectRedis(url: string, timeoutMs: number, onState: (ready: bo
  * scripts — the lean script client on single-node `redis://`, ioredis on TLS and Cluster.
  * Ready (`onReady(true)`) while both are connected.
  */
-export function connectWorkerRedis(config: Config, log: Logger, onReady: (ready: boolean) => void): { redis: GatewayRedis; scripts: ScriptRunner; disconnect(): void } {
+export function connectWorkerRedis(
+  config: Config,
+  log: Logger,
+  onReady: (ready: boolean) => void,
+): { redis: GatewayRedis; scripts: ScriptRunner; disconnect(): void } {
   const ownScriptClient = !config.redis.cluster && new URL(config.redis.url).protocol === 'redis:';
   const up = { client: false, scripts: !ownScriptClient };
   let wasReady = false;

@@ -193,8 +193,7 @@ describe('admit + finish scripts', () => {
 });
 
 describe('access script (the model list)', () => {
-  const access = (sub: string, refuseUnknown: boolean) =>
-    scripts.run(ACCESS, { userKey: k(sub).user, revokedKey: k(sub).revoked, jti: 't1', refuseUnknown });
+  const access = (sub: string, refuseUnknown: boolean) => scripts.run(ACCESS, { userKey: k(sub).user, revokedKey: k(sub).revoked, jti: 't1', refuseUnknown });
 
   it('decides revoked, disabled and unknown like admission, and counts nothing', async () => {
     await r.hset(k('ac1').user, 'status', 'active');
@@ -210,10 +209,9 @@ describe('access script (the model list)', () => {
 });
 
 describe('script table', () => {
-  it('names every script once, so two releases sharing a Redis never run each other\'s', () => {
+  it("names every script once, so two releases sharing a Redis never run each other's", () => {
     const names = SCRIPTS.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     expect(new Set(SCRIPTS.map((s) => s.lua)).size).toBe(SCRIPTS.length);
   });
 });
-

@@ -18,7 +18,12 @@ const FIRST_WAIT_MS = 20;
 const MAX_WAIT_STEP_MS = 250;
 
 /** admit(), and while every account is at its cap, again with backoff until upstream_wait_ms is spent. */
-export async function admitWaiting(x: Exchange, identity: Identity, request: ParsedRequest, deps: AdmitServices & Pick<Deps, 'accountMetrics'>): Promise<Lease> {
+export async function admitWaiting(
+  x: Exchange,
+  identity: Identity,
+  request: ParsedRequest,
+  deps: AdmitServices & Pick<Deps, 'accountMetrics'>,
+): Promise<Lease> {
   const until = Date.now() + deps.config.limits.upstream_wait_ms;
   let step = FIRST_WAIT_MS;
   for (;;) {

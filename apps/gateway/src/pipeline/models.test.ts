@@ -9,7 +9,16 @@ import { OPENAI } from '../formats/openai.js';
 import { handleModels } from './models.js';
 import type { Identity } from './types.js';
 
-const IDENTITY: Identity = { sub: 'u', jti: 't', concurrency: 1, models: new Set(['deepseek-v4-flash']), upstreamUserId: 'x', keyUser: 'k', keyRevoked: 'k', keyLeases: 'k' };
+const IDENTITY: Identity = {
+  sub: 'u',
+  jti: 't',
+  concurrency: 1,
+  models: new Set(['deepseek-v4-flash']),
+  upstreamUserId: 'x',
+  keyUser: 'k',
+  keyRevoked: 'k',
+  keyLeases: 'k',
+};
 const HEAD = { authorization: 'Bearer cached', requestId: 'r', echoRequestId: 'r', extra: {} } as unknown as RequestHead;
 
 function world(accessReply: unknown, onRedisError: 'deny' | 'allow' = 'deny') {

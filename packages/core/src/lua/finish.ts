@@ -71,15 +71,7 @@ export interface FinishWithOutboxInput extends FinishInput {
   event: string;
 }
 
-const finishArgs = (i: FinishInput): (string | number)[] => [
-  i.leaseId,
-  i.tokens,
-  i.dayTtl,
-  i.monthTtl,
-  i.retry ? '1' : '0',
-  i.spend,
-  i.jti,
-];
+const finishArgs = (i: FinishInput): (string | number)[] => [i.leaseId, i.tokens, i.dayTtl, i.monthTtl, i.retry ? '1' : '0', i.spend, i.jti];
 
 /** true when the lease was still ours (see ARGV[5] for what a retry charges). */
 export const FINISH = defineScript<FinishWithOutboxInput, boolean>(

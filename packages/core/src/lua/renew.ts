@@ -23,9 +23,4 @@ export interface RenewInput {
 }
 
 /** true when renewed, false when the lease had expired. */
-export const RENEW = defineScript<RenewInput, boolean>(
-  'dspRenewV1',
-  RENEW_LUA,
-  (i) => ({ keys: 1, args: [i.key, i.leaseId, i.leaseMs] }),
-  asFlag,
-);
+export const RENEW = defineScript<RenewInput, boolean>('dspRenewV1', RENEW_LUA, (i) => ({ keys: 1, args: [i.key, i.leaseId, i.leaseMs] }), asFlag);
