@@ -3,50 +3,31 @@
 // (BullMQ retries with backoff after the failures), its HMAC signature verifies, and the audit log
 // holds the crossing and the delivery.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHmac } from 'node:crypto';
 import { decimalToNanos, keys, nanosToDecimal, periodAt } from '@dsp/core';
 import { createPool, createServices, type Pool, type Services } from '@dsp/db';
 import { createTempDatabase } from '@dsp/db/testing';
 import { chatBody, startGateway, waitFor, type Gateway } from './harness.js';
 import { post, sleep } from './util.js';
+import { signedWith, startWebhook, type Webhook } from './webhook.js';
 
 const SECRET = 'alert-secret-\u00e9';
-
-interface Received {
-  status: number;
-  id: string;
-  signature: string;
-  body: string;
-}
 
 describe('budget alerts: signed webhook POSTs through BullMQ, once per user, period and threshold', () => {
   let gw: Gateway;
   let pool: Pool;
   let svc: Services;
-  let receiver: Server;
-  const received: Received[] = [];
+  let hook: Webhook;
 
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        // the first two POSTs fail: the alert must still arrive, once
-        const status = received.length < 2 ? 500 : 200;
-        received.push({ status, id: String(req.headers['x-dsp-alert-id']), signature: String(req.headers['x-dsp-signature']), body });
-        res.writeHead(status).end();
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const port = (receiver.address() as AddressInfo).port;
+    // the first two POSTs fail: the alert must still arrive, once
+    hook = await startWebhook({ failFirst: 2 });
     gw = await startGateway({
       workers: 1,
       config: {
         quota: { timezone: 'UTC', budget_currency: 'CNY' },
         pricing: { 'deepseek-chat': { currency: 'CNY', input_cache_hit: '0.2', input_cache_miss: '2', output: '3' } },
-        alerts: { webhook_url: `http://127.0.0.1:${port}/hook`, secret: SECRET, budget_thresholds: [0.5, 1], delivery_attempts: 5 },
+        alerts: { webhook_url: hook.url, secret: SECRET, budget_thresholds: [0.5, 1], delivery_attempts: 5 },
       },
     });
     pool = createPool({ url: gw.databaseUrl });
@@ -64,7 +45,7 @@ describe('budget alerts: signed webhook POSTs through BullMQ, once per user, per
   afterAll(async () => {
     await pool?.end();
     if (gw) expect(await gw.stop()).toBe(0);
-    await new Promise((r) => receiver?.close(r));
+    await hook?.close();
   });
 
   const spend = async (user: string) => BigInt((await gw.redis.hget(keys.day(gw.prefix, user, periodAt('UTC', Date.now()).day), 'spend')) ?? '0');
@@ -87,14 +68,15 @@ describe('budget alerts: signed webhook POSTs through BullMQ, once per user, per
     // 2 requests: 2/5 spent — below 0.5; the 3rd crosses 0.5, the 5th reaches 1.0, the 6th is refused
     for (let i = 2; i <= 5; i++) expect(await request(token, 'al')).toBe(200);
     expect(await request(token, 'al')).toBe(402);
+    const received = hook.received;
     await waitFor(
-      () => received.filter((r) => r.status === 200).length >= 2,
+      () => hook.ok().length >= 2,
       30_000,
       () => JSON.stringify(received),
     );
     await sleep(2500); // time for a duplicate or a third alert to show up (there must be none)
 
-    const ok = received.filter((r) => r.status === 200);
+    const ok = hook.ok();
     expect(ok.length).toBe(2);
     expect(received.length).toBe(4); // two failures, then one success per alert
     expect(new Set(ok.map((r) => r.id)).size).toBe(2);
@@ -126,10 +108,7 @@ describe('budget alerts: signed webhook POSTs through BullMQ, once per user, per
     });
     expect(Number.isNaN(Date.parse(String(alerts[0]!.at)))).toBe(false);
     // every POST (the failed ones too) carries the HMAC-SHA256 of its raw body
-    for (const r of received) {
-      const want = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`);
-      expect(timingSafeEqual(Buffer.from(r.signature), want), r.body).toBe(true);
-    }
+    for (const r of received) expect(signedWith(SECRET, r), r.body).toBe(true);
     expect(received.some((r) => r.signature === `sha256=${createHmac('sha256', 'wrong').update(r.body).digest('hex')}`)).toBe(false);
 
     const rows = await pool.query<{ threshold: string; delivered: boolean }>(
@@ -154,18 +133,10 @@ describe('budget alerts: signed webhook POSTs through BullMQ, once per user, per
   });
 });
 
-describe('budget alerts recorded but never queued (a recorder died in between)', () => {
+describe('alerts recorded but never queued (a recorder died in between)', () => {
   it('are queued again when a recorder starts, and delivered once; delivered ones are not sent again', async () => {
-    const got: { id: string; body: string }[] = [];
-    const receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        got.push({ id: String(req.headers['x-dsp-alert-id']), body });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = await startWebhook({ okStatus: 204 });
+    const got = hook.received;
     const db = await createTempDatabase();
     const seeded = createPool({ url: db.url });
     const rows = await seeded.query<{ id: string }>(
@@ -174,18 +145,27 @@ describe('budget alerts recorded but never queued (a recorder died in between)',
          ('done', 'daily', '20261203', 1, 5, 5, 'CNY', '2026-12-03T01:02:03.456Z', now())
        RETURNING id::text`,
     );
+    const lostAccount = '{"type":"account_disabled","account":"lost","reason":"balance_spent","at":"2026-12-03T01:02:03.456Z"}';
+    const accountRows = await seeded.query<{ id: string }>(
+      `INSERT INTO account_alerts (account, type, since_ms, payload, delivered_at) VALUES
+         ('lost', 'account_disabled', 1796259723456, $1, NULL),
+         ('done', 'account_disabled', 1796259723456, '{"type":"account_disabled","account":"done","reason":"key_refused","at":"2026-12-03T01:02:03.456Z"}', now())
+       RETURNING id::text`,
+      [lostAccount],
+    );
     await seeded.end();
-    const port = (receiver.address() as AddressInfo).port;
     const gw = await startGateway({
       workers: 1,
       databaseUrl: db.url,
-      config: { alerts: { webhook_url: `http://127.0.0.1:${port}/hook`, secret: SECRET } },
+      config: { alerts: { webhook_url: hook.url, secret: SECRET } },
     });
     try {
-      await waitFor(() => got.length >= 1, 20_000);
+      await waitFor(() => got.length >= 2, 20_000);
       await sleep(1500);
-      expect(got.map((g) => g.id)).toEqual([rows.rows[0]!.id]);
-      expect(JSON.parse(got[0]!.body)).toEqual({
+      // account alerts are numbered apart from budget alerts: their id says so
+      expect(got.map((g) => g.id).sort()).toEqual([rows.rows[0]!.id, `account-${accountRows.rows[0]!.id}`].sort());
+      expect(got.find((g) => g.id.startsWith('account-'))!.body).toBe(lostAccount);
+      expect(JSON.parse(got.find((g) => !g.id.startsWith('account-'))!.body)).toEqual({
         type: 'budget',
         user: 'lost',
         period: 'monthly',
@@ -197,11 +177,12 @@ describe('budget alerts recorded but never queued (a recorder died in between)',
       });
       const check = createPool({ url: db.url });
       await waitFor(async () => (await check.query("SELECT 1 FROM budget_alerts WHERE user_id = 'lost' AND delivered_at IS NOT NULL")).rowCount === 1, 10_000);
+      await waitFor(async () => (await check.query("SELECT 1 FROM account_alerts WHERE account = 'lost' AND delivered_at IS NOT NULL")).rowCount === 1, 10_000);
       await check.end();
     } finally {
       expect(await gw.stop()).toBe(0);
       await db.drop();
-      await new Promise((r) => receiver.close(r));
+      await hook.close();
     }
   }, 120_000);
 });

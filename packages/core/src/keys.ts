@@ -28,6 +28,8 @@ export const keys = {
   accountLeases: (prefix: string, account: string) => `${prefix}{acct}:lease:${account}`,
   /** accounts out of rotation: field = account name, value = why (`operator`, `key_refused`, `balance`) and since when */
   accountsDisabled: (prefix: string) => `${prefix}{acct}:disabled`,
+  /** accounts whose balance is below their `low_balance`: field = account name, value = JSON (lowMarkValue) */
+  accountsLow: (prefix: string) => `${prefix}{acct}:low`,
   /** pub/sub channel: the console asks every gateway host to reload its accounts */
   accountsReloadChannel: (prefix: string) => `${prefix}accounts:reload`,
   /** the dashboard's history: one hash per minute (minutes since the epoch), every host adding to it; one slot */

@@ -20,6 +20,15 @@ export { insertUsageEvents } from './ledger.js';
 export { reconcile, type ReconcileOptions, type ReconcileResult, type Difference } from './reconcile.js';
 export { insertRefusals, type RefusalEvent } from './refusals.js';
 export { recordBudgetAlert, markBudgetAlertDelivered, markBudgetAlertFailed, undeliveredBudgetAlerts, type BudgetAlert } from './budget-alerts.js';
+export {
+  recordAccountAlert,
+  markAccountAlertDelivered,
+  markAccountAlertFailed,
+  undeliveredAccountAlerts,
+  type AccountAlert,
+  type AccountDisabledAlert,
+  type AccountLowBalanceAlert,
+} from './account-alerts.js';
 export type { RefusalsService, RefusalRow, RefusalOptions } from './services/refusals.js';
 export { createRedis, createServerRedis, type RedisClient } from './redis.js';
 export { hashPassword, verifyPassword } from './password.js';
@@ -31,7 +40,15 @@ export { validateUserId, type User, type UserStatus } from './services/users-sha
 export { validateLabels } from './services/user-profile.js';
 export type { QuotasService, Quotas, QuotaPatch, EffectiveLimits, Limit } from './services/quotas.js';
 export { UNLIMITED } from './services/quotas.js';
-export { MAX_BUDGET, validateBudget, validateBudgetPatch, type BudgetsService, type BudgetPatch, type TokenBudgets } from './services/budgets.js';
+export {
+  MAX_BUDGET,
+  validateBudget,
+  validateBudgetPatch,
+  type BudgetsService,
+  type BudgetPatch,
+  type TokenBudgets,
+  type TokenSpend,
+} from './services/budgets.js';
 export type { TokensService, TokenRecord, TokenStatus, IssueTokenOptions } from './services/tokens.js';
 export type {
   UsageService,

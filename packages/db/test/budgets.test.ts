@@ -2,7 +2,7 @@
 // values refused naming the key (all of them at once), token budgets beside the user's, carried to
 // a rotated token's successor, and rebuilt by the sync.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '@dsp/core';
+import { keys, periodAt } from '@dsp/core';
 import { rejectsWithCode, setup, type Env, userHash } from './helpers.js';
 
 let env: Env;
@@ -63,5 +63,24 @@ describe('budgets', () => {
     });
     const audit = await env.pool.query<{ action: string }>("SELECT action FROM audit_log WHERE target = $1 AND action = 'token.budget'", [record.id]);
     expect(audit.rows.length).toBe(1);
+  });
+
+  it("token spend: each token's live day and month counters, exact; none for a token that spent nothing", async () => {
+    await env.services.users.create({ id: 'ts' });
+    const p = periodAt('UTC', Date.now()); // the test services' quota timezone
+    await env.redis.hset(keys.day(env.prefix, 'ts', p.day), { spend: '1500000001', 'spend:a': '1500000000', 'spend:b': '1', req: '3' });
+    await env.redis.hset(keys.month(env.prefix, 'ts', p.month), {
+      spend: '99000000000000000001',
+      'spend:a': '99000000000000000000',
+      'spend:b': '1',
+      'spend:c': '7',
+    });
+    expect(await env.services.budgets.tokenSpend('ts')).toEqual({
+      a: { dailySpend: '1.5', monthlySpend: '99000000000' },
+      b: { dailySpend: '0.000000001', monthlySpend: '0.000000001' },
+      c: { dailySpend: '0', monthlySpend: '0.000000007' },
+    });
+    expect(await env.services.budgets.tokenSpend('nobody')).toEqual({});
+    await rejectsWithCode(env.services.budgets.tokenSpend('bad id!'), 'invalid_argument');
   });
 });

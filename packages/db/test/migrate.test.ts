@@ -48,6 +48,7 @@ describe('migrations', () => {
     expect(second).toEqual({ applied: [], changed: [] });
     await pool.end();
     expect(await tables(db.url)).toEqual([
+      'account_alerts',
       'admin_api_keys',
       'admin_sessions',
       'admins',

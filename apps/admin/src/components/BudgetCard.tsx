@@ -10,9 +10,9 @@ import { useI18n } from './Providers';
 import { useMutation } from './useMutation';
 import { validated } from './validated';
 
-const AMOUNT_RE = /^\d{1,10}(\.\d{1,9})?$/;
+export const AMOUNT_RE = /^\d{1,10}(\.\d{1,9})?$/;
 
-function Spent({ spent, budget, currency, testid }: { spent: string | null; budget: string | null; currency: string; testid: string }) {
+export function Spent({ spent, budget, currency, testid }: { spent: string | null; budget: string | null; currency: string; testid: string }) {
   const { t } = useI18n();
   if (spent === null) return <Typography.Text type="secondary">—</Typography.Text>;
   if (budget === null)

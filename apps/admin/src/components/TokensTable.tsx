@@ -2,12 +2,13 @@
 import { useState } from 'react';
 import Link from 'next/link';
 import { App, Button, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import type { TokenDTO, TokenUsageDTO } from '@/lib/types';
+import type { TokenBudgetsDTO, TokenDTO, TokenUsageDTO } from '@/lib/types';
 import { formatCosts } from '@/lib/amounts';
 import { api } from './api';
 import { useI18n } from './Providers';
 import { useCanWrite } from './Role';
 import { RotateTokenModal } from './RotateTokenModal';
+import { TokenBudgetModal } from './TokenBudgetModal';
 import { StatusTag } from './UsersView';
 import { useMutation } from './useMutation';
 
@@ -17,6 +18,7 @@ export function TokensTable({
   defaultConcurrency,
   models = [],
   usage,
+  budgets,
 }: {
   tokens: TokenDTO[];
   /** each token's last 30 days, by token id; the column is left out without it */
@@ -25,12 +27,15 @@ export function TokensTable({
   defaultConcurrency: number;
   /** offered when a token is edited */
   models?: string[];
+  /** the budget column and action (the user page, which knows each token's spend) */
+  budgets?: TokenBudgetsDTO;
 }) {
   const { t, dateTime, number } = useI18n();
   const { message } = App.useApp();
   const { run } = useMutation();
   const canWrite = useCanWrite();
   const [rotating, setRotating] = useState<TokenDTO | null>(null);
+  const [budgeting, setBudgeting] = useState<TokenDTO | null>(null);
 
   const revoke = (tok: TokenDTO) =>
     run(async () => {
@@ -105,6 +110,25 @@ export function TokensTable({
             render: (m: string[] | null) =>
               m ? m.map((x) => <Tag key={x}>{x}</Tag>) : <Typography.Text type="secondary">{t('tokens.allModels')}</Typography.Text>,
           },
+          ...(budgets
+            ? [
+                {
+                  title: `${t('tokens.budget')} (${budgets.currency})`,
+                  key: 'budget',
+                  render: (_: unknown, r: TokenDTO) => {
+                    const parts = [
+                      r.dailyBudget === null ? null : t('tokens.budgetPerDay', { amount: r.dailyBudget }),
+                      r.monthlyBudget === null ? null : t('tokens.budgetPerMonth', { amount: r.monthlyBudget }),
+                    ].filter((x) => x !== null);
+                    return (
+                      <span data-testid={`token-budget-${r.name}`}>
+                        {parts.length ? parts.join(' · ') : <Typography.Text type="secondary">{t('budgets.none')}</Typography.Text>}
+                      </span>
+                    );
+                  },
+                },
+              ]
+            : []),
           {
             title: t('common.status'),
             dataIndex: 'status',
@@ -132,6 +156,11 @@ export function TokensTable({
                             {t('tokens.rotate')}
                           </Button>
                         ) : null}
+                        {budgets ? (
+                          <Button size="small" onClick={() => setBudgeting(r)} data-testid={`budget-${r.name}`}>
+                            {t('tokens.budget')}
+                          </Button>
+                        ) : null}
                         <Popconfirm
                           title={t('tokens.revokeConfirm', { name: r.name })}
                           onConfirm={() => revoke(r)}
@@ -149,6 +178,7 @@ export function TokensTable({
         ]}
       />
       <RotateTokenModal token={rotating} onClose={() => setRotating(null)} models={models} defaultConcurrency={defaultConcurrency} />
+      {budgets ? <TokenBudgetModal token={budgeting} budgets={budgets} onClose={() => setBudgeting(null)} /> : null}
     </>
   );
 }

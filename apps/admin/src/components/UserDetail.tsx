@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { Button, Card, Col, Descriptions, Row, Space, Statistic, Tag } from 'antd';
 import { ArrowLeftOutlined, PlusOutlined } from '@ant-design/icons';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Limits, TokenDTO, UsageTotalsDTO, UserSummaryDTO } from '@/lib/types';
+import type { Limits, TokenBudgetsDTO, TokenDTO, UsageTotalsDTO, UserSummaryDTO } from '@/lib/types';
 import { BudgetCard } from './BudgetCard';
 import { IssueTokenModal } from './IssueTokenModal';
 import { PageHeader } from './PageHeader';
@@ -24,6 +24,7 @@ export function UserDetail({
   models,
   defaultConcurrency,
   budgetCurrency,
+  tokenSpend,
 }: {
   user: UserSummaryDTO;
   tokens: TokenDTO[];
@@ -32,6 +33,8 @@ export function UserDetail({
   models: string[];
   defaultConcurrency: number;
   budgetCurrency: string;
+  /** what each token spent this day / month; null when Redis could not be read */
+  tokenSpend: TokenBudgetsDTO['spend'];
 }) {
   const { t, dateTime, number } = useI18n();
   const canWrite = useCanWrite();
@@ -126,7 +129,13 @@ export function UserDetail({
           ) : null
         }
       >
-        <TokensTable tokens={tokens} showUser={false} defaultConcurrency={defaultConcurrency} models={models} />
+        <TokensTable
+          tokens={tokens}
+          showUser={false}
+          defaultConcurrency={defaultConcurrency}
+          models={models}
+          budgets={{ currency: budgetCurrency, spend: tokenSpend }}
+        />
       </Card>
       <IssueTokenModal
         open={issueOpen}

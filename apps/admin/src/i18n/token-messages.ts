@@ -16,6 +16,17 @@ export const tokenEn = {
   'tokens.retires': 'retires {at}',
   'tokens.rotatedMsg': 'Token {name} rotated',
   'tokens.usage30d': 'Requests · tokens · cost (30 days)',
+  'tokens.budget': 'Budget',
+  'tokens.budgetPerDay': '{amount}/day',
+  'tokens.budgetPerMonth': '{amount}/month',
+  'tokens.budgetTitle': 'Budget of token {name}',
+  'tokens.budgetHelp':
+    "The token's own spending limits, in {currency}, beside its user's: a request is refused (402 budget_exceeded) once either is spent. Empty = no budget; 0 blocks every request.",
+  'tokens.budgetSpent': 'Spent by this token',
+  'tokens.budgetSaved': 'Budget of token {name} saved',
+  'audit.action.token.budget': 'changed token budget',
+  'audit.action.alert.account_disabled': 'alert: upstream account disabled',
+  'audit.action.alert.account_low_balance': 'alert: upstream account balance low',
 };
 
 export const tokenZh: Record<keyof typeof tokenEn, string> = {
@@ -33,4 +44,15 @@ export const tokenZh: Record<keyof typeof tokenEn, string> = {
   'tokens.retires': '{at} 失效',
   'tokens.rotatedMsg': '令牌 {name} 已轮换',
   'tokens.usage30d': '请求 · token · 费用（30 天）',
+  'tokens.budget': '预算',
+  'tokens.budgetPerDay': '每日 {amount}',
+  'tokens.budgetPerMonth': '每月 {amount}',
+  'tokens.budgetTitle': '令牌 {name} 的预算',
+  'tokens.budgetHelp':
+    '该令牌自身的花费上限（{currency}），与其用户的预算并存：任一预算用完后请求被拒绝（402 budget_exceeded）。留空 = 无预算；0 拒绝所有请求。',
+  'tokens.budgetSpent': '该令牌已花费',
+  'tokens.budgetSaved': '已保存令牌 {name} 的预算',
+  'audit.action.token.budget': '修改令牌预算',
+  'audit.action.alert.account_disabled': '告警：上游账号已停用',
+  'audit.action.alert.account_low_balance': '告警：上游账号余额不足',
 };

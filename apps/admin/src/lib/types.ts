@@ -15,6 +15,14 @@ export type RequestLogDTO = Json<RequestLogRow>;
 export type AuditDTO = Json<AuditEntry>;
 export type RefusalDTO = Json<RefusalRow>;
 
+/** Token budgets on the user page: the budget currency and what each token spent this day / month
+ * (exact decimal strings, by token id; a token that spent nothing is absent); spend null when Redis
+ * could not be read. */
+export interface TokenBudgetsDTO {
+  currency: string;
+  spend: Record<string, { dailySpend: string; monthlySpend: string }> | null;
+}
+
 /** A token's use over the last 30 days: requests, tokens, cost per currency (exact decimal strings). */
 export interface TokenUsageDTO {
   requests: number;

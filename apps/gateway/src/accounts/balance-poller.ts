@@ -1,6 +1,6 @@
 // Reads every account's balance (`GET {base_url}/user/balance`) on an interval, in the primary:
-// a gauge per currency, a warning below `low_balance`, and an account disabled for a spent balance
-// (402) back in rotation once it can pay again.
+// a gauge per currency, a warning below `low_balance` (and the account's low mark for the alerts),
+// and an account disabled for a spent balance (402) back in rotation once it can pay again.
 import { request } from 'undici';
 import { Gauge, type Registry } from 'prom-client';
 import { canPay, lowBalances, maskKey, parseBalance, type AccountBalance } from '@dsp/core';
@@ -16,6 +16,8 @@ export interface BalancePollerOptions {
   log: Logger;
   /** the account can pay again: put it back if it was disabled for its balance */
   onCanPay(account: string): Promise<void>;
+  /** every balance read: its first currency below `low_balance`, or null when none is (or no threshold) */
+  onLowBalance(account: string, low: { currency: string; balance: string; lowBalance: number } | null): Promise<void>;
 }
 
 export class BalancePoller {
@@ -81,6 +83,8 @@ export class BalancePoller {
           'upstream account balance is low',
         );
       }
+      const first = b.balances.find((x) => x.currency === low[0]);
+      await this.o.onLowBalance(a.name, first ? { currency: first.currency, balance: first.total, lowBalance: a.lowBalance } : null);
       if (canPay(b)) await this.o.onCanPay(a.name);
     } catch (e) {
       this.latest.set(a.name, { at: Date.now(), balance: null, error: (e as Error).message });

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { redisClient, redisPolicies } from '@dsp/db/redis';
 import type { Registry } from 'prom-client';
 import { loadConfig, upstreamAccounts, type Config, type UpstreamAccount } from '@dsp/config';
-import { keys } from '@dsp/core';
+import { keys, lowMarkValue } from '@dsp/core';
 import type { Logger } from '../log.js';
 import { disabledAccounts, enableAccount } from './account-control.js';
 import { BalancePoller } from './balance-poller.js';
@@ -30,6 +30,7 @@ export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Pro
   const subscriber = connect(o.config);
   let accounts: readonly UpstreamAccount[] = upstreamAccounts(o.config);
   const disabledKey = keys.accountsDisabled(o.config.redis.key_prefix);
+  const lowKey = keys.accountsLow(o.config.redis.key_prefix);
   const poller = new BalancePoller({
     accounts: () => accounts,
     intervalMs: o.config.deepseek.balance_interval_seconds * 1000,
@@ -38,6 +39,16 @@ export function startPrimaryAccounts(o: PrimaryAccountsOptions): { reload(): Pro
     async onCanPay(name) {
       if (await enableAccount(redis, disabledKey, name, 'balance').catch(() => false)) {
         o.log.warn({ account: name }, 'upstream account can pay again: back in rotation');
+      }
+    },
+    // the low mark the recorders alert on: set once per dip (HSETNX: the first host to see it), cleared
+    // when the balance is back; a failed read changes nothing
+    async onLowBalance(name, low) {
+      try {
+        if (low === null) await redis.hdel(lowKey, name);
+        else await redis.hsetnx(lowKey, name, lowMarkValue({ since: Date.now(), currency: low.currency, balance: low.balance, low_balance: low.lowBalance }));
+      } catch (e) {
+        o.log.warn({ account: name, err: (e as Error).message }, 'could not record the low balance mark in Redis');
       }
     },
   });

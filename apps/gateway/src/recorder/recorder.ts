@@ -12,6 +12,8 @@ import { queueConnection } from '../usage/queue.js';
 import { startTokenRetirer } from './token-retirer.js';
 import { createBatchTracing } from '../tracing/tracing.js';
 import { startBudgetAlerts } from './budget-alerts.js';
+import { startAlertDelivery } from './alert-delivery.js';
+import { startAccountAlerts } from './account-alerts.js';
 
 export interface Recorder {
   close(): Promise<void>;
@@ -36,7 +38,10 @@ export async function startRecorder(config: Config): Promise<Recorder> {
   const failures = new Counter({ name: 'dsp_usage_record_failures_total', help: 'Ledger batch writes that failed and will be retried', registers: [registry] });
   let postgresDown = false;
   const tracing = await createBatchTracing(config, instanceId(config));
-  const alerts = startBudgetAlerts(config, pool, log);
+  // alerts only with [alerts] webhook_url: budget crossings after each ledger write, account transitions polled
+  const delivery = startAlertDelivery(config, pool, log);
+  const alerts = delivery ? startBudgetAlerts(config, pool, log, delivery) : null;
+  const accountAlerts = delivery ? startAccountAlerts(config, pool, log, delivery) : null;
 
   const worker = new Worker(
     USAGE_QUEUE,
@@ -88,7 +93,9 @@ export async function startRecorder(config: Config): Promise<Recorder> {
       stopRetirer();
       await tracing?.shutdown().catch(() => {});
       redis.disconnect();
+      accountAlerts?.close();
       await alerts?.close();
+      await delivery?.close();
       await pool.end();
     },
   };

@@ -41,7 +41,7 @@ export const pricingSection = mapSection(
   },
 );
 
-export const alertsSection = section('Budget alerts: signed JSON POSTs to a webhook, delivered by the usage recorder through BullMQ.', {
+export const alertsSection = section('Budget and upstream account alerts: signed JSON POSTs to a webhook, delivered by the usage recorder through BullMQ.', {
   webhook_url: text('', 'Where alerts are POSTed; empty = no alerts.', {
     label: 'empty or http(s) URL',
     check: (v) => v === '' || httpUrl(v),

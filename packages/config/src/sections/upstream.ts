@@ -19,9 +19,13 @@ const accountItem = {
   max_concurrency: integer(0, 'Cluster-wide cap on requests in flight on this key (every worker and host sharing the Redis); 0 = none.', { min: 0 }),
   weight: number(1, 'Share of new requests among the healthy accounts with room (combined with their free room).'),
   models: list(z.string().min(1), 'model names', [], 'Only these models are sent to this account; empty = every model.'),
-  low_balance: number(0, 'A balance below this (in any currency the account reports) logs a warning and is flagged in the console; 0 = no warning.', {
-    allowZero: true,
-  }),
+  low_balance: number(
+    0,
+    'A balance below this (in any currency the account reports) logs a warning, is flagged in the console and sends an `account_low_balance` alert (`[alerts]`, once per dip); 0 = no warning.',
+    {
+      allowZero: true,
+    },
+  ),
   enabled: flag(true, 'false keeps the account configured but out of rotation.'),
 };
 

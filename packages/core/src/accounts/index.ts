@@ -4,3 +4,4 @@ export * from './failover.js';
 export * from './select.js';
 export * from './balance.js';
 export * from './disabled.js';
+export * from './low.js';

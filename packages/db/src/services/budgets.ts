@@ -1,7 +1,7 @@
 // Spending budgets: a user's daily / monthly budget and the same per token, in [quota]
 // budget_currency. Postgres holds them as NUMERIC (exact), the Redis user hash as nanos, where the
 // admit script compares them with the spend counters the finish script adds to. null = no budget.
-import { decimalToNanos, nanosToDecimal } from '@dsp/core';
+import { decimalToNanos, keys, nanosToDecimal, periodAt } from '@dsp/core';
 import { ServiceError } from '../errors.js';
 import { withTransaction, type Queryable } from '../pool.js';
 import { redisStep, writeUserHash } from '../redis.js';
@@ -73,6 +73,12 @@ export interface TokenBudgets {
   monthlyBudget: string | null;
 }
 
+/** Exact decimal strings in [quota] budget_currency. */
+export interface TokenSpend {
+  dailySpend: string;
+  monthlySpend: string;
+}
+
 export interface BudgetsService {
   /** the currency of every budget ([quota] budget_currency) */
   currency(): string;
@@ -81,6 +87,11 @@ export interface BudgetsService {
   /** change a token's budgets; the token's user hash is rewritten */
   setToken(tokenId: string, patch: BudgetPatch): Promise<TokenBudgets>;
   getToken(tokenId: string): Promise<TokenBudgets>;
+  /**
+   * What each of a user's tokens spent this day and month (the live Redis counters `spend:<jti>`
+   * the gateway enforces token budgets against), by token id; a token that spent nothing is absent.
+   */
+  tokenSpend(userId: string): Promise<Record<string, TokenSpend>>;
 }
 
 const sets = (p: BudgetPatch, args: unknown[]): string[] => {
@@ -150,5 +161,16 @@ export function createBudgetsService(ctx: ServiceContext): BudgetsService {
       return after;
     },
     getToken: (tokenId) => tokenBudgets(ctx.pool, tokenId),
+    async tokenSpend(userId) {
+      validateUserId(userId);
+      const p = periodAt(ctx.config.quota.timezone, ctx.now());
+      const [d, m] = await Promise.all([ctx.redis.hgetall(keys.day(ctx.prefix, userId, p.day)), ctx.redis.hgetall(keys.month(ctx.prefix, userId, p.month))]);
+      const out: Record<string, TokenSpend> = {};
+      for (const f of new Set([...Object.keys(d), ...Object.keys(m)])) {
+        if (f.startsWith('spend:'))
+          out[f.slice('spend:'.length)] = { dailySpend: nanosToDecimal(BigInt(d[f] ?? '0')), monthlySpend: nanosToDecimal(BigInt(m[f] ?? '0')) };
+      }
+      return out;
+    },
   };
 }

@@ -21,13 +21,15 @@ export default async function UserPage({
   const op = await requireOperator(`/users/${encodeURIComponent(id)}`);
   let data;
   try {
-    const [user, tokens, usage, refused] = await Promise.all([
+    const [user, tokens, usage, refused, tokenSpend] = await Promise.all([
       op.svc.users.get(id),
       op.svc.tokens.list(id),
       op.svc.usage.forUser(id),
       op.svc.refusals.list({ userId: id, reason }),
+      // the live counters; without Redis the page still shows, the spend as "—"
+      op.svc.budgets.tokenSpend(id).catch(() => null),
     ]);
-    data = { user, tokens, usage, refused };
+    data = { user, tokens, usage, refused, tokenSpend };
   } catch (e) {
     const code = await serviceErrorCode(e);
     if (code === 'not_found' || code === 'invalid_argument') notFound();
@@ -43,6 +45,7 @@ export default async function UserPage({
         models={adminSettings().models}
         defaultConcurrency={getConfig().limits.token_concurrency}
         budgetCurrency={op.svc.budgets.currency()}
+        tokenSpend={data.tokenSpend}
       />
       <RefusalsCard
         rows={data.refused.rows.map(serializeRefusal)}
