@@ -14,10 +14,9 @@
 // --b-tracing (sample_ratio; spans go to an OTLP/HTTP sink in this process), --a-accounts,
 // --b-accounts (N capped accounts on the mock instead of the single key), --stream,
 // --rounds N (6), --seconds S (5), --connections C (64).
-import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { GATEWAY_MAIN, clusterMembers, cpuSeconds, rssBytes, startGateway, startStack } from '../load-tests/lib/stack.mjs';
+import { GATEWAY_MAIN, clusterMembers, cpuSeconds, median, redisServerCpu, rssBytes, startGateway, startStack } from '../load-tests/lib/stack.mjs';
 import { hammer } from '../load-tests/lib/loadgen.mjs';
 import { mintTokens } from '../load-tests/mint-tokens.mjs';
 
@@ -46,13 +45,6 @@ const body = JSON.stringify({
   ...(o.stream ? { stream: true } : {}),
 });
 const split = (s) => s.split(' ').filter(Boolean);
-/** CPU seconds of every redis-server on the machine (the shared one serves both gateways) */
-const redisCpu = () =>
-  execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' })
-    .split(/\s+/)
-    .filter(Boolean)
-    .reduce((sum, pid) => sum + cpuSeconds(Number(pid)), 0);
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 // an OTLP/HTTP sink for a variant with tracing on: takes the export batches, counts them
 let sink = null;
@@ -107,10 +99,10 @@ try {
     for (const name of i % 2 ? ['b', 'a'] : ['a', 'b']) {
       const worker = clusterMembers(gw[name].pid).http[0];
       const cpu0 = cpuSeconds(worker);
-      const redis0 = redisCpu();
+      const redis0 = redisServerCpu();
       const r = await hammer({ url: gw[name].url, body, connections: CONNS, seconds: SECONDS, tokens });
       const us = ((cpuSeconds(worker) - cpu0) / r.requests) * 1e6;
-      const redisUs = ((redisCpu() - redis0) / r.requests) * 1e6;
+      const redisUs = ((redisServerCpu() - redis0) / r.requests) * 1e6;
       const bad = r.requests - r.ok;
       runs[name].push({ rps: r.rps, us, redisUs });
       console.log(

@@ -8,13 +8,12 @@
 // per pair, and the ratios to the script client.
 //
 //   node bench/redis-clients.mjs [--rounds 6] [--seconds 3] [--concurrency 64]
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { ADMIT, FINISH, evalRunner, flatArgs, keys, scriptSha } from '@dsp/core';
 import { ScriptClient } from '../apps/gateway/dist/redis/script-client.js';
-import { REDIS_URL, cpuSeconds, sleep } from '../load-tests/lib/stack.mjs';
+import { REDIS_URL, median, redisServerCpu, sleep } from '../load-tests/lib/stack.mjs';
 
 const { values: o } = parseArgs({
   options: { rounds: { type: 'string', default: '6' }, seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '64' } },
@@ -23,13 +22,6 @@ const ROUNDS = Number(o.rounds);
 const SECONDS = Number(o.seconds);
 const CONCURRENCY = Number(o.concurrency);
 const prefix = `dsp-bench-clients-${randomBytes(4).toString('hex')}:`;
-
-const redisCpu = () =>
-  execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' })
-    .split(/\s+/)
-    .filter(Boolean)
-    .reduce((sum, pid) => sum + cpuSeconds(Number(pid)), 0);
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
 /** The admission and finish of request `n` of loop `loop`, as the worker builds them. */
 function pair(loop, n) {
@@ -116,7 +108,7 @@ async function round(runner) {
     }
   };
   const cpu0 = process.cpuUsage();
-  const redis0 = redisCpu();
+  const redis0 = redisServerCpu();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => loop(i)));
   const wall = (performance.now() - t0) / 1000;
@@ -124,7 +116,7 @@ async function round(runner) {
   return {
     pairsPerSecond: pairs / wall,
     clientUs: (cpu.user + cpu.system) / pairs,
-    redisUs: ((redisCpu() - redis0) / pairs) * 1e6,
+    redisUs: ((redisServerCpu() - redis0) / pairs) * 1e6,
   };
 }
 

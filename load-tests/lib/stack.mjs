@@ -1,7 +1,7 @@
 // A throwaway stack for the load tests and the benchmark: the mock upstream (its CLI), a gateway
 // cluster (its dist/main.js) with its own config, key pair, Redis key prefix and temp database.
 // Everything is spawned as a child process and torn down by stop().
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -368,3 +368,13 @@ export async function scrape(url) {
   }
   return out;
 }
+
+/** CPU seconds of every redis-server on the machine (the shared one serves everything measured) */
+export function redisServerCpu() {
+  return execFileSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' })
+    .split(/\s+/)
+    .filter(Boolean)
+    .reduce((sum, pid) => sum + cpuSeconds(Number(pid)), 0);
+}
+
+export const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];

@@ -44,3 +44,10 @@ export function quotaPatch(body: Record<string, unknown>): Partial<Record<(typeo
   }
   return out;
 }
+
+/** The budget keys a request sets (a key left out is unchanged); the service validates the values. */
+export function budgetPatch(body: Record<string, unknown>): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const k of ['dailyBudget', 'monthlyBudget'] as const) if (body[k] !== undefined) patch[k] = body[k];
+  return patch;
+}

@@ -2,6 +2,7 @@
 // [quota] budget_currency, 0 blocks; or null = no budget; a key left out is unchanged).
 import { NextResponse } from 'next/server';
 import { authed, jsonBody, noStore } from '@/server/api';
+import { budgetPatch } from '@/server/input';
 import { serializeUser } from '@/server/serialize';
 
 export const dynamic = 'force-dynamic';
@@ -9,9 +10,7 @@ export const runtime = 'nodejs';
 
 export const POST = authed<{ id: string }>(async ({ req, op, params }) => {
   const body = await jsonBody(req);
-  const patch: Record<string, unknown> = {};
-  for (const k of ['dailyBudget', 'monthlyBudget'] as const) if (body[k] !== undefined) patch[k] = body[k];
   // the service validates the values (and names a bad one in its invalid_argument message)
-  const user = await op.svc.budgets.setUser(params.id, patch);
+  const user = await op.svc.budgets.setUser(params.id, budgetPatch(body));
   return NextResponse.json({ user: serializeUser(user) }, { headers: noStore });
 });
