@@ -3,7 +3,8 @@
 // Redis prefix, one database: how an optimisation's effect was measured on this shared, noisy
 // host. Both gateways run side by side with 1 HTTP worker each; rounds alternate A, B, B, A, ...
 // so drift in the machine's speed hits both alike. Reports medians of req/s and of the worker's
-// CPU per request (from /proc), redis-server's CPU per request, and B/A ratios.
+// CPU per request (from /proc), redis-server's CPU per request, the worker's RSS (mean over each
+// round, sampled every 250 ms) and PSS after each round (medians), and B/A ratios.
 //
 //   git worktree add /tmp/base <commit> && (cd /tmp/base && pnpm install && pnpm build)
 //   node bench/ab.mjs --a /tmp/base/apps/gateway/dist/main.js            # A = base, B = this checkout
@@ -16,7 +17,7 @@
 // --rounds N (6), --seconds S (5), --connections C (64).
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { GATEWAY_MAIN, clusterMembers, cpuSeconds, median, redisServerCpu, rssBytes, startGateway, startStack } from '../load-tests/lib/stack.mjs';
+import { GATEWAY_MAIN, clusterMembers, cpuSeconds, median, pssBytes, redisServerCpu, rssBytes, startGateway, startStack } from '../load-tests/lib/stack.mjs';
 import { hammer } from '../load-tests/lib/loadgen.mjs';
 import { mintTokens } from '../load-tests/mint-tokens.mjs';
 
@@ -100,26 +101,32 @@ try {
       const worker = clusterMembers(gw[name].pid).http[0];
       const cpu0 = cpuSeconds(worker);
       const redis0 = redisServerCpu();
+      // worker RSS sampled every 250 ms over the round: one reading depends on where the old
+      // generation is in its GC cycle, the round's mean does much less
+      const rssSamples = [];
+      const sampler = setInterval(() => rssSamples.push(rssBytes(worker) / 2 ** 20), 250);
       const r = await hammer({ url: gw[name].url, body, connections: CONNS, seconds: SECONDS, tokens });
+      clearInterval(sampler);
       const us = ((cpuSeconds(worker) - cpu0) / r.requests) * 1e6;
       const redisUs = ((redisServerCpu() - redis0) / r.requests) * 1e6;
       const bad = r.requests - r.ok;
-      runs[name].push({ rps: r.rps, us, redisUs });
+      const rss = rssSamples.reduce((x, y) => x + y, 0) / Math.max(1, rssSamples.length);
+      const pss = pssBytes(worker) / 2 ** 20;
+      runs[name].push({ rps: r.rps, us, redisUs, rss, pss });
       console.log(
-        `${name}: ${r.rps.toFixed(0)} req/s, worker ${us.toFixed(1)} µs/req, redis ${redisUs.toFixed(1)} µs/req, p50 ${r.p50.toFixed(2)} ms${bad ? `, ${bad} non-200` : ''}`,
+        `${name}: ${r.rps.toFixed(0)} req/s, worker ${us.toFixed(1)} µs/req, redis ${redisUs.toFixed(1)} µs/req, p50 ${r.p50.toFixed(2)} ms, worker RSS mean ${rss.toFixed(1)} MB${bad ? `, ${bad} non-200` : ''}`,
       );
     }
   }
   const m = (name, k) => median(runs[name].map((x) => x[k]));
-  for (const name of ['a', 'b']) {
-    const rss = rssBytes(clusterMembers(gw[name].pid).http[0]) / 2 ** 20;
+  const max = (name, k) => Math.max(...runs[name].map((x) => x[k]));
+  for (const name of ['a', 'b'])
     console.log(
-      `median ${name}: ${m(name, 'rps').toFixed(0)} req/s, worker ${m(name, 'us').toFixed(1)} µs/req, redis ${m(name, 'redisUs').toFixed(1)} µs/req; worker RSS ${rss.toFixed(1)} MB`,
+      `median ${name}: ${m(name, 'rps').toFixed(0)} req/s, worker ${m(name, 'us').toFixed(1)} µs/req, redis ${m(name, 'redisUs').toFixed(1)} µs/req; worker RSS over a round ${m(name, 'rss').toFixed(1)} MB (largest round mean ${max(name, 'rss').toFixed(1)}), PSS after a round ${m(name, 'pss').toFixed(1)} MB`,
     );
-  }
   if (sink) console.log(`OTLP sink: ${exported.batches} export requests, ${(exported.bytes / 2 ** 20).toFixed(1)} MB`);
   console.log(
-    `B/A: req/s ${(m('b', 'rps') / m('a', 'rps')).toFixed(3)}, worker CPU per request ${(m('b', 'us') / m('a', 'us')).toFixed(3)}, redis CPU per request ${(m('b', 'redisUs') / m('a', 'redisUs')).toFixed(3)}`,
+    `B/A: req/s ${(m('b', 'rps') / m('a', 'rps')).toFixed(3)}, worker CPU per request ${(m('b', 'us') / m('a', 'us')).toFixed(3)}, redis CPU per request ${(m('b', 'redisUs') / m('a', 'redisUs')).toFixed(3)}, worker RSS ${(m('b', 'rss') / m('a', 'rss')).toFixed(3)} (${(m('b', 'rss') - m('a', 'rss')).toFixed(1)} MB)`,
   );
 } finally {
   await gw.b?.stop();

@@ -6,7 +6,8 @@
 //   · req/s, p50/p99 at 10 and 64 connections, non-stream and stream: direct / nginx / gateway
 //   · time to the first streamed chunk · RSS per worker · CPU per request · upstream reuse
 //   · the seed's `ab -n 1000 -c 10` case and its five figures · recorder on vs off
-//   · a soak at full load with RSS every 5 s · 5,000 concurrent slow streams
+//   · a soak at full load with RSS every 5 s · memory of every gateway process at idle and after
+//     the soak against issue 21's targets (bench/memory.mjs) · 5,000 concurrent slow streams
 //   · a --cpu-prof run of the gateway worker, summarised by self time
 // Env: BENCH_SECONDS (per measurement, 8), BENCH_WARMUP_SECONDS (2), BENCH_SOAK_SECONDS (60),
 // BENCH_SLOW_STREAMS (5000), BENCH_SLOW_HOLD_SECONDS (10), BENCH_PROFILE (1; 0 = skip),
@@ -47,6 +48,7 @@ import { AB_EQUIVALENT, abEquivalent, answersHttp10 } from './ab-equivalent.mjs'
 import { mintTokens } from '../load-tests/mint-tokens.mjs';
 import { startNginx } from './nginx.mjs';
 import { monotonicUs, summariseProfile } from './profile.mjs';
+import { bareNodeRss, memorySnapshot, renderMemory } from './memory.mjs';
 
 const env = (k, d) => (process.env[k] !== undefined && process.env[k] !== '' ? process.env[k] : d);
 const SECONDS = Number(env('BENCH_SECONDS', 8));
@@ -460,6 +462,7 @@ async function soak(ctx, tokens, seconds) {
   const r = await hammer({ url: ctx.gateway.url, body: CHAT, connections: 64, seconds, tokens });
   clearInterval(timer);
   samples.push({ t: (performance.now() - t0) / 1000, rss: Math.max(...worker().map(rssBytes)) });
+  const after = memorySnapshot(ctx.gateway.pid);
   const reuse = reuseOver(reuse0, await reuseCounters(ctx.gateway));
   const first = samples.filter((s) => s.t <= 10.5);
   const last = samples.filter((s) => s.t >= seconds - 10);
@@ -487,6 +490,7 @@ async function soak(ctx, tokens, seconds) {
     samples: samples.filter((x) => Math.round(x.t) % 5 === 0 || x === samples[samples.length - 1]),
     first: avg(first),
     last: avg(last),
+    after,
   };
 }
 
@@ -644,7 +648,7 @@ function report(R) {
   p();
   const I = R.idle;
   p(
-    `Idle, right after start: gateway worker ${mb(I.worker)} MB (anon ${mb(I.workerAnon)}), primary ${mb(I.primary)} MB, recorder ${mb(I.recorder)} MB; bare proxy ${mb(I.bare)} MB (anon ${mb(I.bareAnon)}); mock ${mb(I.mock)} MB.`,
+    `Idle, 5 s after start: gateway worker ${mb(I.worker)} MB (anon ${mb(I.workerAnon)}), primary ${mb(I.primary)} MB, recorder ${mb(I.recorder)} MB; bare proxy ${mb(I.bare)} MB (anon ${mb(I.bareAnon)}); mock ${mb(I.mock)} MB.`,
   );
   p();
   p('Memory after each cell (VmRSS, and RssAnon = private memory without the mapped node binary):');
@@ -713,6 +717,8 @@ function report(R) {
     `Sampled every second (every 5th shown). First 10 s average ${mb(R.soak.first)} MB, last 10 s average ${mb(R.soak.last)} MB: ${R.soak.last >= R.soak.first ? '+' : ''}${mb(R.soak.last - R.soak.first)} MB (${fmt(((R.soak.last - R.soak.first) / R.soak.first) * 100, 1)} %).`,
   );
   p();
+
+  for (const line of renderMemory(R.idleMemory, R.soak, { node: R.bareNode, proxy: R.idle.bare })) p(line);
 
   const S = R.slow;
   p(`## ${fmt(S.n)} concurrent slow streams`);
@@ -977,7 +983,10 @@ async function main() {
       { name: 'gateway', url: ctx.gateway.url },
     ];
 
-    await sleep(1000);
+    // idle: a few seconds after start, before any request
+    await sleep(5000);
+    R.idleMemory = memorySnapshot(ctx.gateway.pid);
+    R.bareNode = await bareNodeRss();
     const mi = clusterMembers(ctx.gateway.pid);
     R.idle = {
       worker: rssBytes(mi.http[0]),

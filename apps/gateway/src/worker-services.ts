@@ -1,7 +1,7 @@
 // An HTTP worker's services, built once at start: upstream pools and accounts, metrics, the two
 // Redis connections, the usage queue and sink, the lease keeper, token cache and tracing. `start`
 // begins their background work, `stop` drains it on shutdown.
-import { Queue } from 'bullmq';
+import { Queue } from './usage/bullmq-queue.js';
 import { instanceId, workerCount, type Config } from '@dsp/config';
 import { PeriodClock, USAGE_QUEUE, keys, loadVerifyKeys } from '@dsp/core';
 import type { Logger } from './log.js';
@@ -21,6 +21,7 @@ import { startPoolLog } from './upstream/pool-log.js';
 import { WorkerAccounts } from './accounts/worker-accounts.js';
 import { createAccountMetrics } from './accounts/account-metrics.js';
 import { createTracing } from './tracing/tracing.js';
+import { request } from './upstream/undici-core.js';
 
 const TOKEN_CACHE_SIZE = 10_000;
 
@@ -142,8 +143,7 @@ function upstreamProber(upstream: UpstreamPool, config: Config): () => void {
     const now = Date.now();
     if (now - last < 1000) return;
     last = now;
-    upstream.pool
-      .request({ path: `${upstream.basePath}/models`, method: 'GET', headers: upstreamHeaders(config), headersTimeout: 5000, bodyTimeout: 5000 })
+    request(upstream.pool, { path: `${upstream.basePath}/models`, method: 'GET', headers: upstreamHeaders(config), headersTimeout: 5000, bodyTimeout: 5000 })
       .then((r) => r.body.dump())
       .catch(() => {});
   };

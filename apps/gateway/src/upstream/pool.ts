@@ -1,6 +1,7 @@
 // The one upstream connection pool of a worker, built once at start from [deepseek.http_client].
 // Connect time is measured in our own connector, so only new connections are observed.
-import { Pool, buildConnector, errors } from 'undici';
+import type { Pool as PoolType } from 'undici';
+import { Pool, buildConnector, errors } from './undici-core.js';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '@dsp/config';
@@ -13,7 +14,7 @@ export interface PoolEvents {
 }
 
 export interface UpstreamPool {
-  pool: Pool;
+  pool: PoolType;
   origin: string;
   /** path prefix of base_url, e.g. "" or "/v1" */
   basePath: string;
