@@ -42,6 +42,7 @@ export interface UsageSinkOptions {
 
 const QUEUE_CALL_DEADLINE_MS = 5000;
 const ORPHAN_CHECK_MS = 30_000;
+const MAX_BATCHES_PER_TICK = 50;
 
 export class UsageSink {
   private readonly buffer: Pending[] = [];
@@ -53,7 +54,7 @@ export class UsageSink {
   constructor(private readonly o: UsageSinkOptions) {}
 
   start(): void {
-    this.moverTimer = setInterval(() => void this.move(), this.o.flushIntervalMs);
+    this.moverTimer = setInterval(() => void this.moveBacklog(), this.o.flushIntervalMs);
     this.retryTimer = setInterval(() => void this.retryBuffered(), 1000);
     if (this.o.orphanKeys.length > 0) {
       void this.adoptOrphans();
@@ -124,6 +125,15 @@ export class UsageSink {
       this.buffer.shift();
       this.o.metrics.eventsPending.set(this.buffer.length);
     }
+  }
+
+  /**
+   * Every tick moves batches until the outbox is below one batch (at most MAX_BATCHES_PER_TICK):
+   * one batch per tick would cap a worker at batch_size / flush_interval events a second, and
+   * under load the outbox would grow without bound.
+   */
+  private async moveBacklog(): Promise<void> {
+    for (let i = 0; i < MAX_BATCHES_PER_TICK; i++) if ((await this.move()) < this.o.batchSize) return;
   }
 
   /** Move one batch from the outbox to BullMQ. At-least-once: the recorder ignores duplicates. */
