@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { decimalToNanos, keys, nanosToDecimal, periodAt } from '@dsp/core';
-import { createPool, createServices, type Pool, type Services } from '@dsp/db';
+import { createPool, type Pool, type Services } from '@dsp/db';
 import { createTempDatabase } from '@dsp/db/testing';
-import { chatBody, startGateway, waitFor, type Gateway } from './harness.js';
+import { budgetServices, chatBody, startGateway, waitFor, type Gateway } from './harness.js';
 import { post, sleep } from './util.js';
 import { signedWith, startWebhook, type Webhook } from './webhook.js';
 
@@ -30,16 +30,7 @@ describe('budget alerts: signed webhook POSTs through BullMQ, once per user, per
         alerts: { webhook_url: hook.url, secret: SECRET, budget_thresholds: [0.5, 1], delivery_attempts: 5 },
       },
     });
-    pool = createPool({ url: gw.databaseUrl });
-    svc = createServices({
-      pool,
-      redis: gw.redis,
-      signer: gw.signer,
-      config: {
-        redis: { key_prefix: gw.prefix },
-        quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0, budget_currency: 'CNY' },
-      },
-    });
+    ({ pool, svc } = budgetServices(gw));
   }, 120_000);
 
   afterAll(async () => {

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Anthropic from '@anthropic-ai/sdk';
 import { keys, nanosToDecimal, periodAt } from '@dsp/core';
-import { createPool, createServices, type Pool, type Services } from '@dsp/db';
-import { chatBody, startGateway, waitFor, type Gateway } from './harness.js';
+import type { Pool, Services } from '@dsp/db';
+import { budgetServices, chatBody, startGateway, waitFor, type Gateway } from './harness.js';
 import { metric, post, scrape } from './util.js';
 
 describe('budgets: 402 budget_exceeded at the right request', () => {
@@ -27,17 +27,7 @@ describe('budgets: 402 budget_exceeded at the right request', () => {
         },
       },
     });
-    pool = createPool({ url: gw.databaseUrl });
-    svc = createServices({
-      pool,
-      redis: gw.redis,
-      signer: gw.signer,
-      config: {
-        redis: { key_prefix: gw.prefix },
-        quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0, budget_currency: 'CNY' },
-      },
-      actor: 'test',
-    });
+    ({ pool, svc } = budgetServices(gw));
   }, 120_000);
 
   afterAll(async () => {

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { createSigner, type MintOptions, type Signer } from '@dsp/core';
 import { startMockDeepSeek, type MockDeepSeek, type MockOptions } from '@dsp/mock-deepseek';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
+import { createPool, createServices, type Pool, type Services } from '@dsp/db';
 // the same stack helpers the load tests and the benchmark use
 import { authSettings, freePort, makeKeys as makeKeyFiles, merge, toToml } from '../../../load-tests/lib/stack.mjs';
 
@@ -202,3 +203,19 @@ export async function waitFor(fn: () => Promise<boolean> | boolean, timeoutMs: n
 }
 
 export const chatBody = (o: Record<string, unknown> = {}) => JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'Hello' }], ...o });
+
+/** The service layer (what `dsp` uses) on a started gateway's Postgres and Redis, budgets in UTC and CNY. */
+export function budgetServices(gw: Gateway, actor = 'test'): { pool: Pool; svc: Services } {
+  const pool = createPool({ url: gw.databaseUrl });
+  const svc = createServices({
+    pool,
+    redis: gw.redis,
+    signer: gw.signer,
+    config: {
+      redis: { key_prefix: gw.prefix },
+      quota: { timezone: 'UTC', default_daily_requests: 0, default_daily_tokens: 0, default_monthly_tokens: 0, budget_currency: 'CNY' },
+    },
+    actor,
+  });
+  return { pool, svc };
+}

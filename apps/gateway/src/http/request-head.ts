@@ -15,7 +15,7 @@ export interface RequestHead {
   echoRequestId: string;
   /** the further headers the route's format reads (e.g. x-api-key), '' when absent */
   extra: Readonly<Record<string, string>>;
-  /** W3C trace context from the client, '' when absent (read by tracing) */
+  /** W3C trace context from the client, '' when absent or tracing is off */
   traceparent: string;
   tracestate: string;
 }
@@ -24,7 +24,8 @@ const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function readHead(req: HttpRequest, extraHeaders: readonly string[] = []): RequestHead {
+/** `traceContext`: read the W3C trace headers too (only tracing uses them). */
+export function readHead(req: HttpRequest, extraHeaders: readonly string[] = [], traceContext = false): RequestHead {
   const requestId = randomUUID();
   const clientId = req.getHeader('x-request-id');
   const cl = req.getHeader('content-length');
@@ -44,7 +45,7 @@ export function readHead(req: HttpRequest, extraHeaders: readonly string[] = [])
     requestId,
     echoRequestId: clientId !== '' && CLIENT_REQUEST_ID.test(clientId) ? clientId : requestId,
     extra,
-    traceparent: req.getHeader('traceparent'),
-    tracestate: req.getHeader('tracestate'),
+    traceparent: traceContext ? req.getHeader('traceparent') : '',
+    tracestate: traceContext ? req.getHeader('tracestate') : '',
   };
 }

@@ -35,12 +35,13 @@ type Handler = (res: HttpResponse, req: HttpRequest) => void;
 type RouteHandler<R extends Route> = (client: ClientStream, head: RequestHead, route: R, deps: Deps) => void;
 
 /** A route's handler on uWS: the head copied out of uWS's request, the response behind the port. */
-const served =
-  <R extends Route>(route: R, handle: RouteHandler<R>, deps: Deps): Handler =>
-  (res, req) => {
-    const head = readHead(req, route.format.readHeaders);
+const served = <R extends Route>(route: R, handle: RouteHandler<R>, deps: Deps): Handler => {
+  const traceContext = deps.config.tracing.otlp_endpoint !== '';
+  return (res, req) => {
+    const head = readHead(req, route.format.readHeaders, traceContext);
     handle(new UwsClientStream(res, head.echoRequestId), head, route, deps);
   };
+};
 
 export interface Server {
   /** no new connections; requests in flight go on */
