@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'load-tests/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'load-tests/*.test.ts', 'scripts/**/*.test.ts'],
           sequence: { groupOrder: 0 },
         },
       },
@@ -48,6 +48,17 @@ export default defineConfig({
           hookTimeout: 180_000,
           // a mutation's server round trip and page refresh can take seconds on a loaded host
           expect: { poll: { timeout: 10_000 } },
+        },
+      },
+      {
+        // k6 scenarios (or their node fallback) against a 2-worker stack of their own, last: each
+        // scenario is one test, so vitest's totals and CI's closing line count them
+        test: {
+          name: 'load',
+          include: ['load-tests/test/**/*.test.ts'],
+          sequence: { groupOrder: 4 },
+          testTimeout: 30_000,
+          hookTimeout: 180_000,
         },
       },
     ],

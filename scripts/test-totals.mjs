@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Prints CI's closing line from the real results of every suite: vitest's JSON report (every
-// project: unit, integration, faults, admin) and the load-test runner's --results file.
+// Prints the closing line from vitest's JSON report, which holds every suite: the unit,
+// integration, faults, admin and load projects (the load scenarios run as vitest's last project).
 //
-//   node scripts/test-totals.mjs [--vitest FILE] [--load FILE]
+//   node scripts/test-totals.mjs [--vitest FILE]
 //
 // The line is `tests: N passed, N failed` (`, N skipped` when any were skipped). A report that is
 // missing or unreadable counts as one failure, so a crashed runner can never read as green. A test
@@ -10,7 +10,7 @@
 // Exits 1 when anything failed.
 import { existsSync, readFileSync } from 'node:fs';
 
-const DEFAULTS = { vitest: '.dsp/test-results/vitest.json', load: '.dsp/test-results/load.json' };
+const DEFAULT_REPORT = '.dsp/test-results/vitest.json';
 
 export function vitestTotals(report) {
   let failed = report.numFailedTests ?? 0;
@@ -25,42 +25,29 @@ export function vitestTotals(report) {
   };
 }
 
-export function loadTotals(report) {
-  return { passed: report.passed ?? 0, failed: report.failed ?? 0, skipped: report.skipped ?? 0 };
-}
-
 export function formatTotals(t) {
   return `tests: ${t.passed} passed, ${t.failed} failed${t.skipped ? `, ${t.skipped} skipped` : ''}`;
 }
 
-function read(file, totals, label, notes) {
-  if (!existsSync(file)) {
-    notes.push(`${label}: no report at ${file} (counted as 1 failure)`);
-    return { passed: 0, failed: 1, skipped: 0 };
-  }
+function read(file) {
+  if (!existsSync(file)) return { totals: { passed: 0, failed: 1, skipped: 0 }, note: `vitest: no report at ${file} (counted as 1 failure)` };
   try {
-    return totals(JSON.parse(readFileSync(file, 'utf8')));
+    return { totals: vitestTotals(JSON.parse(readFileSync(file, 'utf8'))) };
   } catch (e) {
-    notes.push(`${label}: unreadable report ${file}: ${e.message} (counted as 1 failure)`);
-    return { passed: 0, failed: 1, skipped: 0 };
+    return { totals: { passed: 0, failed: 1, skipped: 0 }, note: `vitest: unreadable report ${file}: ${e.message} (counted as 1 failure)` };
   }
 }
 
 function main(argv) {
-  const o = { ...DEFAULTS };
+  let file = DEFAULT_REPORT;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--vitest') o.vitest = argv[++i];
-    else if (argv[i] === '--load') o.load = argv[++i];
-    else if (argv[i] === '--no-load') o.load = null;
+    if (argv[i] === '--vitest') file = argv[++i];
     else throw new Error(`unknown argument ${argv[i]}`);
   }
-  const notes = [];
-  const parts = [read(o.vitest, vitestTotals, 'vitest', notes)];
-  if (o.load) parts.push(read(o.load, loadTotals, 'load tests', notes));
-  const sum = parts.reduce((a, b) => ({ passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped }));
-  for (const n of notes) console.log(n);
-  console.log(formatTotals(sum));
-  return sum.failed ? 1 : 0;
+  const { totals, note } = read(file);
+  if (note) console.log(note);
+  console.log(formatTotals(totals));
+  return totals.failed ? 1 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.exit(main(process.argv.slice(2)));

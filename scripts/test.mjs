@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `pnpm test`: build every package, run every vitest project, then print the closing line
-// `tests: N passed, N failed` from vitest's JSON report (scripts/test-totals.mjs), so a log of
-// `pnpm test` alone says how many tests ran. Extra arguments go to vitest. Exits non-zero when the
-// build or any test failed. Under `.ci/run` (CI_TOTALS_AT_END=1) the line is left to the run's end,
-// which adds the load tests: a CI log holds exactly one `tests:` line, its last.
+// `pnpm test`: build every package, run every vitest project (unit, integration, faults, admin and
+// the load scenarios), then print the closing line `tests: N passed, N failed` from vitest's JSON
+// report (scripts/test-totals.mjs): the same totals as vitest's own summary. Extra arguments go to
+// vitest. Exits non-zero when the build or any test failed. Under `.ci/run` (CI_TOTALS_AT_END=1) the
+// line is left to the run's end, so a CI log holds exactly one `tests:` line, its last.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,5 +16,5 @@ rmSync(`${root}/${report}`, { force: true }); // a stale report must never count
 let status = run('pnpm', ['exec', 'turbo', 'run', 'build']);
 if (status === 0) status = run('pnpm', ['exec', 'vitest', 'run', ...process.argv.slice(2)]);
 if (process.env.CI_TOTALS_AT_END === '1') process.exit(status);
-const totals = run(process.execPath, ['scripts/test-totals.mjs', '--vitest', report, '--no-load']);
+const totals = run(process.execPath, ['scripts/test-totals.mjs', '--vitest', report]);
 process.exit(status || totals);
