@@ -121,6 +121,19 @@ describe('admit + finish scripts', () => {
     expect(await r.hget(k('sp0').day, 'spend')).toBeNull(); // nothing priced: no field
   });
 
+  it('finish gives a counter hash without a TTL one (a day key that expired or was removed after the admission)', async () => {
+    expect((await admit('ttl', 'a', { concurrency: 3 })).ok).toBe(true);
+    await r.del(k('ttl').day, k('ttl').month); // gone between admission and finish: the finish recreates them
+    expect(await finish('ttl', 'a', 12, false, '5', 't1')).toBe(true);
+    for (const key of [k('ttl').day, k('ttl').month]) expect(await r.ttl(key)).toBeGreaterThan(0);
+    // spend without tokens on a hash without a TTL: the spend field's first write sets it
+    expect((await admit('ttl2', 'a')).ok).toBe(true);
+    await r.persist(k('ttl2').day);
+    await r.persist(k('ttl2').month);
+    expect(await finish('ttl2', 'a', 0, false, '9', 't1')).toBe(true);
+    for (const key of [k('ttl2').day, k('ttl2').month]) expect(await r.ttl(key)).toBeGreaterThan(0);
+  });
+
   it('a retry whose first attempt never ran still charges', async () => {
     expect((await admit('u3', 'a')).ok).toBe(true);
     expect(await finish('u3', 'a', 25, true)).toBe(true);

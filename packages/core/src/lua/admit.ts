@@ -51,20 +51,28 @@ if limDr >= 0 and dr >= limDr then return {-3, dr, limDr} end
 if limDt >= 0 and dt >= limDt then return {-4, dt, limDt} end
 if limMt >= 0 and mt >= limMt then return {-5, mt, limMt} end
 -- budgets: canonical non-negative decimal integers (nanos) compared as strings, exact past 2^53
+-- (no table per call: this runs on every request)
 local function reached(spent, budget)
+  if not budget then return false end
+  spent = spent or '0'
   if #spent ~= #budget then return #spent > #budget end
   return spent >= budget
 end
-local budgets = {{u[5], d[3]}, {u[6], mo[2]}, {u[7], d[4]}, {u[8], mo[3]}}
-for i = 1, 4 do
-  local b, s = budgets[i][1], budgets[i][2] or '0'
-  if b and reached(s, b) then return {-9, i, s, b} end
-end
+if reached(d[3], u[5]) then return {-9, 1, d[3] or '0', u[5]} end
+if reached(mo[2], u[6]) then return {-9, 2, mo[2] or '0', u[6]} end
+if reached(d[4], u[7]) then return {-9, 3, d[4] or '0', u[7]} end
+if reached(mo[3], u[8]) then return {-9, 4, mo[3] or '0', u[8]} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+-- expired leases (a dead worker's) only matter when the token looks full: swept then, not on
+-- every admission (an admitted request's count may include them; only a refusal reports it)
 local inFlight = redis.call('ZCARD', KEYS[3])
-if inFlight >= tonumber(ARGV[3]) then return {-6, inFlight} end
+local concurrency = tonumber(ARGV[3])
+if inFlight >= concurrency then
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+  inFlight = redis.call('ZCARD', KEYS[3])
+  if inFlight >= concurrency then return {-6, inFlight} end
+end
 local leaseMs = tonumber(ARGV[4])
 -- the upstream account, when the caller passes accounts: KEYS[6] the disabled hash, KEYS[7..6+n]
 -- their slot zsets, and the PICK inputs as the last 2 + 3n ARGV (so other arguments keep their place)
@@ -76,7 +84,9 @@ if #KEYS > 5 then
   if account == 0 then return {-7, full, off} end
 end
 redis.call('ZADD', KEYS[3], now + leaseMs, ARGV[2])
-redis.call('PEXPIRE', KEYS[3], leaseMs)
+-- ARGV strings, not Lua numbers, wherever a value passes through unchanged: Redis formats a Lua
+-- number with printf before the command parses it back
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
 -- the first write of a period sets its TTL (the counter outlives its period by a grace time)
 if redis.call('HINCRBY', KEYS[4], 'req', 1) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[8]) end
 if redis.call('HINCRBY', KEYS[5], 'req', 1) == 1 then redis.call('EXPIRE', KEYS[5], ARGV[9]) end
@@ -110,7 +120,7 @@ export interface AdmitInput {
 }
 
 export const ADMIT = defineScript<AdmitInput, Admission>(
-  'dspAdmitV3',
+  'dspAdmitV4',
   ADMIT_LUA,
   (i) => {
     const args: CallArg[] = [i.userKey, i.revokedKey, i.leaseKey, i.dayKey, i.monthKey];

@@ -21,19 +21,23 @@ import { asFlag, defineScript } from './script.js';
 const BODY = `
 local released = redis.call('ZREM', KEYS[1], ARGV[1])
 if ARGV[5] ~= '1' or released == 1 then
+  -- a counter hash normally has its TTL from the admission; a field's first write (its new value
+  -- is the increment) makes sure of it, so later writes cost no TTL check. ARGV strings are passed
+  -- as they are: Redis would format a Lua number with printf before parsing it back.
   local tokens = tonumber(ARGV[2])
   if tokens > 0 then
-    if redis.call('HINCRBY', KEYS[2], 'tok', tokens) == tokens then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-    if redis.call('HINCRBY', KEYS[3], 'tok', tokens) == tokens then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+    if redis.call('HINCRBY', KEYS[2], 'tok', ARGV[2]) == tokens then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+    if redis.call('HINCRBY', KEYS[3], 'tok', ARGV[2]) == tokens then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
   end
   if ARGV[6] ~= '0' then
+    local spend = tonumber(ARGV[6])
     local tokenField = 'spend:' .. ARGV[7]
-    redis.call('HINCRBY', KEYS[2], 'spend', ARGV[6])
+    local day = redis.call('HINCRBY', KEYS[2], 'spend', ARGV[6])
     redis.call('HINCRBY', KEYS[2], tokenField, ARGV[6])
-    redis.call('HINCRBY', KEYS[3], 'spend', ARGV[6])
+    local month = redis.call('HINCRBY', KEYS[3], 'spend', ARGV[6])
     redis.call('HINCRBY', KEYS[3], tokenField, ARGV[6])
-    if redis.call('TTL', KEYS[2]) == -1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
-    if redis.call('TTL', KEYS[3]) == -1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+    if day == spend and redis.call('TTL', KEYS[2]) == -1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+    if month == spend and redis.call('TTL', KEYS[3]) == -1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
   end
 end
 `;
@@ -75,7 +79,7 @@ const finishArgs = (i: FinishInput): (string | number)[] => [i.leaseId, i.tokens
 
 /** true when the lease was still ours (see ARGV[5] for what a retry charges). */
 export const FINISH = defineScript<FinishWithOutboxInput, boolean>(
-  'dspFinishV5',
+  'dspFinishV6',
   FINISH_LUA,
   (i) =>
     i.accountLeaseKey === null
@@ -86,7 +90,7 @@ export const FINISH = defineScript<FinishWithOutboxInput, boolean>(
 
 /** Redis Cluster: the outbox is another slot's, pushed beside this call; no account slot to release. */
 export const FINISH_NO_OUTBOX = defineScript<FinishInput, boolean>(
-  'dspFinishNoOutboxV5',
+  'dspFinishNoOutboxV6',
   FINISH_NO_OUTBOX_LUA,
   (i) => ({ keys: 3, args: [i.leaseKey, i.dayKey, i.monthKey, ...finishArgs(i)] }),
   asFlag,

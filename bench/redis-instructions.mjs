@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// What the request path's Redis scripts cost redis-server, in instructions: a private redis-server
+// runs under valgrind's callgrind, which counts executed instructions, so the figure is the same
+// run after run whatever else the host is doing (CPU-time figures on this shared 2-core host swing
+// by ±30 %). Each case runs `--pairs` requests' admission + finish through the gateway's own script
+// client, `--concurrency` in flight (so replies are pipelined as in the worker), after a warm-up;
+// callgrind's counters are zeroed before and dumped after, and the total is divided by the pairs.
+// The instructions include redis-server's whole handling of the two calls (reading, parsing,
+// running the Lua, replying), not the kernel's.
+//
+//   node bench/redis-instructions.mjs [--pairs 2000] [--concurrency 32] [--lua FILE.mjs]
+//
+// Cases: the single-key form (no account), three capped accounts (the pick in the admission, the
+// slot released by the finish), and the admission and the finish of the single-key form alone.
+// --lua FILE.mjs: a module exporting `variants`, a map of name → { admit?: LuaScript, finish?: LuaScript }
+// run as extra cases next to the current scripts (how a script change is measured before it is made).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { ADMIT, FINISH, keys, pickInputs } from '@dsp/core';
+import { ScriptClient } from '../apps/gateway/dist/redis/script-client.js';
+import { freePort, sleep, waitFor } from '../load-tests/lib/stack.mjs';
+
+const { values: o } = parseArgs({
+  options: { pairs: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '32' }, lua: { type: 'string' } },
+});
+const PAIRS = Number(o.pairs);
+const CONCURRENCY = Number(o.concurrency);
+
+function need(cmd) {
+  try {
+    execFileSync('which', [cmd], { stdio: 'ignore' });
+  } catch {
+    console.log(`redis-instructions: ${cmd} not found (apt-get install -y valgrind redis-server)`);
+    process.exit(0);
+  }
+}
+need('valgrind');
+need('redis-server');
+
+const dir = mkdtempSync(join(tmpdir(), 'dsp-redis-instr-'));
+const port = await freePort();
+const vg = spawn(
+  'valgrind',
+  ['--tool=callgrind', `--callgrind-out-file=${dir}/cg.%p`, 'redis-server', '--port', String(port), '--save', '', '--appendonly', 'no'],
+  {
+    stdio: 'ignore',
+  },
+);
+const url = `redis://127.0.0.1:${port}`;
+const ctl = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => 200 });
+ctl.on('error', () => {}); // refused until valgrind has started redis-server
+await waitFor(async () => (await ctl.ping().catch(() => null)) === 'PONG', 60_000);
+// /usr/bin/valgrind may run the tool as a child: callgrind_control needs the pid of the process it instruments
+const pid = Number(execFileSync('pgrep', ['-n', '-f', `callgrind.*--port ${port}`], { encoding: 'utf8' }).trim());
+
+function control(flag) {
+  execFileSync('callgrind_control', [flag, String(pid)], { stdio: 'ignore' });
+}
+/** Instructions since the last zeroing: dump, then read the newest part's totals. */
+async function dumped() {
+  const parts = () => readdirSync(dir).filter((f) => f.startsWith(`cg.${pid}.`));
+  const before = parts().length;
+  control('-d');
+  await waitFor(() => parts().length > before, 30_000);
+  const newest = parts()
+    .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
+    .at(-1);
+  const m = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(dir, newest), 'utf8'));
+  if (!m) throw new Error(`no totals in ${newest}`);
+  return Number(m[1]);
+}
+
+const prefix = 'dsp-instr:';
+const accounts = ['a', 'b', 'c'].map((name) => ({ name, cap: 1_000_000, weight: 1, leaseKey: keys.accountLeases(prefix, name) }));
+
+/** Request `n` of loop `loop`: its admission and finish inputs, as the worker builds them. */
+function pair(loop, n, withAccounts) {
+  const sub = `u${loop}`;
+  const leaseId = `l${loop}-${n}`;
+  const lease = keys.leases(prefix, sub, 't');
+  const day = keys.day(prefix, sub, '20261203');
+  const month = keys.month(prefix, sub, '202612');
+  return {
+    admit: {
+      userKey: keys.user(prefix, sub),
+      revokedKey: keys.revoked(prefix, sub),
+      leaseKey: lease,
+      dayKey: day,
+      monthKey: month,
+      jti: 't',
+      leaseId,
+      concurrency: 1_000_000, // the admission-alone case keeps its leases
+      leaseMs: 30_000,
+      defaultDailyRequests: 0,
+      defaultDailyTokens: 0,
+      defaultMonthlyTokens: 0,
+      dayTtl: 3600,
+      monthTtl: 3600,
+      refuseUnknown: false,
+      accounts: withAccounts ? pickInputs(keys.accountsDisabled(prefix), accounts, Math.random()) : null,
+    },
+    finish: {
+      leaseKey: lease,
+      dayKey: day,
+      monthKey: month,
+      outboxKey: `${prefix}outbox`,
+      accountLeaseKey: null,
+      leaseId,
+      tokens: 42,
+      dayTtl: 3600,
+      monthTtl: 3600,
+      retry: false,
+      spend: '1000',
+      jti: 't',
+      event: `{"request_id":"${leaseId}","model":"deepseek-chat","prompt_tokens":12,"completion_tokens":30}`,
+    },
+  };
+}
+
+const client = new ScriptClient({ url, timeoutMs: 60_000, onState: () => {} });
+await waitFor(() => client.status === 'ready', 30_000);
+
+/** Runs `count` requests of a case; returns instructions per request when measuring. */
+async function run(c, count, measure) {
+  if (measure) control('-z');
+  let started = 0;
+  const loop = async (i) => {
+    for (let n = 0; started < count; n++) {
+      started++;
+      const p = pair(i, n, c.accounts);
+      if (c.admit) {
+        const a = await client.run(c.admit, p.admit);
+        if (!a.ok) throw new Error(`${c.name}: admission refused ${JSON.stringify(a)}`);
+        if (c.accounts) p.finish.accountLeaseKey = accounts[a.account].leaseKey;
+      }
+      if (c.finish) await client.run(c.finish, p.finish);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => loop(i)));
+  const per = measure ? (await dumped()) / count : 0;
+  // the finish leaves a lease behind when a case has no admission: clear the run's keys
+  await ctl.flushdb();
+  return per;
+}
+
+const cases = [
+  { name: 'single key: admission + finish', admit: ADMIT, finish: FINISH, accounts: false },
+  { name: '3 capped accounts: admission with the pick + finish with the slot', admit: ADMIT, finish: FINISH, accounts: true },
+  { name: 'single key: admission alone', admit: ADMIT, finish: null, accounts: false },
+  { name: 'single key: finish alone', admit: null, finish: FINISH, accounts: false },
+];
+if (o.lua) {
+  const { variants } = await import(resolve(o.lua));
+  for (const [name, v] of Object.entries(variants)) {
+    cases.push({ name: `${name} (single key)`, admit: v.admit ?? ADMIT, finish: v.finish ?? FINISH, accounts: false });
+    cases.push({ name: `${name} (3 accounts)`, admit: v.admit ?? ADMIT, finish: v.finish ?? FINISH, accounts: true });
+  }
+}
+
+try {
+  for (const c of cases) for (const s of [c.admit, c.finish]) if (s) await ctl.script('LOAD', s.lua);
+  const rows = [];
+  for (const c of cases) {
+    await run(c, 200, false); // warm-up: script cache, key encodings, allocator
+    rows.push([c.name, await run(c, PAIRS, true)]);
+  }
+  const base = rows[0][1];
+  console.log(`\nredis-server instructions per request (callgrind; ${PAIRS} requests per case, ${CONCURRENCY} in flight):\n`);
+  console.log('| case | instructions per request | vs single key |');
+  console.log('|---|---:|---:|');
+  for (const [name, per] of rows) console.log(`| ${name} | ${Math.round(per).toLocaleString('en-US')} | ${(per / base).toFixed(3)}× |`);
+} finally {
+  client.disconnect();
+  ctl.disconnect();
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+  vg.kill('SIGKILL');
+  await sleep(100);
+  rmSync(dir, { recursive: true, force: true });
+}
