@@ -147,7 +147,7 @@ describe('console: budgets and spend', () => {
     await expect.poll(() => dialog.isVisible(), { timeout: 10_000 }).toBe(false);
   });
 
-  it("a viewer sees a token's budget but nothing to change it with (in zh-CN)", async () => {
+  it("a viewer sees the user's and the token's budgets but nothing to change them with (in zh-CN)", async () => {
     const viewer = await signedIn(browser, fx.admin.url, { user: 'watcher', password: PASSWORD, locale: 'zh-CN', errors });
     try {
       await viewer.page.goto(fx.admin.url + '/users/spender');
@@ -156,6 +156,9 @@ describe('console: budgets and spend', () => {
       expect(await viewer.page.getByTestId('token-budget-ci').textContent()).toBe('每日 0.5');
       expect(await viewer.page.getByTestId('tokens-table').textContent()).toContain('预算 (CNY)');
       expect(await viewer.page.getByTestId('budget-ci').count()).toBe(0);
+      // the user's own budgets: shown, with no edit button
+      expect(await viewer.page.getByTestId('budget-daily').getAttribute('data-budget')).toBe('1.5'); // as the first test left it
+      expect(await viewer.page.getByTestId('edit-budgets').count()).toBe(0);
     } finally {
       await viewer.ctx.close();
     }

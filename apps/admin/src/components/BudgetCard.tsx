@@ -7,6 +7,7 @@ import { fromNanos, toNanos } from '@/lib/amounts';
 import type { UserSummaryDTO } from '@/lib/types';
 import { api } from './api';
 import { useI18n } from './Providers';
+import { useCanWrite } from './Role';
 import { useMutation } from './useMutation';
 import { validated } from './validated';
 
@@ -39,6 +40,7 @@ export function BudgetCard({ user, currency }: { user: UserSummaryDTO; currency:
   const { t } = useI18n();
   const { message } = App.useApp();
   const { busy, run } = useMutation();
+  const canWrite = useCanWrite();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm();
   const rule = { pattern: AMOUNT_RE, message: t('budgets.invalid') };
@@ -60,9 +62,12 @@ export function BudgetCard({ user, currency }: { user: UserSummaryDTO; currency:
       title={t('budgets.title', { currency })}
       style={{ marginTop: 16 }}
       extra={
-        <Button size="small" onClick={() => setOpen(true)} data-testid="edit-budgets">
-          {t('budgets.edit')}
-        </Button>
+        // a viewer sees the budgets but nothing to change them with (the route refuses them anyway)
+        canWrite ? (
+          <Button size="small" onClick={() => setOpen(true)} data-testid="edit-budgets">
+            {t('budgets.edit')}
+          </Button>
+        ) : null
       }
     >
       <Row gutter={16}>
