@@ -18,17 +18,31 @@ export interface RefusalEvent {
 }
 
 const REASON = /^[a-z_]{1,64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const UPSERT_SQL = `
-INSERT INTO refusals (day, user_id, token_id, reason, status, count, last_at)
-SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::timestamptz[])
-ON CONFLICT (day, user_id, token_id, reason) DO UPDATE
+const ROWS = `SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::timestamptz[])`;
+
+const UPDATE = `ON CONFLICT (day, user_id, token_id, reason) DO UPDATE
   SET count = refusals.count + EXCLUDED.count,
       status = EXCLUDED.status,
       last_at = greatest(refusals.last_at, EXCLUDED.last_at)`;
 
-/** Adds a batch to the counters; returns how many counter rows it touched. Bad reasons are dropped. */
-export async function insertRefusals(db: Queryable, events: readonly RefusalEvent[], timeZone: string): Promise<number> {
+const UPSERT_SQL = `INSERT INTO refusals (day, user_id, token_id, reason, status, count, last_at) ${ROWS} ${UPDATE}`;
+
+// A named batch is added once: its id is inserted in the same statement, and the rows only when
+// that insert took (a second run of the same job adds nothing). Ids older than a day are pruned.
+const ONCE_SQL = `
+WITH pruned AS (DELETE FROM refusal_batches WHERE recorded_at < now() - interval '1 day'),
+     batch AS (INSERT INTO refusal_batches (id) VALUES ($8) ON CONFLICT DO NOTHING RETURNING id)
+INSERT INTO refusals (day, user_id, token_id, reason, status, count, last_at)
+${ROWS} WHERE EXISTS (SELECT 1 FROM batch)
+${UPDATE}`;
+
+/**
+ * Adds a batch to the counters; returns how many counter rows it touched (0 when `batchId` was
+ * already added: a job run twice). Bad reasons are dropped.
+ */
+export async function insertRefusals(db: Queryable, events: readonly RefusalEvent[], timeZone: string, batchId?: string): Promise<number> {
   const sums = new Map<string, { day: string; user: string; token: string; reason: string; status: number; count: number; last: number }>();
   for (const e of events) {
     if (!REASON.test(e.reason) || !Number.isFinite(e.at)) continue;
@@ -49,7 +63,7 @@ export async function insertRefusals(db: Queryable, events: readonly RefusalEven
   }
   if (sums.size === 0) return 0;
   const rows = [...sums.values()];
-  await db.query(UPSERT_SQL, [
+  const params: unknown[] = [
     rows.map((r) => r.day),
     rows.map((r) => r.user),
     rows.map((r) => r.token),
@@ -57,6 +71,12 @@ export async function insertRefusals(db: Queryable, events: readonly RefusalEven
     rows.map((r) => r.status),
     rows.map((r) => r.count),
     rows.map((r) => new Date(r.last)),
-  ]);
-  return rows.length;
+  ];
+  // a job from a gateway that names no batch (an older release during an upgrade) is added as is
+  if (batchId === undefined || !UUID.test(batchId)) {
+    await db.query(UPSERT_SQL, params);
+    return rows.length;
+  }
+  const r = await db.query(ONCE_SQL, [...params, batchId]);
+  return r.rowCount ?? 0;
 }

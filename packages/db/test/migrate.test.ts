@@ -55,6 +55,7 @@ describe('migrations', () => {
       'api_idempotency',
       'audit_log',
       'budget_alerts',
+      'refusal_batches',
       'refusals',
       'schema_migrations',
       'tokens',

@@ -1,6 +1,7 @@
 // Refused requests: batches summed per (day in the quota timezone, user, token, reason), added to
 // the counters idempotently across batches, and reported with filters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { insertRefusals } from '../src/index.js';
 import { rejectsWithCode, setup, type Env } from './helpers.js';
 
@@ -43,6 +44,21 @@ describe('refusals', () => {
       ['2026-12-01', 'alice', 't1', 'quota_exceeded', 2],
     ]);
     expect(all.rows[0]!.lastAt.getTime()).toBe(EARLY_DEC2 + 5000);
+  });
+
+  it('adds a named batch once: a job BullMQ runs a second time counts nothing more', async () => {
+    const batch = randomUUID();
+    const ev = [{ at: LATE_DEC1, userId: 'carol', tokenId: 't9', reason: 'budget_exceeded', status: 429, count: 3 }];
+    expect(await insertRefusals(env.pool, ev, 'Asia/Shanghai', batch)).toBe(1);
+    expect(await insertRefusals(env.pool, ev, 'Asia/Shanghai', batch)).toBe(0); // the retry
+    expect(await insertRefusals(env.pool, ev, 'Asia/Shanghai', randomUUID())).toBe(1); // another batch adds
+    const carol = await env.services.refusals.list({ from: '2026-12-01', to: '2026-12-01', userId: 'carol' });
+    expect(carol.total).toBe(6);
+    // ids are kept a day, then pruned by a later batch's statement
+    await env.pool.query(`UPDATE refusal_batches SET recorded_at = now() - interval '25 hours' WHERE id = $1`, [batch]);
+    await insertRefusals(env.pool, ev, 'Asia/Shanghai', randomUUID());
+    expect((await env.pool.query('SELECT 1 FROM refusal_batches WHERE id = $1', [batch])).rowCount).toBe(0);
+    await env.pool.query(`DELETE FROM refusals WHERE user_id = 'carol'`);
   });
 
   it('filters by user, token, reason and days; refuses bad filters', async () => {

@@ -45,8 +45,8 @@ export async function startRecorder(config: Config): Promise<Recorder> {
 
   const worker = new Worker(
     USAGE_QUEUE,
-    async (job: Job<{ events?: (string | UsageEvent)[]; refusals?: RefusalEvent[] }>) => {
-      if (job.name === 'refusals') return insertRefusals(pool, job.data.refusals ?? [], config.quota.timezone);
+    async (job: Job<{ events?: (string | UsageEvent)[]; refusals?: RefusalEvent[]; batch?: string }>) => {
+      if (job.name === 'refusals') return insertRefusals(pool, job.data.refusals ?? [], config.quota.timezone, job.data.batch);
       // JSON text from the outbox (objects: jobs queued by 0.1.0)
       const events = (job.data.events ?? []).map((e) => (typeof e === 'string' ? (JSON.parse(e) as UsageEvent) : e));
       const span = tracing?.batch(events) ?? null;

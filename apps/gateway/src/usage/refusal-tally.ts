@@ -4,6 +4,7 @@
 // to anyone, so they take no Redis round trip on the request path and are not made durable: a
 // worker that dies loses at most its last second of counts, and a Redis outage drops them (counted
 // in dsp_refusals_dropped_total).
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Counter } from 'prom-client';
 import { USAGE_JOB_OPTIONS } from './job-options.js';
@@ -60,7 +61,8 @@ export class RefusalTally {
     const refusals = [...this.counts.values()];
     this.counts = new Map();
     try {
-      await this.queue.add('refusals', { refusals }, USAGE_JOB_OPTIONS);
+      // the batch id makes the recorder add this job's counts once, even if BullMQ runs it twice
+      await this.queue.add('refusals', { batch: randomUUID(), refusals }, USAGE_JOB_OPTIONS);
       return refusals.length;
     } catch {
       this.dropped.inc(refusals.reduce((n, r) => n + r.count, 0));
