@@ -72,7 +72,7 @@ function bindLoopback(env) {
 /** A stack serving the real API: the demo's tokens (user "demo", named demo-*) stop working. */
 async function revokeDemoTokens(config) {
   const pool = createPool(config.database, { max: 2 });
-  const redis = createRedis(config.redis.url);
+  const redis = createRedis(config.redis.url, { cluster: config.redis.cluster });
   const services = createServices({ pool, redis, config, actor: 'start' });
   try {
     const tokens = await services.tokens.list(DEMO_USER).catch((e) => {
@@ -113,7 +113,7 @@ async function waitHttp(url, ms) {
 /** Demo user, token and first admin; credentials kept in .dsp/demo.json so restarts reuse them. */
 async function seedDemo(config) {
   const pool = createPool(config.database, { max: 2 });
-  const redis = createRedis(config.redis.url);
+  const redis = createRedis(config.redis.url, { cluster: config.redis.cluster });
   const services = createServices({ pool, redis, config, actor: 'start:demo' });
   const file = join(DATA, 'demo.json');
   let demo = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
