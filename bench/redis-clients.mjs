@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { ADMIT, FINISH, evalRunner, flatArgs, keys, scriptSha } from '@dsp/core';
+import { ADMIT, FINISH, evalRunner, flatArgs, scriptSha } from '@dsp/core';
+import { requestScripts } from './script-inputs.mjs';
 import { ScriptClient } from '../apps/gateway/dist/redis/script-client.js';
 import { REDIS_URL, median, redisServerCpu, sleep } from '../load-tests/lib/stack.mjs';
 
@@ -23,48 +24,7 @@ const SECONDS = Number(o.seconds);
 const CONCURRENCY = Number(o.concurrency);
 const prefix = `dsp-bench-clients-${randomBytes(4).toString('hex')}:`;
 
-/** The admission and finish of request `n` of loop `loop`, as the worker builds them. */
-function pair(loop, n) {
-  const sub = `u${loop}`;
-  const leaseId = `l${loop}-${n}`;
-  const lease = keys.leases(prefix, sub, 't');
-  const day = keys.day(prefix, sub, '20261203');
-  const month = keys.month(prefix, sub, '202612');
-  const admit = {
-    userKey: keys.user(prefix, sub),
-    revokedKey: keys.revoked(prefix, sub),
-    leaseKey: lease,
-    dayKey: day,
-    monthKey: month,
-    jti: 't',
-    leaseId,
-    concurrency: 4,
-    leaseMs: 30_000,
-    defaultDailyRequests: 0,
-    defaultDailyTokens: 0,
-    defaultMonthlyTokens: 0,
-    dayTtl: 3600,
-    monthTtl: 3600,
-    refuseUnknown: false,
-    accounts: null,
-  };
-  const finish = {
-    leaseKey: lease,
-    dayKey: day,
-    monthKey: month,
-    outboxKey: `${prefix}outbox`,
-    accountLeaseKey: null,
-    leaseId,
-    tokens: 42,
-    dayTtl: 3600,
-    monthTtl: 3600,
-    retry: false,
-    spend: '0',
-    jti: 't',
-    event: `{"request_id":"${leaseId}"}`,
-  };
-  return { admit, finish };
-}
+const pair = (loop, n) => requestScripts(prefix, loop, n);
 
 /** node-redis speaks strings: its runner for the same typed scripts. */
 function nodeRedisRunner(client) {

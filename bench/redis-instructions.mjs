@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { ADMIT, FINISH, keys, pickInputs } from '@dsp/core';
 import { ScriptClient } from '../apps/gateway/dist/redis/script-client.js';
+import { requestScripts } from './script-inputs.mjs';
 import { freePort, sleep, waitFor } from '../load-tests/lib/stack.mjs';
 
 const { values: o } = parseArgs({
@@ -77,49 +78,14 @@ async function dumped() {
 const prefix = 'dsp-instr:';
 const accounts = ['a', 'b', 'c'].map((name) => ({ name, cap: 1_000_000, weight: 1, leaseKey: keys.accountLeases(prefix, name) }));
 
-/** Request `n` of loop `loop`: its admission and finish inputs, as the worker builds them. */
-function pair(loop, n, withAccounts) {
-  const sub = `u${loop}`;
-  const leaseId = `l${loop}-${n}`;
-  const lease = keys.leases(prefix, sub, 't');
-  const day = keys.day(prefix, sub, '20261203');
-  const month = keys.month(prefix, sub, '202612');
-  return {
-    admit: {
-      userKey: keys.user(prefix, sub),
-      revokedKey: keys.revoked(prefix, sub),
-      leaseKey: lease,
-      dayKey: day,
-      monthKey: month,
-      jti: 't',
-      leaseId,
-      concurrency: 1_000_000, // the admission-alone case keeps its leases
-      leaseMs: 30_000,
-      defaultDailyRequests: 0,
-      defaultDailyTokens: 0,
-      defaultMonthlyTokens: 0,
-      dayTtl: 3600,
-      monthTtl: 3600,
-      refuseUnknown: false,
-      accounts: withAccounts ? pickInputs(keys.accountsDisabled(prefix), accounts, Math.random()) : null,
-    },
-    finish: {
-      leaseKey: lease,
-      dayKey: day,
-      monthKey: month,
-      outboxKey: `${prefix}outbox`,
-      accountLeaseKey: null,
-      leaseId,
-      tokens: 42,
-      dayTtl: 3600,
-      monthTtl: 3600,
-      retry: false,
-      spend: '1000',
-      jti: 't',
-      event: `{"request_id":"${leaseId}","model":"deepseek-chat","prompt_tokens":12,"completion_tokens":30}`,
-    },
-  };
-}
+/** Request `n` of loop `loop` (the admission-alone case keeps its leases: no concurrency limit in the way). */
+const pair = (loop, n, withAccounts) =>
+  requestScripts(prefix, loop, n, {
+    concurrency: 1_000_000,
+    accounts: withAccounts ? pickInputs(keys.accountsDisabled(prefix), accounts, Math.random()) : null,
+    spend: '1000',
+    event: `{"request_id":"l${loop}-${n}","model":"deepseek-chat","prompt_tokens":12,"completion_tokens":30}`,
+  });
 
 const client = new ScriptClient({ url, timeoutMs: 60_000, onState: () => {} });
 await waitFor(() => client.status === 'ready', 30_000);
