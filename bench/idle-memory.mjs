@@ -34,8 +34,19 @@ const ROLES = ['primary', 'worker', 'recorder'];
 /** samples[variant][role][at] = [{ rss, pss, anon }, ...] */
 const samples = Object.fromEntries(variants.map((v) => [v.name, Object.fromEntries(ROLES.map((r) => [r, Object.fromEntries(AT.map((t) => [t, []]))]))]));
 
+/** freePort() can lose its port to another process on a shared host before the gateway binds it */
+async function start(v, attempts = 3) {
+  try {
+    return await startStack({ workers: 1, main: v.main, nodeArgs: v.nodeArgs });
+  } catch (e) {
+    if (attempts <= 1) throw e;
+    process.stderr.write(`start failed, again: ${e.message.split('\n')[0]}\n`);
+    return start(v, attempts - 1);
+  }
+}
+
 async function round(v) {
-  const stack = await startStack({ workers: 1, main: v.main, nodeArgs: v.nodeArgs });
+  const stack = await start(v);
   const t0 = Date.now();
   try {
     for (const t of AT) {
