@@ -23,7 +23,7 @@ export interface BalancePollerOptions {
 
 export class BalancePoller {
   private timer: NodeJS.Timeout | null = null;
-  /** created on the first read: a primary whose poller is off never loads undici */
+  /** created on the first read: undici's Agent file loads only then */
   private agent: Dispatcher | null = null;
   private readonly balance: Gauge;
   private readonly available: Gauge;
