@@ -1,6 +1,7 @@
 // Entry point: `node apps/gateway/dist/main.js --config FILE`. The same file runs as the cluster
 // primary, as an HTTP worker and as the usage recorder (the role comes from the primary). Each role
 // imports only its own modules: an HTTP worker never loads pg or the BullMQ worker (memory).
+import './primary-flags.js';
 import cluster from 'node:cluster';
 import { loadConfig, isConfigError } from '@dsp/config';
 import { ROLE_ENV, SLOT_ENV } from './roles.js';

@@ -14,9 +14,8 @@ import { startHistoryWriter } from './metrics/history-writer.js';
 import { redisClient, redisPolicies } from '@dsp/db/redis';
 import { watchSyncMarker } from './sync-marker.js';
 import { startPrimaryAccounts } from './accounts/primary-accounts.js';
-import { RELOAD_MESSAGE } from './accounts/worker-accounts.js';
 import { VERSION } from './version.js';
-import { ROLE_ENV, SLOT_ENV } from './roles.js';
+import { RELOAD_MESSAGE, ROLE_ENV, SLOT_ENV } from './roles.js';
 
 interface Member {
   role: 'http' | 'recorder';

@@ -5,7 +5,7 @@ import { createLogger } from './log.js';
 import { whenReady } from './redis.js';
 import { startServer } from './http/server.js';
 import type { WorkerState } from './deps.js';
-import { RELOAD_MESSAGE } from './accounts/worker-accounts.js';
+import { RELOAD_MESSAGE } from './roles.js';
 import { buildWorkerServices } from './worker-services.js';
 
 const REDIS_READY_WAIT_MS = 5000;

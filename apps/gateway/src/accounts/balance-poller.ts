@@ -1,11 +1,12 @@
 // Reads every account's balance (`GET {base_url}/user/balance`) on an interval, in the primary:
 // a gauge per currency, a warning below `low_balance` (and the account's low mark for the alerts),
 // and an account disabled for a spent balance (402) back in rotation once it can pay again.
-import { request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { Gauge, type Registry } from 'prom-client';
 import { canPay, lowBalances, maskKey, parseBalance, type AccountBalance } from '@dsp/core';
 import type { UpstreamAccount } from '@dsp/config';
 import type { Logger } from '../log.js';
+import { createAgent, request } from '../upstream/undici-core.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -22,6 +23,8 @@ export interface BalancePollerOptions {
 
 export class BalancePoller {
   private timer: NodeJS.Timeout | null = null;
+  /** created on the first read: undici's Agent file loads only then */
+  private agent: Dispatcher | null = null;
   private readonly balance: Gauge;
   private readonly available: Gauge;
   /** the latest answer per account, for the console */
@@ -51,6 +54,7 @@ export class BalancePoller {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    void this.agent?.close();
   }
 
   async pollAll(): Promise<void> {
@@ -62,9 +66,11 @@ export class BalancePoller {
   }
 
   private async poll(a: UpstreamAccount): Promise<void> {
-    const url = `${a.baseUrl.replace(/\/+$/, '')}/user/balance`;
     try {
-      const res = await request(url, {
+      const url = new URL(`${a.baseUrl.replace(/\/+$/, '')}/user/balance`);
+      const res = await request((this.agent ??= createAgent()), {
+        origin: url.origin,
+        path: url.pathname + url.search,
         method: 'GET',
         headers: { authorization: `Bearer ${a.apiKey}`, accept: 'application/json' },
         headersTimeout: TIMEOUT_MS,

@@ -8,8 +8,6 @@ import type { Logger } from '../log.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import { AccountSet } from './account-set.js';
 
-export const RELOAD_MESSAGE = 'dsp:accounts-reload';
-
 export interface WorkerAccountsOptions {
   config: Config;
   log: Logger;

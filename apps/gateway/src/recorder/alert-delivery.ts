@@ -3,7 +3,9 @@
 // backoff from 1 s, never on a request's path; the delivery (or giving up) is audited. Alerts
 // recorded but never queued (a recorder that died in between) are queued again at start.
 import { createHmac } from 'node:crypto';
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { Queue } from '../usage/bullmq-queue.js';
+import { Worker } from './bullmq-worker.js';
 import type { Config } from '@dsp/config';
 import { keys } from '@dsp/core';
 import {

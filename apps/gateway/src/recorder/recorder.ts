@@ -1,7 +1,8 @@
 // The usage recorder: a BullMQ worker that writes batches of usage events to the Postgres ledger
 // with ON CONFLICT (request_id) DO NOTHING, so a retried or re-moved batch never double-counts.
 // While Postgres is down, jobs fail and are retried; nothing leaves the queue unwritten.
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { Worker } from './bullmq-worker.js';
 import { Counter, Registry } from 'prom-client';
 import { instanceId, type Config } from '@dsp/config';
 import { PriceBook, USAGE_QUEUE, costOfEvent, keys, type UsageEvent } from '@dsp/core';

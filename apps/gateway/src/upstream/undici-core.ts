@@ -1,9 +1,9 @@
-// The parts of undici an HTTP worker uses (its upstream pool and the reachability probe), loaded
-// from their own files instead of undici's index. The index also loads fetch, WebSocket,
-// EventSource, the cache stores, the mock agents and every interceptor: about 3 MB of a worker's
-// heap (source text and compiled code) that no request uses (bench/optimisations.md,
-// "undici's index"). undici is pinned to one version in package.json; a moved file fails at
-// start, which every gateway test would show.
+// The parts of undici an HTTP worker uses (its upstream pool and the reachability probe), and the
+// primary's Agent for balance reads, loaded from their own files instead of undici's index. The
+// index also loads fetch, WebSocket, EventSource, the cache stores, the mock agents and every
+// interceptor: about 3 MB of heap (source text and compiled code) that neither uses
+// (bench/optimisations.md, "undici's index"). undici is pinned to one version in package.json; a
+// moved file fails at start, which every gateway test would show.
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
 
@@ -17,6 +17,12 @@ const apiRequest = require('undici/lib/api/api-request.js') as (
   this: Undici.Dispatcher,
   o: Undici.Dispatcher.RequestOptions,
 ) => Promise<Undici.Dispatcher.ResponseData>;
+
+/** undici's Agent (a Pool per origin), from its own file and only when called: the primary's balance reads. */
+export function createAgent(): Undici.Agent {
+  const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;
+  return new Agent();
+}
 
 export function request(dispatcher: Undici.Dispatcher, o: Undici.Dispatcher.RequestOptions): Promise<Undici.Dispatcher.ResponseData> {
   return apiRequest.call(dispatcher, o);
