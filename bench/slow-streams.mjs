@@ -457,6 +457,8 @@ export const slowSettings = (env) => ({
   nodeArgs: env('BENCH_SLOW_NODE_ARGS', '').split(' ').filter(Boolean),
   // another build's apps/gateway/dist/main.js (A/B)
   main: env('BENCH_SLOW_MAIN', undefined),
+  // JSON merged into the gateway's config, as in bench/run.mjs
+  config: { usage: { recorder: true }, ...JSON.parse(env('BENCH_GATEWAY_CONFIG', '{}')) },
 });
 
 async function main() {
