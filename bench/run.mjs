@@ -439,6 +439,7 @@ function report(R) {
   p("apt-get install -y nginx apache2-utils   # optional: the reference proxy and the seed's ab");
   p('pnpm install && pnpm bench               # = turbo run build && node bench/run.mjs');
   p(`# shorter: BENCH_SECONDS=4 BENCH_SOAK_SECONDS=20 BENCH_SLOW_STREAMS=1000 BENCH_PROFILE=0 node bench/run.mjs`);
+  p(`node bench/slow-streams.mjs                 # the concurrent slow streams alone (BENCH_OUT=docs/PERFORMANCE.md rewrites that section)`);
   p('```');
   p();
   p(`Setup: mock upstream \`node packages/mock-deepseek/dist/cli.js --port 0\` (8 content chunks, no delay, request recording off);`);

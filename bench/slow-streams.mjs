@@ -244,6 +244,7 @@ async function runOne(ctx, { n, workers, plan, holdSeconds, perSecond, maxPendin
         seen[key] = (seen[key] ?? 0) + 1;
       }
       log(`slow streams: the gateway's warnings (last ${gateway.lines.length} log lines): ${JSON.stringify(seen, null, 1)}`);
+      S.warnings = seen;
     }
     S.firstChunk = {
       p50: Math.max(...states.map((s) => s.firstChunkP50 ?? 0)),
@@ -414,7 +415,13 @@ export function renderSlowStreams(S) {
       `${label(x)}: ${fmt(perStream / 1024, 1)} KB of worker PSS per stream (peak minus before); open fds per worker at the hold ${x.workerFds.map((v) => fmt(v)).join(', ')}; ` +
         `RSS sum of the gateway processes ${mb(x.rssBefore)} MB before, ${mb(x.rssPeak)} MB at the hold (counts the shared node binary once per process); ` +
         `CPU during the hold, in cores: gateway workers ${fmt(x.holdCpu.workers, 2)}, primary + recorder ${fmt(x.holdCpu.others, 2)}, mock ${fmt(x.holdCpu.mock, 2)}, load generators ${fmt(x.holdCpu.clients, 2)}, redis-server ${fmt(x.holdCpu.redis, 2)} (${fmt((x.n * 1000) / x.chunkMs)} chunks/s through the gateway); ` +
-        `TCP while opening (machine-wide): ${fmt(x.tcp.listenOverflows)} accept-queue overflows, ${fmt(x.tcp.synRetrans)} SYN retransmits; not counted above: mock workers ${mb(x.mockPss)} MB PSS, load generators ${mb(x.clientPss)} MB.`,
+        `TCP while opening (machine-wide): ${fmt(x.tcp.listenOverflows)} accept-queue overflows, ${fmt(x.tcp.synRetrans)} SYN retransmits; not counted above: mock workers ${mb(x.mockPss)} MB PSS, load generators ${mb(x.clientPss)} MB.` +
+        (x.warnings
+          ? ` The gateway's warnings while opening: ${Object.entries(x.warnings)
+              .filter(([k]) => !/lost its state|no \[pricing\]/.test(k))
+              .map(([k, v]) => `"${k.trim()}" × ${v}`)
+              .join('; ')}.`
+          : ''),
     );
     p();
   }
@@ -429,7 +436,7 @@ export function renderSlowStreams(S) {
     `| total PSS of the gateway processes | ≤ 1,024 MB | ${runs.map((x) => `${label(x)}: ${mb(x.peak.total)} MB at the peak, ${mb(x.end.total)} at the end of the hold`).join('; ')} | ${memOk ? 'yes' : '**no**'} |`,
   );
   p(
-    `| no error: every stream 200, first chunk, still receiving | 0 | ${runs.map((x) => `${label(x)}: ${fmt(x.errors + x.non200)} errors, ${fmt(x.n - x.firstData)} without a first chunk, ${fmt(x.n - x.alive)} stalled`).join('; ')} | ${errOk ? 'yes' : '**no**'} |`,
+    `| no error: every stream 200, first chunk, still receiving | 0 | ${runs.map((x) => `${label(x)}: ${fmt(x.errors + x.non200)} errors, ${fmt(x.n - x.firstData)} without a first chunk, ${fmt(x.firstData - x.alive)} of the opened ones not receiving at the end`).join('; ')} | ${errOk ? 'yes' : '**no**'} |`,
   );
   p(`| time to open them | reported | ${runs.map((x) => `${label(x)}: ${fmt(x.openSeconds, 1)} s (${fmt(x.n / x.openSeconds)} streams/s)`).join('; ')} | – |`);
   p();
