@@ -196,6 +196,16 @@ async function runOne(ctx, { n, workers, plan, holdSeconds, perSecond, maxPendin
     S.limits.client = Math.min(...clients.map((c) => openFilesLimit(c.pid)));
     const cpu0 = [...m0.http, m0.primary].reduce((s, p) => s + cpuSeconds(p), 0);
     const tcp0 = tcpCounters();
+    // the workers' event-loop lag (prom-client's max since the previous scrape), every second while opening
+    S.loopLagMax = 0;
+    let lagBusy = false;
+    const lagTimer = setInterval(async () => {
+      if (lagBusy) return;
+      lagBusy = true;
+      const m = await scrape(gateway.metricsUrl).catch(() => ({}));
+      for (const [k, v] of Object.entries(m)) if (k.startsWith('nodejs_eventloop_lag_max_seconds') && v > S.loopLagMax) S.loopLagMax = v;
+      lagBusy = false;
+    }, 1000);
     // client i takes a contiguous slice of tokens, PER_TOKEN streams on each
     const tokensPer = Math.ceil(tokens.length / clients.length);
     let left = n;
@@ -219,6 +229,7 @@ async function runOne(ctx, { n, workers, plan, holdSeconds, perSecond, maxPendin
       });
     });
     const states = await Promise.all(done);
+    clearInterval(lagTimer);
     S.tcp = Object.fromEntries(Object.entries(tcpCounters()).map(([k, v]) => [k, v - tcp0[k]]));
     S.openSeconds = Math.max(...states.map((s) => s.openedInMs ?? 0)) / 1000;
     S.openCpu = [...m0.http, m0.primary].reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
@@ -303,6 +314,16 @@ async function runOne(ctx, { n, workers, plan, holdSeconds, perSecond, maxPendin
       await sleep(250);
     }
     S.afterClose = pssOf(clusterMembers(gateway.pid));
+    if (nodeArgs?.includes('--trace-gc')) {
+      // the longest GC pauses the workers printed (V8: "<kind> a (b) -> c (d) MB, <pause> / <external> ms")
+      const pauses = gateway.lines
+        .map((l) => /(Mark-Compact|Scavenge|Mark-sweep)[^,]*, ([\d.]+) \/ ([\d.]+) ms/.exec(l))
+        .filter(Boolean)
+        .map((m) => ({ kind: m[1], ms: Number(m[2]) + Number(m[3]), line: m.input.slice(0, 160) }))
+        .sort((a, b) => b.ms - a.ms);
+      S.gcPauses = pauses.slice(0, 8);
+      log(`slow streams: ${pauses.length} GC lines; longest:\n${S.gcPauses.map((x) => x.line).join('\n')}`);
+    }
     S.met = metSlow(S);
     return S;
   } finally {
@@ -415,7 +436,7 @@ export function renderSlowStreams(S) {
       `${label(x)}: ${fmt(perStream / 1024, 1)} KB of worker PSS per stream (peak minus before); open fds per worker at the hold ${x.workerFds.map((v) => fmt(v)).join(', ')}; ` +
         `RSS sum of the gateway processes ${mb(x.rssBefore)} MB before, ${mb(x.rssPeak)} MB at the hold (counts the shared node binary once per process); ` +
         `CPU during the hold, in cores: gateway workers ${fmt(x.holdCpu.workers, 2)}, primary + recorder ${fmt(x.holdCpu.others, 2)}, mock ${fmt(x.holdCpu.mock, 2)}, load generators ${fmt(x.holdCpu.clients, 2)}, redis-server ${fmt(x.holdCpu.redis, 2)} (${fmt((x.n * 1000) / x.chunkMs)} chunks/s through the gateway); ` +
-        `TCP while opening (machine-wide): ${fmt(x.tcp.listenOverflows)} accept-queue overflows, ${fmt(x.tcp.synRetrans)} SYN retransmits; not counted above: mock workers ${mb(x.mockPss)} MB PSS, load generators ${mb(x.clientPss)} MB.` +
+        `TCP while opening (machine-wide): ${fmt(x.tcp.listenOverflows)} accept-queue overflows, ${fmt(x.tcp.synRetrans)} SYN retransmits;${x.loopLagMax === undefined ? '' : ` the workers' longest event-loop delay while opening ${fmt(x.loopLagMax * 1000)} ms;`} not counted above: mock workers ${mb(x.mockPss)} MB PSS, load generators ${mb(x.clientPss)} MB.` +
         (x.warnings
           ? ` The gateway's warnings while opening: ${Object.entries(x.warnings)
               .filter(([k]) => !/lost its state|no \[pricing\]/.test(k))
