@@ -58,11 +58,16 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
         // undici's connector callback types are a union of (err, null) and (null, socket)
         (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
       });
-      // undici's own connect timer ticks at ~0.5 s resolution; this one keeps connect_timeout_seconds exact
+      // undici's own connect timer ticks at ~0.5 s resolution; this one keeps connect_timeout_seconds exact.
+      // It acts after this turn's I/O (setImmediate): when the worker's event loop stalled past the
+      // deadline, a connection that completed meanwhile is taken, not destroyed
       const socket = pending as unknown as Socket | undefined;
       if (socket && !settled && connectTimeout > 0) {
         timer = setTimeout(
-          () => socket.destroy(new errors.ConnectTimeoutError(`connecting to the upstream timed out after ${connectTimeout} ms`)),
+          () =>
+            setImmediate(() => {
+              if (!settled) socket.destroy(new errors.ConnectTimeoutError(`connecting to the upstream timed out after ${connectTimeout} ms`));
+            }),
           connectTimeout,
         );
       }
