@@ -97,6 +97,20 @@ describe('script client on the shared Redis', () => {
     }
   });
 
+  it('takes a reply that arrived while the event loop was blocked past the deadline, instead of timing the call out', async () => {
+    const { c, ready } = client(SHARED, 100);
+    await ready();
+    try {
+      const call = c.run(RENEW, renewIn(`${prefix}{u:blocked}:lease:t`));
+      await new Promise((r) => setImmediate(r)); // the call is written
+      const until = performance.now() + 400;
+      while (performance.now() < until); // the worker busy for 4 deadlines; Redis answers meanwhile
+      await expect(call).resolves.toBe(false);
+    } finally {
+      c.disconnect();
+    }
+  });
+
   it('keeps replies matched to their calls when hundreds are in flight at once', async () => {
     const { c, ready } = client(SHARED);
     await ready();

@@ -1,7 +1,8 @@
 // The one upstream connection pool of a worker, built once at start from [deepseek.http_client].
 // Connect time is measured in our own connector, so only new connections are observed.
 import type { Pool as PoolType } from 'undici';
-import { Pool, buildConnector, errors } from './undici-core.js';
+import { buildConnector, errors } from './undici-core.js';
+import { createIndexedPool } from './indexed-pool.js';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '@dsp/config';
@@ -31,7 +32,7 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
   const base = buildConnector({ timeout: connectTimeout, keepAlive: true, keepAliveInitialDelay: 30_000 });
   const idleMs = Math.round(hc.pool_idle_timeout_seconds * 1000);
   const connectTimes = config.log.level === 'debug' || config.log.level === 'trace' ? new ConnectTimes() : null;
-  const pool = new Pool(url.origin, {
+  const pool = createIndexedPool(url.origin, {
     connections: hc.max_connections > 0 ? hc.max_connections : null,
     pipelining: 1,
     keepAliveTimeout: idleMs,
@@ -57,11 +58,16 @@ export function createUpstreamPool(config: Config, events: PoolEvents): Upstream
         // undici's connector callback types are a union of (err, null) and (null, socket)
         (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
       });
-      // undici's own connect timer ticks at ~0.5 s resolution; this one keeps connect_timeout_seconds exact
+      // undici's own connect timer ticks at ~0.5 s resolution; this one keeps connect_timeout_seconds exact.
+      // It acts after this turn's I/O (setImmediate): when the worker's event loop stalled past the
+      // deadline, a connection that completed meanwhile is taken, not destroyed
       const socket = pending as unknown as Socket | undefined;
       if (socket && !settled && connectTimeout > 0) {
         timer = setTimeout(
-          () => socket.destroy(new errors.ConnectTimeoutError(`connecting to the upstream timed out after ${connectTimeout} ms`)),
+          () =>
+            setImmediate(() => {
+              if (!settled) socket.destroy(new errors.ConnectTimeoutError(`connecting to the upstream timed out after ${connectTimeout} ms`));
+            }),
           connectTimeout,
         );
       }

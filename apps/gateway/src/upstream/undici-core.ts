@@ -27,3 +27,12 @@ export function createAgent(): Undici.Agent {
 export function request(dispatcher: Undici.Dispatcher, o: Undici.Dispatcher.RequestOptions): Promise<Undici.Dispatcher.ResponseData> {
   return apiRequest.call(dispatcher, o);
 }
+
+/** PoolBase's symbols (the Pool's client list, its "this client is busy" flag, its hooks) and undici's HTTP/1 client */
+export const poolBase = require('undici/lib/dispatcher/pool-base.js') as {
+  kClients: symbol;
+  kNeedDrain: symbol;
+  kAddClient: symbol;
+  kGetDispatcher: symbol;
+};
+export const Client = require('undici/lib/dispatcher/client.js') as typeof Undici.Client;
