@@ -18,9 +18,10 @@ import { mintTokens } from './mint-tokens.mjs';
 import { REDIS_URL, startStack } from './lib/stack.mjs';
 import { THRESHOLDS, evaluate, formatResults, percentile } from './lib/thresholds.mjs';
 import * as node from './lib/node-runner.mjs';
+import { SCENARIOS } from './lib/scenarios.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const ALL = ['smoke', 'throughput', 'streaming', 'contention', 'quota'];
+const ALL = SCENARIOS;
 const CI_BUDGET_MS = 60_000;
 
 function args(argv) {

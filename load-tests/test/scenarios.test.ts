@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCENARIOS } from '../lib/scenarios.mjs';
 
 const RUN = fileURLToPath(new URL('../run.mjs', import.meta.url));
-const SCENARIOS = ['smoke', 'throughput', 'streaming', 'contention', 'quota'];
 
 interface Results {
   names: { passed: string[]; failed: string[]; skipped: string[] };

@@ -178,7 +178,7 @@ describe('hardening', () => {
         small.push(await round(10_000));
         large.push(await round(1_000_000));
       }
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       expect(median(large) - median(small)).toBeLessThan(20 * MB);
     });
 
