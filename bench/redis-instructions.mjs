@@ -10,8 +10,9 @@
 //
 //   node bench/redis-instructions.mjs [--pairs 2000] [--concurrency 32] [--lua FILE.mjs]
 //
-// Cases: the single-key form (no account), three capped accounts (the pick in the admission, the
-// slot released by the finish), and the admission and the finish of the single-key form alone.
+// Cases: the single-key form (no account); three capped accounts as a worker admits on them (its
+// guess passed alone, the slot released by the finish); three capped accounts all passed (the full
+// pick, when a guess was refused); and the admission and the finish of the single-key form alone.
 // --lua FILE.mjs: a module exporting `variants`, a map of name → { admit?: LuaScript, finish?: LuaScript }
 // run as extra cases next to the current scripts (how a script change is measured before it is made).
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { ADMIT, FINISH, keys, pickInputs } from '@dsp/core';
+import { ADMIT, FINISH, keys, pickInputs, soloInputs } from '@dsp/core';
 import { ScriptClient } from '../apps/gateway/dist/redis/script-client.js';
 import { requestScripts } from './script-inputs.mjs';
 import { freePort, sleep, waitFor } from '../load-tests/lib/stack.mjs';
@@ -78,11 +79,18 @@ async function dumped() {
 const prefix = 'dsp-instr:';
 const accounts = ['a', 'b', 'c'].map((name) => ({ name, cap: 1_000_000, weight: 1, leaseKey: keys.accountLeases(prefix, name) }));
 
+/** The account inputs of request `n`: none, the worker's guess alone (round robin here), or all three. */
+function accountInputs(mode, n) {
+  if (mode === 'guess') return soloInputs(keys.accountsDisabled(prefix), accounts[n % accounts.length]);
+  if (mode === 'all') return pickInputs(keys.accountsDisabled(prefix), accounts, Math.random());
+  return null;
+}
+
 /** Request `n` of loop `loop` (the admission-alone case keeps its leases: no concurrency limit in the way). */
-const pair = (loop, n, withAccounts) =>
+const pair = (loop, n, mode) =>
   requestScripts(prefix, loop, n, {
     concurrency: 1_000_000,
-    accounts: withAccounts ? pickInputs(keys.accountsDisabled(prefix), accounts, Math.random()) : null,
+    accounts: accountInputs(mode, n),
     spend: '1000',
     event: `{"request_id":"l${loop}-${n}","model":"deepseek-chat","prompt_tokens":12,"completion_tokens":30}`,
   });
@@ -101,7 +109,7 @@ async function run(c, count, measure) {
       if (c.admit) {
         const a = await client.run(c.admit, p.admit);
         if (!a.ok) throw new Error(`${c.name}: admission refused ${JSON.stringify(a)}`);
-        if (c.accounts) p.finish.accountLeaseKey = accounts[a.account].leaseKey;
+        if (c.accounts) p.finish.accountLeaseKey = accounts[c.accounts === 'guess' ? n % accounts.length : a.account].leaseKey;
       }
       if (c.finish) await client.run(c.finish, p.finish);
     }
@@ -115,7 +123,8 @@ async function run(c, count, measure) {
 
 const cases = [
   { name: 'single key: admission + finish', admit: ADMIT, finish: FINISH, accounts: false },
-  { name: '3 capped accounts: admission with the pick + finish with the slot', admit: ADMIT, finish: FINISH, accounts: true },
+  { name: "3 capped accounts: admission on the worker's guess + finish with the slot", admit: ADMIT, finish: FINISH, accounts: 'guess' },
+  { name: '3 capped accounts, all passed (the full pick) + finish with the slot', admit: ADMIT, finish: FINISH, accounts: 'all' },
   { name: 'single key: admission alone', admit: ADMIT, finish: null, accounts: false },
   { name: 'single key: finish alone', admit: null, finish: FINISH, accounts: false },
 ];
@@ -123,7 +132,8 @@ if (o.lua) {
   const { variants } = await import(resolve(o.lua));
   for (const [name, v] of Object.entries(variants)) {
     cases.push({ name: `${name} (single key)`, admit: v.admit ?? ADMIT, finish: v.finish ?? FINISH, accounts: false });
-    cases.push({ name: `${name} (3 accounts)`, admit: v.admit ?? ADMIT, finish: v.finish ?? FINISH, accounts: true });
+    cases.push({ name: `${name} (3 accounts, guess)`, admit: v.admit ?? ADMIT, finish: v.finish ?? FINISH, accounts: 'guess' });
+    cases.push({ name: `${name} (3 accounts, all)`, admit: v.admit ?? ADMIT, finish: v.finish ?? FINISH, accounts: 'all' });
   }
 }
 

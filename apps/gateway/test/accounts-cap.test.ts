@@ -72,3 +72,54 @@ describe('cluster-wide account caps', () => {
     expect(await waits.redis.zcard(`${waits.prefix}{acct}:lease:b`)).toBe(0);
   });
 });
+
+// A worker admits on its own guess (weight × the free room it last saw) and the admission script
+// checks that one account alone; a guess the script refuses falls back, in the same admission, to
+// the pick among every account by the exact counts.
+describe("a worker's guess that another host filled", () => {
+  const BIG = 'sk-guess-big-000000000001';
+  const SMALL = 'sk-guess-small-0000000002';
+  let first: Gateway;
+  let second: Gateway;
+
+  beforeAll(async () => {
+    const accounts = deepseekWith([
+      { name: 'big', api_key: BIG, max_concurrency: 1, weight: 1000 },
+      { name: 'small', api_key: SMALL, max_concurrency: 5, weight: 0.001 },
+    ]);
+    first = await startGateway({
+      workers: 1,
+      recorder: false,
+      mockOptions: { keys: { [BIG]: { maxConcurrency: 1 } } },
+      config: { deepseek: accounts, limits: { upstream_wait_ms: 0 } },
+    });
+    second = await startGateway({
+      workers: 1,
+      recorder: false,
+      prefix: first.prefix,
+      keys: first.keys,
+      mock: first.mock,
+      databaseUrl: first.databaseUrl,
+      config: { deepseek: accounts, limits: { upstream_wait_ms: 0 } },
+    });
+  }, 200_000);
+  afterAll(async () => {
+    expect(await second.stop()).toBe(0);
+    expect(await first.stop()).toBe(0);
+  });
+
+  it('is refused by the script and served on the account with room: 200, not 429, and the cap holds', async () => {
+    const slow = complete(first.url, await first.mint({ sub: 'guess-1' }), { stream: true, mock: { chunks: 20, chunkDelayMs: 100 } });
+    await waitFor(() => first.mock.keyStats(BIG).inFlight === 1, 10_000);
+    // the second host has never seen 'big' full: its guess is 'big' (weight 1000 against 0.001)
+    const token = await second.mint({ sub: 'guess-2' });
+    for (let i = 0; i < 3; i++) expect((await complete(second.url, token)).status).toBe(200);
+    expect(first.mock.keyStats(SMALL).requests).toBe(3);
+    expect(first.mock.keyStats(BIG)).toMatchObject({ requests: 1, overCap: 0 });
+    expect((await slow).done).toBe(true);
+    // 'big' is free again: after at most a second the second host's guesses go back to it
+    const until = Date.now() + 5000;
+    while (first.mock.keyStats(BIG).requests < 2 && Date.now() < until) expect((await complete(second.url, token)).status).toBe(200);
+    expect(first.mock.keyStats(BIG).requests).toBe(2);
+  });
+});

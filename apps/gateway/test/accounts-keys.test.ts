@@ -59,7 +59,10 @@ describe('refused and spent keys, balances', () => {
     gw.mock.setKey(POOR, { balance: '5.00' });
     await waitFor(async () => !('poor' in (await disabled())), 10_000);
     const token = await gw.mint({ sub: 'keys-2' });
-    for (let i = 0; i < 6; i++) expect((await complete(gw.url, token)).status).toBe(200);
+    // a worker that saw the account out of rotation skips it in its guesses for up to a second
+    // (the admission script is what decides; the guess only saves it a round trip)
+    const until = Date.now() + 5000;
+    while (gw.mock.keyStats(POOR).requests <= 1 && Date.now() < until) expect((await complete(gw.url, token)).status).toBe(200);
     expect(gw.mock.keyStats(POOR).requests).toBeGreaterThan(1);
   });
 

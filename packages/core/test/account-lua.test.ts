@@ -13,6 +13,7 @@ import {
   evalRunner,
   keys,
   pickInputs,
+  soloInputs,
   weightedPick,
   type AccountCandidate,
   type ScriptRunner,
@@ -50,12 +51,14 @@ describe('account acquire', () => {
   it('chooses like weightedPick over weight × free fraction, for the same r', async () => {
     const list = [cand('w-a', 4, 1), cand('w-b', 0, 2), cand('w-c', 2, 3)];
     // fill some room: a has 1 of 4, c has 1 of 2
-    expect(await acquire(r, 'pre-a', [list[0]!], 0.5)).toEqual({ ok: true, index: 0 });
-    expect(await acquire(r, 'pre-c', [list[2]!], 0.5)).toEqual({ ok: true, index: 0 });
+    expect(await acquire(r, 'pre-a', [list[0]!], 0.5)).toEqual({ ok: true, index: 0, used: 1 });
+    expect(await acquire(r, 'pre-c', [list[2]!], 0.5)).toEqual({ ok: true, index: 0, used: 1 });
     const scores = [accountScore(1, 4, 1), accountScore(2, 0, 0), accountScore(3, 2, 1)];
     for (const rnd of [0, 0.1, 0.19, 0.21, 0.5, 0.7, 0.99]) {
       const got = await acquire(r, `x-${rnd}`, list, rnd);
-      expect(got, `r=${rnd}`).toEqual({ ok: true, index: weightedPick(scores, rnd) });
+      const index = weightedPick(scores, rnd);
+      // the picked account's slots in use, this one's included (an uncapped account counts none)
+      expect(got, `r=${rnd}`).toEqual({ ok: true, index, used: [2, 0, 2][index] });
       // give the slot back so the next draw sees the same state
       if (got.ok && list[got.index]!.cap > 0) await r.scripts.run(ACCOUNT_RELEASE, { key: list[got.index]!.leaseKey, leaseId: `x-${rnd}` });
     }
@@ -74,18 +77,18 @@ describe('account acquire', () => {
   it('moves to the account with room when one is full, and says when all are', async () => {
     const list = [cand('full-a', 1), cand('full-b', 1)];
     const first = await acquire(r, 'f1', list, 0);
-    expect(first).toEqual({ ok: true, index: 0 });
-    expect(await acquire(r, 'f2', list, 0)).toEqual({ ok: true, index: 1 });
+    expect(first).toEqual({ ok: true, index: 0, used: 1 });
+    expect(await acquire(r, 'f2', list, 0)).toEqual({ ok: true, index: 1, used: 1 });
     expect(await acquire(r, 'f3', list, 0.3)).toEqual({ ok: false, full: 2, disabled: 0 });
     expect(await r.scripts.run(ACCOUNT_RELEASE, { key: list[0]!.leaseKey, leaseId: 'f1' })).toBe(true);
     expect(await r.scripts.run(ACCOUNT_RELEASE, { key: list[0]!.leaseKey, leaseId: 'f1' })).toBe(false);
-    expect(await acquire(r, 'f4', list, 0.9)).toEqual({ ok: true, index: 0 });
+    expect(await acquire(r, 'f4', list, 0.9)).toEqual({ ok: true, index: 0, used: 1 });
   });
 
   it('skips accounts in the disabled hash', async () => {
     const list = [cand('d-a', 0), cand('d-b', 3)];
     await r.hset(disabledKey, 'd-a', 'key_refused');
-    for (const rnd of [0, 0.5, 0.99]) expect(await acquire(r, `d-${rnd}`, list, rnd)).toEqual({ ok: true, index: 1 });
+    for (const [i, rnd] of [0, 0.5, 0.99].entries()) expect(await acquire(r, `d-${rnd}`, list, rnd)).toEqual({ ok: true, index: 1, used: i + 1 });
     await r.hset(disabledKey, 'd-b', 'operator');
     expect(await acquire(r, 'd-x', list, 0.5)).toEqual({ ok: false, full: 0, disabled: 2 });
     await r.hdel(disabledKey, 'd-a', 'd-b');
@@ -97,7 +100,7 @@ describe('account acquire', () => {
     expect((await acquire(r, 'dead', list, 0.5, 150)).ok).toBe(true);
     expect((await acquire(r, 'live', list, 0.5)).ok).toBe(false);
     await sleep(250);
-    expect(await acquire(r, 'live', list, 0.5)).toEqual({ ok: true, index: 0 });
+    expect(await acquire(r, 'live', list, 0.5)).toEqual({ ok: true, index: 0, used: 1 });
     // swept when the account looked full; the zset has no TTL (one small key per account)
     expect(await r.zrange(list[0]!.leaseKey, 0, -1)).toEqual(['live']);
     expect(await r.pttl(list[0]!.leaseKey)).toBe(-1);
@@ -126,7 +129,7 @@ describe('account acquire', () => {
 });
 
 describe('admission with accounts (one script: quota, token slot and account slot)', () => {
-  function admitWith(sub: string, leaseId: string, list: AccountCandidate[] | null, o: { concurrency?: number; r?: number } = {}) {
+  function admitWith(sub: string, leaseId: string, list: AccountCandidate[] | null, o: { concurrency?: number; r?: number; solo?: boolean } = {}) {
     return r.scripts.run(ADMIT, {
       userKey: keys.user(prefix, sub),
       revokedKey: keys.revoked(prefix, sub),
@@ -143,15 +146,15 @@ describe('admission with accounts (one script: quota, token slot and account slo
       dayTtl: 3600,
       monthTtl: 3600,
       refuseUnknown: false,
-      accounts: list === null ? null : pickInputs(disabledKey, list, o.r ?? 0.5),
+      accounts: list === null ? null : o.solo ? soloInputs(disabledKey, list[0]!) : pickInputs(disabledKey, list, o.r ?? 0.5),
     });
   }
 
   it('admits on an account with room and holds both slots', async () => {
     const list = [cand('ad-a', 1), cand('ad-b', 1)];
     const first = await admitWith('u1', 'q1', list, { r: 0 });
-    expect(first).toMatchObject({ ok: true, inFlight: 1, account: 0 });
-    expect(await admitWith('u1', 'q2', list, { r: 0 })).toMatchObject({ ok: true, inFlight: 2, account: 1 });
+    expect(first).toMatchObject({ ok: true, inFlight: 1, account: 0, accountUsed: 1 });
+    expect(await admitWith('u1', 'q2', list, { r: 0 })).toMatchObject({ ok: true, inFlight: 2, account: 1, accountUsed: 1 });
     expect(await r.zrange(list[0]!.leaseKey, 0, -1)).toEqual(['q1']);
     expect(await r.zrange(list[1]!.leaseKey, 0, -1)).toEqual(['q2']);
   });
@@ -180,7 +183,34 @@ describe('admission with accounts (one script: quota, token slot and account slo
     await r.hdel(disabledKey, 'we-b');
   });
 
+  it("the worker's guess alone: its slots in use come back; full or out of rotation, nothing is counted", async () => {
+    const guess = [cand('g-a', 3)];
+    const solo = { solo: true };
+    const day = keys.day(prefix, 'u6', '20261201');
+    expect(await admitWith('u6', 'g1', guess, solo)).toMatchObject({ ok: true, account: 0, accountUsed: 1 });
+    expect(await admitWith('u6', 'g2', guess, solo)).toMatchObject({ ok: true, account: 0, accountUsed: 2 });
+    expect(await admitWith('u6', 'g3', guess, solo)).toMatchObject({ ok: true, account: 0, accountUsed: 3 });
+    expect(await admitWith('u6', 'g4', guess, solo)).toEqual({ ok: false, reason: 'upstream_capacity', full: 1, disabled: 0 });
+    expect(await r.zrange(guess[0]!.leaseKey, 0, -1)).toEqual(['g1', 'g2', 'g3']);
+    await r.hset(disabledKey, 'g-a', 'operator');
+    await r.zrem(guess[0]!.leaseKey, 'g1');
+    expect(await admitWith('u6', 'g5', guess, solo)).toEqual({ ok: false, reason: 'upstream_capacity', full: 0, disabled: 1 });
+    await r.hdel(disabledKey, 'g-a');
+    expect(await r.hget(day, 'req')).toBe('3');
+    expect((await r.zrange(keys.leases(prefix, 'u6', 't1'), 0, -1)).sort()).toEqual(['g1', 'g2', 'g3']);
+  });
+
+  it("the worker's guess alone on an uncapped account takes no slot, and a dead lease is swept when it looks full", async () => {
+    const free = [cand('g-free', 0)];
+    expect(await admitWith('u7', 'h1', free, { solo: true })).toMatchObject({ ok: true, account: 0, accountUsed: 0 });
+    expect(await r.exists(free[0]!.leaseKey)).toBe(0);
+    const one = [cand('g-one', 1)];
+    await r.zadd(one[0]!.leaseKey, 1, 'dead'); // expired long ago on the Redis clock
+    expect(await admitWith('u7', 'h2', one, { solo: true })).toMatchObject({ ok: true, account: 0, accountUsed: 1 });
+    expect(await r.zrange(one[0]!.leaseKey, 0, -1)).toEqual(['h2']);
+  });
+
   it('without accounts it is the admission it always was', async () => {
-    expect(await admitWith('u5', 'n1', null)).toMatchObject({ ok: true, inFlight: 1, account: -1 });
+    expect(await admitWith('u5', 'n1', null)).toEqual({ ok: true, usageRatio: 0, inFlight: 1, account: -1, accountUsed: 0 });
   });
 });

@@ -1,10 +1,31 @@
-// The account part of admission: every account of the set is passed to the script (so the number
-// of keys is fixed per set), each with its weight, or 0 when it may not take this request (off in
-// the configuration, breaker open in this worker, does not serve the model, already tried).
-import { ACCOUNT_ACQUIRE, pickInputs, type AccountCandidate, type PickInputs, type ScriptRunner } from '@dsp/core';
+// The account part of admission, in two steps. First the worker guesses: it picks one account by
+// weight × the free room it last saw (each admission returns the picked account's slots in use),
+// and the admission script checks and takes that one alone (is it out of rotation? under its cap?).
+// Passing one candidate instead of all keeps the script's cost near the single-key form's: every
+// argument and every redis.call costs Redis CPU on each request. Only when the guess is refused
+// (full, or taken out of rotation meanwhile) does the script see every account and choose by the
+// exact counts. The cap and the operator's disable hold either way; the guess only shapes the spread.
+//
+// In the full pick every account of the set is passed (so the number of keys is fixed per set),
+// each with its weight, or 0 when it may not take this request (off in the configuration, breaker
+// open in this worker, does not serve the model, already tried).
+import {
+  ACCOUNT_ACQUIRE,
+  accountScore,
+  pickInputs,
+  soloInputs as soloInputsOf,
+  weightedPick,
+  type AccountCandidate,
+  type PickInputs,
+  type ScriptRunner,
+  type SoloInputs,
+} from '@dsp/core';
 import type { Account, AccountSet } from './account-set.js';
 
 export const NONE_TRIED: ReadonlySet<number> = new Set();
+
+/** How long a worker trusts what it saw of an account's slots; older, the account counts as free. */
+export const SEEN_MS = 1000;
 
 export interface AccountInputs extends PickInputs {
   /** the eligible ones; 0 means every account is out for this request */
@@ -16,10 +37,12 @@ const BUILT = new WeakMap<AccountSet, Map<number, PickInputs>>();
 /** masks are 31-bit sets; a larger set's inputs are built per request */
 const MAX_CACHED_ACCOUNTS = 31;
 
+function mayServe(a: Account, model: string, tried: ReadonlySet<number>, now: number): boolean {
+  return a.config.enabled && !tried.has(a.index) && (a.config.models.length === 0 || a.config.models.includes(model)) && a.breaker.peek(now);
+}
+
 export function accountInputs(set: AccountSet, model: string, tried: ReadonlySet<number>, now = Date.now()): AccountInputs {
-  const ok = set.list.map(
-    (a) => a.config.enabled && !tried.has(a.index) && (a.config.models.length === 0 || a.config.models.includes(model)) && a.breaker.peek(now),
-  );
+  const ok = set.list.map((a) => mayServe(a, model, tried, now));
   const eligible = ok.filter(Boolean).length;
   const r = Math.random();
   if (ok.length > MAX_CACHED_ACCOUNTS) return { ...build(set, ok, r), eligible };
@@ -42,6 +65,46 @@ function build(set: AccountSet, ok: readonly boolean[], r: number): PickInputs {
   return pickInputs(set.disabledKey, candidates, r);
 }
 
+export interface Guess {
+  /** the account to try alone; null when every eligible one looked full or out of rotation */
+  account: Account | null;
+  eligible: number;
+}
+
+/** The worker's own pick among the accounts that may serve `model`, by weight × the free room it last saw. */
+export function guessAccount(set: AccountSet, model: string, now = Date.now()): Guess {
+  const scores: number[] = [];
+  let eligible = 0;
+  for (const a of set.list) {
+    if (!mayServe(a, model, NONE_TRIED, now)) {
+      scores.push(0);
+      continue;
+    }
+    eligible++;
+    const used = now - a.seen.at < SEEN_MS ? a.seen.used : 0;
+    scores.push(used === Infinity ? 0 : accountScore(a.config.weight, a.config.maxConcurrency, used));
+  }
+  const i = weightedPick(scores, Math.random());
+  return { account: i < 0 ? null : set.list[i]!, eligible };
+}
+
+/** The admission's inputs for `account` alone, built once per account. */
+const SOLO = new WeakMap<Account, SoloInputs>();
+export function soloInputs(set: AccountSet, account: Account): SoloInputs {
+  let built = SOLO.get(account);
+  if (!built) {
+    const c = { name: account.name, cap: account.config.maxConcurrency, weight: account.config.weight, leaseKey: account.leaseKey };
+    SOLO.set(account, (built = soloInputsOf(set.disabledKey, c)));
+  }
+  return built;
+}
+
+/** Remembers what an admission said of an account: its slots in use, or that it was full or out of rotation. */
+export function saw(account: Account, what: number | 'full' | 'disabled', now = Date.now()): void {
+  account.seen.used = what === 'full' ? account.config.maxConcurrency : what === 'disabled' ? Infinity : what;
+  account.seen.at = now;
+}
+
 export type Acquisition = { ok: true; account: Account } | { ok: false; full: number; disabled: number };
 
 /** Takes a slot on another account (failover, waiting): the standalone acquire script. */
@@ -56,5 +119,8 @@ export async function acquireAccount(
   const inputs = accountInputs(set, model, tried);
   if (inputs.eligible === 0) return { ok: false, full: 0, disabled: 0 };
   const pick = await scripts.run(ACCOUNT_ACQUIRE, { pick: inputs, leaseId, leaseMs });
-  return pick.ok ? { ok: true, account: set.list[pick.index]! } : pick;
+  if (!pick.ok) return pick;
+  const account = set.list[pick.index]!;
+  saw(account, pick.used);
+  return { ok: true, account };
 }

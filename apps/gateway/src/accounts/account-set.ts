@@ -22,6 +22,11 @@ export interface Account {
   readonly leaseKey: string;
   /** requests of this worker on this account now */
   inFlight: number;
+  /**
+   * What this worker last saw of the account's cluster-wide slots, and when: the count an admission
+   * returned, the cap when it was full, Infinity when it was out of rotation. Only guesses use it.
+   */
+  seen: { used: number; at: number };
 }
 
 export interface AccountSetOptions {
@@ -73,6 +78,7 @@ export class AccountSet {
         breaker: old?.breaker ?? new CircuitBreaker(breakerOpts, (state, why) => opts.onBreaker(a.name, state, why)),
         leaseKey: keys.accountLeases(prefix, a.name),
         inFlight: 0,
+        seen: { used: 0, at: 0 },
       };
     });
     this.trivial = this.list.length === 1 && this.list[0]!.config.maxConcurrency === 0;

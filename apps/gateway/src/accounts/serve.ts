@@ -7,7 +7,7 @@ import type { Exchange } from '../pipeline/exchange.js';
 import { admit, capacity, type AdmitServices } from '../pipeline/admit.js';
 import { proxy, type ProxyServices } from '../pipeline/proxy.js';
 import type { CompletionRoute, Identity, Lease, Outcome, ParsedRequest } from '../pipeline/types.js';
-import { acquireAccount } from './account-admission.js';
+import { acquireAccount, saw } from './account-admission.js';
 import { disableAccount } from './account-control.js';
 import { outcomeOfStatus } from './account-metrics.js';
 import type { Account } from './account-set.js';
@@ -88,6 +88,7 @@ export async function serveUpstream(x: Exchange, route: CompletionRoute, request
     refuse(account, reason) {
       // the single-key form has nothing to fail over to: its 401/402 passes through as before
       if (set.trivial) return;
+      saw(account, 'disabled'); // this worker's guesses skip it at once; the others learn at admission
       disableAccount(deps.redis, set.disabledKey, account.name, reason).then(
         (first) => {
           if (!first) return;

@@ -2,7 +2,7 @@
 // the token's concurrency slots (and, with several upstream accounts, a slot on one of them). The
 // lease is owned by this request's id and expires by itself.
 import { ADMIT, GatewayError, keys, nanosToDecimal, periodAt, type Admission, type AdmitInput, type BudgetName } from '@dsp/core';
-import { accountInputs, NONE_TRIED } from '../accounts/account-admission.js';
+import { accountInputs, guessAccount, NONE_TRIED, saw, soloInputs } from '../accounts/account-admission.js';
 import type { Account } from '../accounts/account-set.js';
 import type { Deps } from '../deps.js';
 import { accessRefused, redisTrouble, unknownRefusedOnlyWhenSynced } from './access.js';
@@ -49,19 +49,30 @@ export async function admit(identity: Identity, requestId: string, model: string
     refuseUnknown: false,
     accounts: null,
   };
+  const took = (account: Account, r: Admission): Admission => {
+    if (!r.ok) return r;
+    lease.account = account;
+    lease.accountHeld = account.config.maxConcurrency > 0;
+    saw(account, r.accountUsed);
+    return r;
+  };
   const run = async (refuseUnknown: boolean): Promise<Admission> => {
     input.refuseUnknown = refuseUnknown;
     if (set.trivial) return deps.scripts.run(ADMIT, input);
-    // the account is chosen, and its slot taken, in the same script as the quota and token slot
-    const acct = accountInputs(set, model, NONE_TRIED);
-    if (acct.eligible === 0) throw noAccount();
-    input.accounts = acct;
-    const r = await deps.scripts.run(ADMIT, input);
-    if (r.ok) {
-      lease.account = set.list[r.account]!;
-      lease.accountHeld = lease.account.config.maxConcurrency > 0;
+    // the account's slot is taken in the same script as the quota and token slot: first on the
+    // worker's guess alone, then, if the guess was full or out of rotation, choosing among all
+    const guess = guessAccount(set, model);
+    if (guess.eligible === 0) throw noAccount();
+    if (guess.account) {
+      input.accounts = soloInputs(set, guess.account);
+      const r = await deps.scripts.run(ADMIT, input);
+      if (r.ok || r.reason !== 'upstream_capacity') return took(guess.account, r);
+      saw(guess.account, r.disabled > 0 ? 'disabled' : 'full');
+      if (guess.eligible === 1) return r;
     }
-    return r;
+    input.accounts = accountInputs(set, model, NONE_TRIED);
+    const r = await deps.scripts.run(ADMIT, input);
+    return r.ok ? took(set.list[r.account]!, r) : r;
   };
   let result: Admission;
   try {

@@ -25,7 +25,9 @@ import { ArgRun, asFlag, defineScript, type ScriptArg } from './script.js';
 // A candidate with weight 0 is not eligible for this request (breaker open, wrong model): passing
 // every account with a weight keeps the number of keys fixed. It returns the picked candidate
 // (1-based, or 0 when none could be taken), how many eligible ones were full and how many disabled,
-// and takes the lease on the picked one.
+// and the picked one's slots in use with this request's (0 when uncapped), and takes the lease on
+// the picked one. The admission script runs it only when the worker's guess (one account, checked
+// on its own path there) was refused; the counts returned keep the guesses close to the free room.
 export const ACCOUNT_PICK_LUA = `
 local function pickAccount(k0, a0, now, leaseId, leaseMs)
   local n = tonumber(ARGV[a0])
@@ -33,7 +35,7 @@ local function pickAccount(k0, a0, now, leaseId, leaseMs)
   local names = {}
   for i = 1, n do names[i] = ARGV[a0 + 1 + i * 3 - 2] end
   local off = redis.call('HMGET', KEYS[k0], unpack(names))
-  local scores, total, full, disabled = {}, 0, 0, 0
+  local scores, used, total, full, disabled = {}, {}, 0, 0, 0
   for i = 1, n do
     local cap = tonumber(ARGV[a0 + 1 + i * 3 - 1])
     local w = tonumber(ARGV[a0 + 1 + i * 3])
@@ -47,17 +49,18 @@ local function pickAccount(k0, a0, now, leaseId, leaseMs)
     else
       -- ZCARD is O(1); expired leases (a dead worker's) are swept only when they could matter:
       -- when the account looks full
-      local used = redis.call('ZCARD', KEYS[k0 + i])
-      if used >= cap then
+      local u = redis.call('ZCARD', KEYS[k0 + i])
+      if u >= cap then
         redis.call('ZREMRANGEBYSCORE', KEYS[k0 + i], '-inf', now)
-        used = redis.call('ZCARD', KEYS[k0 + i])
+        u = redis.call('ZCARD', KEYS[k0 + i])
       end
-      if used < cap then s = w * (cap - used) / cap else full = full + 1 end
+      used[i] = u
+      if u < cap then s = w * (cap - u) / cap else full = full + 1 end
     end
     scores[i] = s
     total = total + s
   end
-  if total <= 0 then return 0, full, disabled end
+  if total <= 0 then return 0, full, disabled, 0 end
   local point = r * total
   local picked = 0
   for i = 1, n do
@@ -69,8 +72,9 @@ local function pickAccount(k0, a0, now, leaseId, leaseMs)
   end
   if tonumber(ARGV[a0 + 1 + picked * 3 - 1]) > 0 then
     redis.call('ZADD', KEYS[k0 + picked], now + leaseMs, leaseId)
+    return picked, full, disabled, used[picked] + 1
   end
-  return picked, full, disabled
+  return picked, full, disabled, 0
 end
 `;
 
@@ -78,13 +82,14 @@ end
 // waiting for a slot, and Redis Cluster, where the account keys live in another slot than the user's).
 // KEYS[1] disabled hash  KEYS[2..n+1] candidate lease zsets
 // ARGV[1] lease id  ARGV[2] lease ms  ARGV[3..] the PICK inputs (n, r, name/cap/weight triples)
-// returns {i} the picked candidate (1-based), or {0, full, disabled} when none could be taken
+// returns {i, used} the picked candidate (1-based) and its slots in use, or {0, full, disabled}
+// when none could be taken
 export const ACCOUNT_ACQUIRE_LUA = `${ACCOUNT_PICK_LUA}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local picked, full, disabled = pickAccount(1, 3, now, ARGV[1], tonumber(ARGV[2]))
+local picked, full, disabled, used = pickAccount(1, 3, now, ARGV[1], tonumber(ARGV[2]))
 if picked == 0 then return {0, full, disabled} end
-return {picked}
+return {picked, used}
 `;
 
 // account release — give back an account slot (on failover; the finish releases it otherwise).
@@ -94,12 +99,13 @@ return redis.call('ZREM', KEYS[1], ARGV[1])
 `;
 
 /** Decoded result of account acquisition. */
-export type AccountPick = { ok: true; index: number } | { ok: false; full: number; disabled: number };
+export type AccountPick =
+  { ok: true; index: number; /** its slots in use, this request's included (0 when uncapped) */ used: number } | { ok: false; full: number; disabled: number };
 
 export function decodeAccountPick(reply: unknown): AccountPick {
   const r = reply as readonly number[];
   const i = r[0] ?? 0;
-  if (i > 0) return { ok: true, index: i - 1 };
+  if (i > 0) return { ok: true, index: i - 1, used: r[1] ?? 0 };
   return { ok: false, full: r[1] ?? 0, disabled: r[2] ?? 0 };
 }
 
@@ -110,7 +116,7 @@ export interface AcquireInput {
 }
 
 export const ACCOUNT_ACQUIRE = defineScript<AcquireInput, AccountPick>(
-  'dspAccountAcquireV2',
+  'dspAccountAcquireV3',
   ACCOUNT_ACQUIRE_LUA,
   (i) => ({ keys: i.pick.keys.values.length, args: [i.pick.keys, i.leaseId, i.leaseMs, ...i.pick.args] }),
   decodeAccountPick,
@@ -140,6 +146,16 @@ export interface PickInputs {
   keys: ArgRun;
   /** n, r, then the candidates' name/cap/weight triples (one run) */
   args: [number, number, ArgRun];
+}
+
+/** The admission's inputs for one account, the worker's guess: the disabled hash and its slot zset, its name and cap. */
+export interface SoloInputs {
+  keys: ArgRun;
+  args: [ArgRun];
+}
+
+export function soloInputs(disabledKey: string, c: AccountCandidate): SoloInputs {
+  return { keys: new ArgRun([disabledKey, c.leaseKey]), args: [new ArgRun([c.name, c.cap])] };
 }
 
 /** KEYS and ARGV (after the caller's own) for PICK: the disabled hash first, then one key per candidate. */

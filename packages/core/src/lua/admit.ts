@@ -1,4 +1,4 @@
-import { ACCOUNT_PICK_LUA, type PickInputs } from './account.js';
+import { ACCOUNT_PICK_LUA, type PickInputs, type SoloInputs } from './account.js';
 import { defineScript, type CallArg } from './script.js';
 
 // admit — one round trip that decides whether a request may start.
@@ -16,9 +16,11 @@ import { defineScript, type CallArg } from './script.js';
 // ARGV[5..7] default daily requests, daily tokens, monthly tokens ([quota] defaults: 0 = no limit)
 // ARGV[8] day ttl s  ARGV[9] month ttl s
 // ARGV[10] "1": refuse a user without a user hash (unknown to Postgres; [auth] unknown_users)
-// KEYS[6..] and the last ARGVs (optional): the upstream accounts, see ACCOUNT_PICK_LUA
-// returns {1, usage ppm, in flight, account} admitted (the request is counted, a lease is held;
-//         account = the picked candidate, 1-based, 0 when no accounts were passed)
+// KEYS[6..] and the last ARGVs (optional): the upstream accounts, one (the worker's guess) or all
+//         (see ACCOUNT_PICK_LUA)
+// returns {1, usage ppm, in flight[, account, used]} admitted (the request is counted, a lease is
+//         held; with accounts: the picked candidate, 1-based, and its slots in use, this one's
+//         included, 0 when uncapped)
 //         {-1} revoked  {-2} disabled  {-3,used,limit} daily requests  {-4,used,limit} daily tokens
 //         {-5,used,limit} monthly tokens  {-6,in flight} concurrency
 //         {-7,full,disabled} no upstream account could be taken (nothing was counted or held)
@@ -74,13 +76,29 @@ if inFlight >= concurrency then
   if inFlight >= concurrency then return {-6, inFlight} end
 end
 local leaseMs = tonumber(ARGV[4])
--- the upstream account, when the caller passes accounts: KEYS[6] the disabled hash, KEYS[7..6+n]
--- their slot zsets, and the PICK inputs as the last 2 + 3n ARGV (so other arguments keep their place)
-local account = 0
-if #KEYS > 5 then
+-- the upstream account, when the caller passes accounts, KEYS[6] being the disabled hash. Either
+-- the worker's guess alone (KEYS[7] its slot zset, ARGV[11] its name, ARGV[12] its cap: the usual
+-- case, checked and taken without the pick's tables), or every account: KEYS[7..6+n] their slot
+-- zsets and the PICK inputs as the last 2 + 3n ARGV (15 or more, so the two never look alike)
+local account, acctUsed = 0, 0
+if #KEYS == 7 and #ARGV == 12 then
+  if redis.call('HEXISTS', KEYS[6], ARGV[11]) == 1 then return {-7, 0, 1} end
+  local cap = tonumber(ARGV[12])
+  if cap > 0 then
+    local used = redis.call('ZCARD', KEYS[7])
+    if used >= cap then
+      redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now)
+      used = redis.call('ZCARD', KEYS[7])
+      if used >= cap then return {-7, 1, 0} end
+    end
+    redis.call('ZADD', KEYS[7], now + leaseMs, ARGV[2])
+    acctUsed = used + 1
+  end
+  account = 1
+elseif #KEYS > 5 then
   local n = #KEYS - 6
   local full, off
-  account, full, off = pickAccount(6, #ARGV - 3 * n - 1, now, ARGV[2], leaseMs)
+  account, full, off, acctUsed = pickAccount(6, #ARGV - 3 * n - 1, now, ARGV[2], leaseMs)
   if account == 0 then return {-7, full, off} end
 end
 redis.call('ZADD', KEYS[3], now + leaseMs, ARGV[2])
@@ -94,7 +112,8 @@ local ratio = 0
 if limDr > 0 then ratio = math.max(ratio, (dr + 1) / limDr) end
 if limDt > 0 then ratio = math.max(ratio, dt / limDt) end
 if limMt > 0 then ratio = math.max(ratio, mt / limMt) end
-return {1, math.floor(ratio * 1000000), inFlight + 1, account}
+if account > 0 then return {1, math.floor(ratio * 1000000), inFlight + 1, account, acctUsed} end
+return {1, math.floor(ratio * 1000000), inFlight + 1}
 `;
 
 export interface AdmitInput {
@@ -115,12 +134,12 @@ export interface AdmitInput {
   monthTtl: number;
   /** refuse a user without a user hash ([auth] unknown_users = "reject", state in sync) */
   refuseUnknown: boolean;
-  /** the upstream accounts to pick from and take a slot on; null for the single-key form */
-  accounts: PickInputs | null;
+  /** the upstream account to take a slot on (the worker's guess), or all to pick from; null for the single-key form */
+  accounts: SoloInputs | PickInputs | null;
 }
 
 export const ADMIT = defineScript<AdmitInput, Admission>(
-  'dspAdmitV4',
+  'dspAdmitV5',
   ADMIT_LUA,
   (i) => {
     const args: CallArg[] = [i.userKey, i.revokedKey, i.leaseKey, i.dayKey, i.monthKey];
@@ -145,7 +164,15 @@ export const ADMIT = defineScript<AdmitInput, Admission>(
 
 /** Decoded result of the admit script. */
 export type Admission =
-  | { ok: true; usageRatio: number; inFlight: number; /** picked account candidate, 0-based; -1 when none were passed */ account: number }
+  | {
+      ok: true;
+      usageRatio: number;
+      inFlight: number;
+      /** picked account candidate, 0-based; -1 when none were passed */
+      account: number;
+      /** the picked account's slots in use, this request's included (0 when uncapped or none passed) */
+      accountUsed: number;
+    }
   | { ok: false; reason: 'revoked' | 'disabled' | 'unknown_user' }
   | { ok: false; reason: 'quota'; quota: 'daily_requests' | 'daily_tokens' | 'monthly_tokens'; used: number; limit: number }
   | { ok: false; reason: 'concurrency'; inFlight: number }
@@ -161,7 +188,7 @@ export function decodeAdmission(reply: unknown): Admission {
   const n = (i: number): number => Number(r[i] ?? 0);
   switch (Number(r[0])) {
     case 1:
-      return { ok: true, usageRatio: n(1) / 1e6, inFlight: r[2] === undefined ? 1 : n(2), account: n(3) - 1 };
+      return { ok: true, usageRatio: n(1) / 1e6, inFlight: r[2] === undefined ? 1 : n(2), account: n(3) - 1, accountUsed: n(4) };
     case -1:
       return { ok: false, reason: 'revoked' };
     case -2:
