@@ -15,16 +15,13 @@
 // pick, when a guess was refused); and the admission and the finish of the single-key form alone.
 // --lua FILE.mjs: a module exporting `variants`, a map of name → { admit?: LuaScript, finish?: LuaScript }
 // run as extra cases next to the current scripts (how a script change is measured before it is made).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { ADMIT, FINISH, keys, pickInputs, soloInputs } from '@dsp/core';
 import { ScriptClient } from '../apps/gateway/dist/redis/script-client.js';
 import { requestScripts } from './script-inputs.mjs';
-import { freePort, sleep, waitFor } from '../load-tests/lib/stack.mjs';
+import { waitFor } from '../load-tests/lib/stack.mjs';
+import { needTools, startCallgrindRedis } from './callgrind-redis.mjs';
 
 const { values: o } = parseArgs({
   options: { pairs: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '32' }, lua: { type: 'string' } },
@@ -32,49 +29,9 @@ const { values: o } = parseArgs({
 const PAIRS = Number(o.pairs);
 const CONCURRENCY = Number(o.concurrency);
 
-function need(cmd) {
-  try {
-    execFileSync('which', [cmd], { stdio: 'ignore' });
-  } catch {
-    console.log(`redis-instructions: ${cmd} not found (apt-get install -y valgrind redis-server)`);
-    process.exit(0);
-  }
-}
-need('valgrind');
-need('redis-server');
-
-const dir = mkdtempSync(join(tmpdir(), 'dsp-redis-instr-'));
-const port = await freePort();
-const vg = spawn(
-  'valgrind',
-  ['--tool=callgrind', `--callgrind-out-file=${dir}/cg.%p`, 'redis-server', '--port', String(port), '--save', '', '--appendonly', 'no'],
-  {
-    stdio: 'ignore',
-  },
-);
-const url = `redis://127.0.0.1:${port}`;
-const ctl = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => 200 });
-ctl.on('error', () => {}); // refused until valgrind has started redis-server
-await waitFor(async () => (await ctl.ping().catch(() => null)) === 'PONG', 60_000);
-// /usr/bin/valgrind may run the tool as a child: callgrind_control needs the pid of the process it instruments
-const pid = Number(execFileSync('pgrep', ['-n', '-f', `callgrind.*--port ${port}`], { encoding: 'utf8' }).trim());
-
-function control(flag) {
-  execFileSync('callgrind_control', [flag, String(pid)], { stdio: 'ignore' });
-}
-/** Instructions since the last zeroing: dump, then read the newest part's totals. */
-async function dumped() {
-  const parts = () => readdirSync(dir).filter((f) => f.startsWith(`cg.${pid}.`));
-  const before = parts().length;
-  control('-d');
-  await waitFor(() => parts().length > before, 30_000);
-  const newest = parts()
-    .sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop()))
-    .at(-1);
-  const m = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(dir, newest), 'utf8'));
-  if (!m) throw new Error(`no totals in ${newest}`);
-  return Number(m[1]);
-}
+needTools('redis-instructions');
+const redis = await startCallgrindRedis();
+const { url, ctl } = redis;
 
 const prefix = 'dsp-instr:';
 const accounts = ['a', 'b', 'c'].map((name) => ({ name, cap: 1_000_000, weight: 1, leaseKey: keys.accountLeases(prefix, name) }));
@@ -100,7 +57,7 @@ await waitFor(() => client.status === 'ready', 30_000);
 
 /** Runs `count` requests of a case; returns instructions per request when measuring. */
 async function run(c, count, measure) {
-  if (measure) control('-z');
+  if (measure) redis.zero();
   let started = 0;
   const loop = async (i) => {
     for (let n = 0; started < count; n++) {
@@ -115,7 +72,7 @@ async function run(c, count, measure) {
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => loop(i)));
-  const per = measure ? (await dumped()) / count : 0;
+  const per = measure ? (await redis.instructions()) / count : 0;
   // the finish leaves a lease behind when a case has no admission: clear the run's keys
   await ctl.flushdb();
   return per;
@@ -151,13 +108,5 @@ try {
   for (const [name, per] of rows) console.log(`| ${name} | ${Math.round(per).toLocaleString('en-US')} | ${(per / base).toFixed(3)}× |`);
 } finally {
   client.disconnect();
-  ctl.disconnect();
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* gone */
-  }
-  vg.kill('SIGKILL');
-  await sleep(100);
-  rmSync(dir, { recursive: true, force: true });
+  await redis.stop();
 }

@@ -65,7 +65,7 @@ export async function buildWorkerServices(config: Config, slot: number, log: Log
   const queue = new Queue(USAGE_QUEUE, { connection: queueConnection(config.redis.url, cluster), prefix: keys.queuePrefix(config.redis.key_prefix, cluster) });
   queue.on('error', (e) => log.debug({ err: e.message }, 'usage queue error'));
   const leaseMs = Math.round(config.limits.lock_lease_seconds * 1000);
-  const leases = new LeaseKeeper(scripts, leaseMs);
+  const leases = new LeaseKeeper(scripts, leaseMs, { batch: !cluster });
   const usage = new UsageSink({
     redis,
     scripts,

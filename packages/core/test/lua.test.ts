@@ -82,7 +82,7 @@ describe('admit + finish scripts', () => {
     expect((await admit('ux', 'b', { concurrency: 2, leaseMs: 5000 })).ok).toBe(true);
     expect(await admit('ux', 'c', { concurrency: 2 })).toEqual({ ok: false, reason: 'concurrency', inFlight: 2 });
     await new Promise((res) => setTimeout(res, 200)); // lease a expired; b still live
-    expect(await admit('ux', 'c', { concurrency: 2 })).toEqual({ ok: true, usageRatio: 0, inFlight: 2, account: -1 });
+    expect(await admit('ux', 'c', { concurrency: 2 })).toEqual({ ok: true, usageRatio: 0, inFlight: 2, account: -1, accountUsed: 0 });
     expect(await admit('ux', 'd', { concurrency: 2 })).toEqual({ ok: false, reason: 'concurrency', inFlight: 2 });
     expect(await r.zrange(k('ux').lease, 0, -1)).toEqual(['b', 'c']);
   });

@@ -10,7 +10,7 @@ import { ACCESS } from './access.js';
 import { ACCOUNT_ACQUIRE, ACCOUNT_RELEASE } from './account.js';
 import { ADMIT } from './admit.js';
 import { FINISH, FINISH_NO_OUTBOX } from './finish.js';
-import { RENEW } from './renew.js';
+import { RENEW, RENEW_MANY } from './renew.js';
 
 /** Every script the gateway runs; their names are unique (a test checks it). */
-export const SCRIPTS = [ADMIT, ACCESS, FINISH, FINISH_NO_OUTBOX, RENEW, ACCOUNT_ACQUIRE, ACCOUNT_RELEASE] as const;
+export const SCRIPTS = [ADMIT, ACCESS, FINISH, FINISH_NO_OUTBOX, RENEW, RENEW_MANY, ACCOUNT_ACQUIRE, ACCOUNT_RELEASE] as const;
