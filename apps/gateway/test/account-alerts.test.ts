@@ -5,7 +5,7 @@
 // a balance below `low_balance` alerts once per dip; neither alert nor audit entry holds a key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '@dsp/db';
-import { startGateway, waitFor, type Gateway } from './harness.js';
+import { besides, startGateway, waitFor, type Gateway } from './harness.js';
 import { complete, deepseekWith } from './accounts-lib.js';
 import { sleep } from './util.js';
 import { signedWith, startWebhook, type Webhook } from './webhook.js';
@@ -46,7 +46,7 @@ describe('upstream account alerts: once per transition across workers and hosts'
       mockOptions: { keys: { [BAD]: { refused: true }, [GOOD]: { balance: '42.50' }, [THIN]: { balance: '80.00' } } },
       config,
     });
-    b = await startGateway({ workers: 2, prefix: a.prefix, keys: a.keys, mock: a.mock, databaseUrl: a.databaseUrl, config });
+    b = await startGateway({ workers: 2, ...besides(a), config });
     pool = createPool({ url: a.databaseUrl });
   }, 200_000);
 

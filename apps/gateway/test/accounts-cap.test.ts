@@ -2,13 +2,30 @@
 // concurrent slow requests the mock never sees more than max_concurrency in flight on a key. One
 // host waits for a slot (limits.upstream_wait_ms), the other answers 429 upstream_capacity at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, waitFor, type Gateway } from './harness.js';
+import { besides, startGateway, waitFor, type Gateway } from './harness.js';
 import { complete, deepseekWith } from './accounts-lib.js';
 import { metric, scrape } from './util.js';
 
 const A = 'sk-capa-0000000000000001';
 const B = 'sk-capb-0000000000000002';
 const SLOW = { chunks: 6, chunkDelayMs: 40 };
+
+/** Two gateway hosts on one Redis and one mock (its keys capped as given); the first waits up to `firstWaitMs` for a slot, the second never. */
+async function twoHosts(
+  workers: number,
+  deepseek: Record<string, unknown>,
+  mockKeys: Record<string, { maxConcurrency: number }>,
+  firstWaitMs: number,
+): Promise<[Gateway, Gateway]> {
+  const first = await startGateway({
+    workers,
+    recorder: false,
+    mockOptions: { keys: mockKeys },
+    config: { deepseek, limits: { upstream_wait_ms: firstWaitMs } },
+  });
+  const second = await startGateway({ workers, recorder: false, ...besides(first), config: { deepseek, limits: { upstream_wait_ms: 0 } } });
+  return [first, second];
+}
 
 describe('cluster-wide account caps', () => {
   let waits: Gateway;
@@ -20,21 +37,7 @@ describe('cluster-wide account caps', () => {
       { name: 'b', api_key: B, max_concurrency: 2 },
     ]);
     // the mock answers 429 past these caps, as DeepSeek would: a gateway that honours them never sees one
-    waits = await startGateway({
-      workers: 2,
-      recorder: false,
-      mockOptions: { keys: { [A]: { maxConcurrency: 3 }, [B]: { maxConcurrency: 2 } } },
-      config: { deepseek: accounts, limits: { upstream_wait_ms: 20_000 } },
-    });
-    refuses = await startGateway({
-      workers: 2,
-      recorder: false,
-      prefix: waits.prefix,
-      keys: waits.keys,
-      mock: waits.mock,
-      databaseUrl: waits.databaseUrl,
-      config: { deepseek: accounts, limits: { upstream_wait_ms: 0 } },
-    });
+    [waits, refuses] = await twoHosts(2, accounts, { [A]: { maxConcurrency: 3 }, [B]: { maxConcurrency: 2 } }, 20_000);
   }, 200_000);
   afterAll(async () => {
     expect(await refuses.stop()).toBe(0);
@@ -87,21 +90,7 @@ describe("a worker's guess that another host filled", () => {
       { name: 'big', api_key: BIG, max_concurrency: 1, weight: 1000 },
       { name: 'small', api_key: SMALL, max_concurrency: 5, weight: 0.001 },
     ]);
-    first = await startGateway({
-      workers: 1,
-      recorder: false,
-      mockOptions: { keys: { [BIG]: { maxConcurrency: 1 } } },
-      config: { deepseek: accounts, limits: { upstream_wait_ms: 0 } },
-    });
-    second = await startGateway({
-      workers: 1,
-      recorder: false,
-      prefix: first.prefix,
-      keys: first.keys,
-      mock: first.mock,
-      databaseUrl: first.databaseUrl,
-      config: { deepseek: accounts, limits: { upstream_wait_ms: 0 } },
-    });
+    [first, second] = await twoHosts(1, accounts, { [BIG]: { maxConcurrency: 1 } }, 0);
   }, 200_000);
   afterAll(async () => {
     expect(await second.stop()).toBe(0);

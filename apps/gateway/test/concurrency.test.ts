@@ -3,7 +3,7 @@
 // sees two at once for that user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamUserId } from '@dsp/core';
-import { chatBody, startGateway, type Gateway } from './harness.js';
+import { besides, chatBody, startGateway, type Gateway } from './harness.js';
 import { errorOf, logLines, post } from './util.js';
 
 const SLOW = { firstByteDelayMs: 800 };
@@ -15,7 +15,7 @@ describe('token concurrency', () => {
   beforeAll(async () => {
     a = await startGateway({ workers: 2, recorder: false });
     // a second host: same Redis prefix, same keys, same upstream, same database
-    b = await startGateway({ workers: 2, recorder: false, prefix: a.prefix, keys: a.keys, mock: a.mock, databaseUrl: a.databaseUrl });
+    b = await startGateway({ workers: 2, recorder: false, ...besides(a) });
   });
   afterAll(async () => {
     expect(await b.stop()).toBe(0);

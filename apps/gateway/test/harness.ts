@@ -70,6 +70,11 @@ export interface Gateway {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Options for another gateway host beside `gw`: the same Redis prefix, signing keys, mock upstream and database. */
+export function besides(gw: Gateway): Pick<GatewayOptions, 'prefix' | 'keys' | 'mock' | 'databaseUrl'> {
+  return { prefix: gw.prefix, keys: gw.keys, mock: gw.mock, databaseUrl: gw.databaseUrl };
+}
+
 export async function startGateway(o: GatewayOptions = {}): Promise<Gateway> {
   const keys = o.keys ?? (await makeKeys());
   const mock = o.mock ?? (await startMockDeepSeek({ ...o.mockOptions }));
