@@ -8,7 +8,7 @@ import { Cluster, type Redis } from 'ioredis';
 import { keys, periodAt, upstreamUserId } from '@dsp/core';
 import { startMockDeepSeek, type MockDeepSeek } from '@dsp/mock-deepseek';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
-import { makeKeys, randomPrefix, startGateway, type Gateway } from '../../apps/gateway/test/harness.js';
+import { besides, makeKeys, randomPrefix, startGateway, type Gateway } from '../../apps/gateway/test/harness.js';
 import { chat, ledgerIds, report, sleep, startPrivateCluster, waitForLedger, type PrivateCluster } from './lib.js';
 
 interface Answer {
@@ -183,5 +183,59 @@ describe('scale-out: Redis Cluster (3 masters, redis.cluster = true)', () => {
     expect(await client.exists(keys.syncMarker(p))).toBe(1);
     // the usage queue lives under its hash tag
     expect(await client.exists(`{${p}bull}:usage:id`)).toBe(1);
+  });
+
+  it('capped upstream accounts on the cluster: the caps hold, a refused request counts and holds nothing, every slot is released', async () => {
+    // the account keys ({acct}) live in another hash slot than a user's: the account slot is a second
+    // call after the admission, undone when no account has room
+    const A = 'sk-cluster-acct-a-0001';
+    const B = 'sk-cluster-acct-b-0002';
+    mock.setKey(A, { maxConcurrency: 3 });
+    mock.setKey(B, { maxConcurrency: 2 });
+    const deepseek = {
+      api_key: '',
+      accounts: [
+        { name: 'ca', api_key: A, max_concurrency: 3 },
+        { name: 'cb', api_key: B, max_concurrency: 2 },
+      ],
+    };
+    const gw = await startGateway({
+      workers: 2,
+      recorder: false,
+      ...besides(hosts[0]!),
+      config: { redis: { url: cluster.seedUrl, cluster: true }, deepseek, limits: { upstream_wait_ms: 0 } },
+    });
+    try {
+      const subs = Array.from({ length: 24 }, (_, i) => `cl-acct-${i}`);
+      const tokens = await Promise.all(subs.map((sub) => gw.mint({ sub, jti: `${sub}-t` })));
+      // every token verified once first (the verification is cached), so the 24 below arrive together
+      await Promise.all(tokens.map((t) => fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${t}` } }).then((r) => r.text())));
+      const answers = await Promise.all(
+        subs.map(async (sub, i) => ({ sub, ...(await call(gw, 0, tokens[i]!, chat({ stream: i % 2 === 0, mock: { chunks: 10, chunkDelayMs: 60 } }))) })),
+      );
+      expect(mock.keyStats(A).overCap).toBe(0);
+      expect(mock.keyStats(B).overCap).toBe(0);
+      expect(mock.keyStats(A).peak).toBeLessThanOrEqual(3);
+      expect(mock.keyStats(B).peak).toBeLessThanOrEqual(2);
+      // each served request went to one account, once; the 5 slots were all in use at some point
+      const served = answers.filter((x) => x.status === 200);
+      expect(mock.keyStats(A).requests + mock.keyStats(B).requests).toBe(served.length);
+      expect(served.length).toBeGreaterThanOrEqual(5);
+      const refused = answers.filter((x) => x.status !== 200);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(refused.map((x) => [x.status, x.code])).toEqual(refused.map(() => [429, 'upstream_capacity']));
+      const period = periodAt('UTC', Date.now());
+      for (const x of answers) {
+        // a served request counts once; a refused one was uncounted, and neither holds a token slot now
+        expect(Number((await client.hget(keys.day(gw.prefix, x.sub, period.day), 'req')) ?? 0), x.sub).toBe(x.status === 200 ? 1 : 0);
+        expect(await client.zcard(keys.leases(gw.prefix, x.sub, `${x.sub}-t`)), x.sub).toBe(0);
+      }
+      // every account slot was released (by its own call beside the finish)
+      expect(await client.zcard(keys.accountLeases(gw.prefix, 'ca'))).toBe(0);
+      expect(await client.zcard(keys.accountLeases(gw.prefix, 'cb'))).toBe(0);
+      expect(gw.logs.filter((l) => l.includes('CROSSSLOT') || l.includes('could not undo'))).toEqual([]);
+    } finally {
+      expect(await gw.stop()).toBe(0);
+    }
   });
 });

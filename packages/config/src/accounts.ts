@@ -86,19 +86,6 @@ export function checkAccounts(config: Config, ctx: CheckContext): void {
     else seen.set(a.name, i);
     if (a.api_key.trim() === '') ctx.problems.push({ ...missingKey(i, source) });
   });
-  // Admission takes the account slot in the same script as the user's keys; on Redis Cluster the
-  // account keys live in another hash slot (CROSSSLOT), so only the trivial set works there.
-  if (config.redis.cluster && (accounts.length > 1 || accounts.some((a) => a.max_concurrency > 0))) {
-    const cluster = sourceOf(ctx, 'redis.cluster');
-    ctx.problems.push({
-      path: 'redis.cluster',
-      value: true,
-      expected:
-        'false while [[deepseek.accounts]] lists several accounts or a max_concurrency: account slots are taken in the admission script with the user keys, which Redis Cluster cannot do across hash slots (use one Redis, or one uncapped account)',
-      source: cluster.name,
-      sourceKind: cluster.kind,
-    });
-  }
   if (config.deepseek.api_key !== '') {
     const from = ctx.sources.get('deepseek.api_key')?.name ?? 'the file';
     ctx.warnings.push(`deepseek.api_key (from ${from}) is not used: [[deepseek.accounts]] is set and lists the keys`);

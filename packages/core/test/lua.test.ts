@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { ACCESS, ADMIT, FINISH, SCRIPTS, evalRunner, keys, type ScriptRunner } from '../src/index.js';
+import { ACCESS, ADMIT, FINISH, SCRIPTS, UNADMIT, evalRunner, keys, type ScriptRunner } from '../src/index.js';
 
 const prefix = `dsp-test-lua-${randomBytes(4).toString('hex')}:`;
 let r: Redis;
@@ -191,6 +191,21 @@ describe('admit + finish scripts', () => {
     // a refusal counts nothing and holds no slot
     expect(await r.hget(k('b5').day, 'req')).toBeNull();
     expect(await r.zcard(k('b5').lease)).toBe(0);
+  });
+
+  it('unadmit gives the token slot back and uncounts the request, once (Redis Cluster, no account had room)', async () => {
+    const x = k('undo');
+    expect((await admit('undo', 'kept')).ok).toBe(true);
+    await finish('undo', 'kept', 0, false);
+    expect((await admit('undo', 'u1')).ok).toBe(true);
+    expect(await r.hget(x.day, 'req')).toBe('2');
+    const input = { leaseKey: x.lease, dayKey: x.day, monthKey: x.month, leaseId: 'u1' };
+    expect(await scripts.run(UNADMIT, input)).toBe(true);
+    expect(await scripts.run(UNADMIT, input)).toBe(false); // a repeat undoes nothing twice
+    expect(await r.hget(x.day, 'req')).toBe('1');
+    expect(await r.hget(x.month, 'req')).toBe('1');
+    expect(await r.zcard(x.lease)).toBe(0);
+    expect((await admit('undo', 'u2')).ok).toBe(true); // the slot (concurrency 1) is free again
   });
 
   it('finish releases the upstream account slot in the same call, on a retry too', async () => {

@@ -7,7 +7,7 @@ import type { Queue } from 'bullmq';
 import { USAGE_JOB_OPTIONS } from './job-options.js';
 import type { Logger } from '../log.js';
 import type { GatewayRedis } from '../redis.js';
-import { FINISH, FINISH_NO_OUTBOX, type ScriptRunner } from '@dsp/core';
+import { ACCOUNT_RELEASE, FINISH, FINISH_NO_OUTBOX, type ScriptRunner } from '@dsp/core';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { Lease } from '../pipeline/types.js';
 
@@ -100,8 +100,11 @@ export class UsageSink {
       jti: l.jti,
     };
     if (!this.o.cluster) return scripts.run(FINISH, { ...input, outboxKey, event: p.event });
-    // on Redis Cluster the outbox is in another slot: two commands, sent in the same pipeline
-    return Promise.all([scripts.run(FINISH_NO_OUTBOX, input), redis.rpush(outboxKey, p.event)]);
+    // on Redis Cluster the outbox and the account slot are in other slots: commands of their own,
+    // sent in the same pipeline
+    const calls: Promise<unknown>[] = [scripts.run(FINISH_NO_OUTBOX, { ...input, accountLeaseKey: null }), redis.rpush(outboxKey, p.event)];
+    if (l.accountHeld) calls.push(scripts.run(ACCOUNT_RELEASE, { key: l.account.leaseKey, leaseId: l.id }));
+    return Promise.all(calls);
   }
 
   private keep(p: Pending): void {

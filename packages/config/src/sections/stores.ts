@@ -15,7 +15,7 @@ export const redisSection = section('Hot, rebuildable state: locks, counters, re
   }),
   cluster: flag(
     false,
-    '`url` is a seed node of a Redis Cluster (every key of one request shares one hash slot). Refused with several `[[deepseek.accounts]]` or a `max_concurrency`: account slots are taken in the admission script beside the user keys, which cannot cross hash slots.',
+    '`url` is a seed node of a Redis Cluster (every key of one request shares one hash slot). With several `[[deepseek.accounts]]` or a `max_concurrency`, the account slot is taken in a second call after the admission (its keys are in another hash slot).',
   ),
 });
 

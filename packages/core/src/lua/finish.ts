@@ -7,8 +7,8 @@ import { asFlag, defineScript } from './script.js';
 // KEYS[1] lease zset {u}:lease:jti   KEYS[2] day counters   KEYS[3] month counters
 // KEYS[4] outbox list (single-node Redis only; on Redis Cluster the gateway sends RPUSH beside it,
 //         because the outbox lives in another slot: the no-outbox variant takes 3 keys)
-// KEYS[5] optional, single-node only: the upstream account's slot zset (a capped account; Redis
-//         Cluster refuses capped accounts at config load, their keys would cross slots)
+// KEYS[5] optional, single-node only: the upstream account's slot zset (a capped account; on Redis
+//         Cluster the slot is in another hash slot and is released by ACCOUNT_RELEASE beside this call)
 // ARGV[1] lease id  ARGV[2] total tokens  ARGV[3] day ttl s  ARGV[4] month ttl s
 // ARGV[5] "1" on a retry: the first attempt may have run with only its reply lost, so a retry
 //         charges only if the lease was still there (the first attempt would have removed it)
@@ -88,7 +88,7 @@ export const FINISH = defineScript<FinishWithOutboxInput, boolean>(
   asFlag,
 );
 
-/** Redis Cluster: the outbox is another slot's, pushed beside this call; no account slot to release. */
+/** Redis Cluster: the outbox and the account slot are other slots', pushed and released beside this call. */
 export const FINISH_NO_OUTBOX = defineScript<FinishInput, boolean>(
   'dspFinishNoOutboxV6',
   FINISH_NO_OUTBOX_LUA,
