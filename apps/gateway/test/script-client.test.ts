@@ -53,7 +53,7 @@ const finishIn = (p: string, u: string, lease: string, tokens: number): FinishWi
   event: `{"request_id":"${lease}"}`,
 });
 const renewIn = (key: string, leaseId = 'l') => ({ key, leaseId, leaseMs: 5000 });
-const ADMITTED = { ok: true, usageRatio: 0, inFlight: 1, account: -1 };
+const ADMITTED = { ok: true, usageRatio: 0, inFlight: 1, account: -1, accountUsed: 0 };
 
 describe('script client on the shared Redis', () => {
   const prefix = randomPrefix();
