@@ -5,21 +5,29 @@
 // argument and every redis.call costs Redis CPU on each request. Only when the guess is refused
 // (full, or taken out of rotation meanwhile) does the script see every account and choose by the
 // exact counts. The cap and the operator's disable hold either way; the guess only shapes the spread.
+// On Redis Cluster the account keys are in another hash slot than the user's: the account slot is
+// then a second call after the admission, which is undone when no account has room.
 //
 // In the full pick every account of the set is passed (so the number of keys is fixed per set),
 // each with its weight, or 0 when it may not take this request (off in the configuration, breaker
 // open in this worker, does not serve the model, already tried).
 import {
   ACCOUNT_ACQUIRE,
+  ADMIT,
+  UNADMIT,
   accountScore,
   pickInputs,
   soloInputs as soloInputsOf,
   weightedPick,
   type AccountCandidate,
+  type Admission,
+  type AdmitInput,
   type PickInputs,
   type ScriptRunner,
   type SoloInputs,
 } from '@dsp/core';
+import type { Deps } from '../deps.js';
+import type { Lease } from '../pipeline/types.js';
 import type { Account, AccountSet } from './account-set.js';
 
 export const NONE_TRIED: ReadonlySet<number> = new Set();
@@ -123,4 +131,69 @@ export async function acquireAccount(
   const account = set.list[pick.index]!;
   saw(account, pick.used);
   return { ok: true, account };
+}
+
+/**
+ * The admission with an upstream account's slot (`input` is the admission without accounts; the
+ * picked account is set on `lease`). Null when no account may take the request (all out of
+ * rotation, failing, or not serving the model).
+ */
+export async function admitOnAccount(
+  set: AccountSet,
+  model: string,
+  input: AdmitInput,
+  lease: Lease,
+  deps: Pick<Deps, 'config' | 'scripts' | 'log'>,
+): Promise<Admission | null> {
+  const guess = guessAccount(set, model);
+  if (guess.eligible === 0) return null;
+  if (deps.config.redis.cluster) return admitThenTakeAccount(set, model, input, lease, deps);
+  const took = (account: Account, r: Admission): Admission => {
+    if (!r.ok) return r;
+    lease.account = account;
+    lease.accountHeld = account.config.maxConcurrency > 0;
+    saw(account, r.accountUsed);
+    return r;
+  };
+  // the account's slot is taken in the same script as the quota and token slot: first on the
+  // worker's guess alone, then, if the guess was full or out of rotation, choosing among all
+  if (guess.account) {
+    input.accounts = soloInputs(set, guess.account);
+    const r = await deps.scripts.run(ADMIT, input);
+    if (r.ok || r.reason !== 'upstream_capacity') return took(guess.account, r);
+    saw(guess.account, r.disabled > 0 ? 'disabled' : 'full');
+    if (guess.eligible === 1) return r;
+  }
+  input.accounts = accountInputs(set, model, NONE_TRIED);
+  const r = await deps.scripts.run(ADMIT, input);
+  return r.ok ? took(set.list[r.account]!, r) : r;
+}
+
+/**
+ * Redis Cluster: the account keys live in another hash slot than the user's, so the account's slot
+ * is taken in a second call (the pick among all, by exact counts), and the admission is undone when
+ * no account has room: the refused request holds and counts nothing, as on one Redis.
+ */
+async function admitThenTakeAccount(set: AccountSet, model: string, input: AdmitInput, lease: Lease, deps: Pick<Deps, 'scripts' | 'log'>): Promise<Admission> {
+  input.accounts = null;
+  const r = await deps.scripts.run(ADMIT, input);
+  if (!r.ok) return r;
+  const undo = (): Promise<unknown> =>
+    deps.scripts.run(UNADMIT, { leaseKey: lease.key, dayKey: lease.dayKey, monthKey: lease.monthKey, leaseId: lease.id }).catch((e: Error) => {
+      deps.log.warn({ rid: lease.id, err: e.message }, 'could not undo an admission no account could take: its slot expires by itself');
+    });
+  let got: Acquisition;
+  try {
+    got = await acquireAccount(deps.scripts, set, model, NONE_TRIED, lease.id, input.leaseMs);
+  } catch (e) {
+    await undo();
+    throw e;
+  }
+  if (!got.ok) {
+    await undo();
+    return { ok: false, reason: 'upstream_capacity', full: got.full, disabled: got.disabled };
+  }
+  lease.account = got.account;
+  lease.accountHeld = got.account.config.maxConcurrency > 0;
+  return r;
 }

@@ -1,8 +1,8 @@
 // admit: one Redis round trip decides revoked? disabled? quota? budget? and takes a lease on one of
-// the token's concurrency slots (and, with several upstream accounts, a slot on one of them). The
-// lease is owned by this request's id and expires by itself.
-import { ADMIT, GatewayError, keys, nanosToDecimal, periodAt, UNADMIT, type Admission, type AdmitInput, type BudgetName } from '@dsp/core';
-import { accountInputs, acquireAccount, guessAccount, NONE_TRIED, saw, soloInputs, type Acquisition } from '../accounts/account-admission.js';
+// the token's concurrency slots (and, with several or capped upstream accounts, a slot on one of
+// them: accounts/account-admission.ts). The lease is owned by this request's id and expires by itself.
+import { ADMIT, GatewayError, keys, nanosToDecimal, periodAt, type Admission, type AdmitInput, type BudgetName } from '@dsp/core';
+import { admitOnAccount } from '../accounts/account-admission.js';
 import type { Account } from '../accounts/account-set.js';
 import type { Deps } from '../deps.js';
 import { accessRefused, redisTrouble, unknownRefusedOnlyWhenSynced } from './access.js';
@@ -49,56 +49,11 @@ export async function admit(identity: Identity, requestId: string, model: string
     refuseUnknown: false,
     accounts: null,
   };
-  const took = (account: Account, r: Admission): Admission => {
-    if (!r.ok) return r;
-    lease.account = account;
-    lease.accountHeld = account.config.maxConcurrency > 0;
-    saw(account, r.accountUsed);
-    return r;
-  };
   const run = async (refuseUnknown: boolean): Promise<Admission> => {
     input.refuseUnknown = refuseUnknown;
     if (set.trivial) return deps.scripts.run(ADMIT, input);
-    const guess = guessAccount(set, model);
-    if (guess.eligible === 0) throw noAccount();
-    if (config.redis.cluster) return admitThenTakeAccount();
-    // the account's slot is taken in the same script as the quota and token slot: first on the
-    // worker's guess alone, then, if the guess was full or out of rotation, choosing among all
-    if (guess.account) {
-      input.accounts = soloInputs(set, guess.account);
-      const r = await deps.scripts.run(ADMIT, input);
-      if (r.ok || r.reason !== 'upstream_capacity') return took(guess.account, r);
-      saw(guess.account, r.disabled > 0 ? 'disabled' : 'full');
-      if (guess.eligible === 1) return r;
-    }
-    input.accounts = accountInputs(set, model, NONE_TRIED);
-    const r = await deps.scripts.run(ADMIT, input);
-    return r.ok ? took(set.list[r.account]!, r) : r;
-  };
-  // Redis Cluster: the account keys live in another hash slot than the user's, so the account's
-  // slot is taken in a second call (the pick among all, by exact counts), and the admission is
-  // undone when no account has room: the refused request holds and counts nothing, as on one Redis
-  const admitThenTakeAccount = async (): Promise<Admission> => {
-    input.accounts = null;
-    const r = await deps.scripts.run(ADMIT, input);
-    if (!r.ok) return r;
-    const undo = (): Promise<unknown> =>
-      deps.scripts.run(UNADMIT, { leaseKey: lease.key, dayKey: lease.dayKey, monthKey: lease.monthKey, leaseId: lease.id }).catch((e: Error) => {
-        deps.log.warn({ rid: requestId, err: e.message }, 'could not undo an admission no account could take: its slot expires by itself');
-      });
-    let got: Acquisition;
-    try {
-      got = await acquireAccount(deps.scripts, set, model, NONE_TRIED, lease.id, input.leaseMs);
-    } catch (e) {
-      await undo();
-      throw e;
-    }
-    if (!got.ok) {
-      await undo();
-      return { ok: false, reason: 'upstream_capacity', full: got.full, disabled: got.disabled };
-    }
-    lease.account = got.account;
-    lease.accountHeld = got.account.config.maxConcurrency > 0;
+    const r = await admitOnAccount(set, model, input, lease, deps);
+    if (r === null) throw noAccount();
     return r;
   };
   let result: Admission;
