@@ -101,8 +101,7 @@ const SOLO = new WeakMap<Account, SoloInputs>();
 export function soloInputs(set: AccountSet, account: Account): SoloInputs {
   let built = SOLO.get(account);
   if (!built) {
-    const c = { name: account.name, cap: account.config.maxConcurrency, weight: account.config.weight, leaseKey: account.leaseKey };
-    SOLO.set(account, (built = soloInputsOf(set.disabledKey, c)));
+    SOLO.set(account, (built = soloInputsOf(set.disabledKey, { name: account.name, cap: account.config.maxConcurrency, leaseKey: account.leaseKey })));
   }
   return built;
 }
@@ -150,8 +149,7 @@ export async function admitOnAccount(
   if (deps.config.redis.cluster) return admitThenTakeAccount(set, model, input, lease, deps);
   const took = (account: Account, r: Admission): Admission => {
     if (!r.ok) return r;
-    lease.account = account;
-    lease.accountHeld = account.config.maxConcurrency > 0;
+    assignAccount(lease, account);
     saw(account, r.accountUsed);
     return r;
   };
@@ -193,7 +191,12 @@ async function admitThenTakeAccount(set: AccountSet, model: string, input: Admit
     await undo();
     return { ok: false, reason: 'upstream_capacity', full: got.full, disabled: got.disabled };
   }
-  lease.account = got.account;
-  lease.accountHeld = got.account.config.maxConcurrency > 0;
+  assignAccount(lease, got.account);
   return r;
+}
+
+/** The request goes to `account`: the lease names it, and holds its slot when it has a cap (and Redis admitted the request). */
+export function assignAccount(lease: Lease, account: Account): void {
+  lease.account = account;
+  lease.accountHeld = lease.held && account.config.maxConcurrency > 0;
 }

@@ -7,7 +7,7 @@ import type { Exchange } from '../pipeline/exchange.js';
 import { admit, capacity, type AdmitServices } from '../pipeline/admit.js';
 import { proxy, type ProxyServices } from '../pipeline/proxy.js';
 import type { CompletionRoute, Identity, Lease, Outcome, ParsedRequest } from '../pipeline/types.js';
-import { acquireAccount, saw } from './account-admission.js';
+import { acquireAccount, assignAccount, saw } from './account-admission.js';
 import { disableAccount } from './account-control.js';
 import { outcomeOfStatus } from './account-metrics.js';
 import type { Account } from './account-set.js';
@@ -70,8 +70,7 @@ export async function serveUpstream(x: Exchange, route: CompletionRoute, request
       if (lease.held && account.config.maxConcurrency > 0) await releaseSlot(deps, account, lease);
     },
     send(account) {
-      lease.account = account;
-      lease.accountHeld = lease.held && account.config.maxConcurrency > 0;
+      assignAccount(lease, account);
       return proxy(x, route, request, lease, deps);
     },
     failureOf: (o) => o.failure,

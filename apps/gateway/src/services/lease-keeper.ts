@@ -50,7 +50,7 @@ export class LeaseKeeper {
     this.live.delete(lease);
   }
 
-  /** Renews every lease that is due; resolves when Redis answered (tests and shutdown wait on it). */
+  /** Renews every lease that is due; resolves when Redis answered (the tests and the benchmark wait on it). */
   async renewDue(): Promise<void> {
     const now = this.now();
     const due: Lease[] = [];
@@ -95,7 +95,7 @@ export class LeaseKeeper {
     await Promise.allSettled(calls);
   }
 
-  /** leases held now (metrics, tests) */
+  /** leases held now (tests) */
   get size(): number {
     return this.live.size;
   }

@@ -154,7 +154,7 @@ export interface SoloInputs {
   args: [ArgRun];
 }
 
-export function soloInputs(disabledKey: string, c: AccountCandidate): SoloInputs {
+export function soloInputs(disabledKey: string, c: Pick<AccountCandidate, 'name' | 'cap' | 'leaseKey'>): SoloInputs {
   return { keys: new ArgRun([disabledKey, c.leaseKey]), args: [new ArgRun([c.name, c.cap])] };
 }
 
