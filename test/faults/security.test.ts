@@ -11,7 +11,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endUserId, upstreamUserId } from '@dsp/core';
 import { startMockDeepSeek, type MockDeepSeek } from '@dsp/mock-deepseek';
-import { freePort, startGateway, type Gateway } from '../../apps/gateway/test/harness.js';
+import { REFUSED_URL, startGateway, type Gateway } from '../../apps/gateway/test/harness.js';
 import { rawRequest } from '../../apps/gateway/test/util.js';
 import { UPSTREAM_KEY, chat, sleep } from './lib.js';
 
@@ -73,7 +73,7 @@ describe('security: the upstream key and client tokens stay where they belong', 
       mockOptions: { requireKey: UPSTREAM_KEY },
       config: { limits: { lock_lease_seconds: 2 }, server: { max_body_bytes: 4096 } },
     });
-    down = await startGateway({ workers: 1, recorder: false, baseUrl: `http://127.0.0.1:${await freePort()}` });
+    down = await startGateway({ workers: 1, recorder: false, baseUrl: REFUSED_URL });
     rec = await recordingUpstream();
     viaRec = await startGateway({ workers: 1, recorder: false, baseUrl: rec.url });
   });

@@ -10,7 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 
 const CHROMIUM = '/usr/bin/chromium';
 import { createTempDatabase, type TempDatabase } from '@dsp/db/testing';
-import { chatBody, freePort, startGateway, type Gateway } from '../../gateway/test/harness.js';
+import { chatBody, REFUSED_URL, startGateway, type Gateway } from '../../gateway/test/harness.js';
 import { ARTIFACTS, CHROMIUM_ARGS, backend, startAdmin, type AdminServer, type Backend } from './helpers.js';
 
 const PASSWORD = 'operator-password-1';
@@ -64,7 +64,7 @@ describe('admin console: the operator journey', () => {
     gw = await startGateway({ databaseUrl: db.url, workers: 2, config: { quota: { timezone: TZ } } });
     be = backend(db.url, gw.prefix, TZ);
     await be.services.admins.create('root', PASSWORD);
-    deadMetricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
+    deadMetricsUrl = `${REFUSED_URL}/metrics`;
     admin = await startAdmin({
       databaseUrl: db.url,
       prefix: gw.prefix,

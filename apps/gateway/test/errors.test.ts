@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, importPKCS8 } from 'jose';
 import { createSigner, periodAt, upstreamUserId } from '@dsp/core';
-import { authSettings, chatBody, freePort, makeKeys, startGateway, waitFor, type Gateway } from './harness.js';
+import { authSettings, chatBody, makeKeys, REFUSED_URL, startGateway, waitFor, type Gateway } from './harness.js';
 import { b64url, errorOf, openRaw, post, rawPost, rawRequest, revokedKey, sleep, userKey } from './util.js';
 
 const TZ = 'Asia/Shanghai';
@@ -33,7 +33,7 @@ describe('error table', () => {
       },
     });
     // an upstream that is not there: nothing listens on a port that was just free
-    dead = await startGateway({ workers: 1, recorder: false, mock: gw.mock, keys: gw.keys, baseUrl: `http://127.0.0.1:${await freePort()}` });
+    dead = await startGateway({ workers: 1, recorder: false, mock: gw.mock, keys: gw.keys, baseUrl: REFUSED_URL });
   });
   afterAll(async () => {
     expect(await dead.stop()).toBe(0);

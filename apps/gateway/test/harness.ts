@@ -19,6 +19,13 @@ export { authSettings, freePort, toToml };
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const GATEWAY_MAIN = join(REPO, 'apps/gateway/dist/main.js');
 
+/**
+ * An address nothing listens on, for an upstream that refuses connections. Port 1 is privileged and
+ * unused here; a port freed by freePort() is not safe: a test running beside this one can listen on it
+ * before the request (a mock answering 401 turned a "502 refused" into a 401 in CI).
+ */
+export const REFUSED_URL = 'http://127.0.0.1:1';
+
 export interface Keys {
   dir: string;
   publicKeyFile: string;
