@@ -1,7 +1,7 @@
 // kill -9 of one HTTP worker under a steady load of streams from eight tokens: the primary replaces
 // it; only the requests that were in flight on that worker fail; none of its leases outlives
 // limits.lock_lease_seconds (a token whose request died is admitted again once its lease ran out);
-// and every completed request's usage reaches the ledger (the replacement drains its slot's outbox).
+// and every completed request's usage reaches the ledger (the primary keeps moving its slot's outbox).
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../../apps/gateway/test/harness.js';

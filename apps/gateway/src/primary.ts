@@ -1,5 +1,6 @@
 // The cluster primary: forks the HTTP workers (and the usage recorder), restarts any that dies with
-// backoff, serves the host's summed metrics, and drains everything on SIGTERM/SIGINT.
+// backoff, moves the workers' usage outboxes to the usage queue, serves the host's summed metrics,
+// and drains everything on SIGTERM/SIGINT.
 import cluster, { type Worker } from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -15,7 +16,9 @@ import { redisClient, redisPolicies } from '@dsp/db/redis';
 import { watchSyncMarker } from './sync-marker.js';
 import { startPrimaryAccounts } from './accounts/primary-accounts.js';
 import { VERSION } from './version.js';
-import { RELOAD_MESSAGE, ROLE_ENV, SLOT_ENV } from './roles.js';
+import { RELOAD_MESSAGE, REFUSALS_MESSAGE, ROLE_ENV, SLOT_ENV } from './roles.js';
+import { startPrimaryUsage } from './usage/primary-usage.js';
+import type { RefusalCount } from './usage/refusal-tally.js';
 
 interface Member {
   role: 'http' | 'recorder';
@@ -34,6 +37,9 @@ interface Member {
  */
 const RECORDER_NODE_FLAGS = ['--max-semi-space-size=1', '--heap-growing-percent=25'];
 
+/** After the workers exited: how long the outboxes may take to reach the usage queue (what is left is moved at the next start). */
+const OUTBOX_DRAIN_MS = 5000;
+
 /** a worker that lived this long is healthy again: its backoff resets */
 const HEALTHY_AFTER_MS = 30_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -50,6 +56,11 @@ export async function runPrimary(config: Config): Promise<void> {
     1,
   );
   const restarts = new Counter({ name: 'dsp_worker_restarts_total', help: 'Workers restarted after dying', labelNames: ['role'], registers: [own] });
+
+  const usage = startPrimaryUsage(config, own, log);
+  cluster.on('message', (_worker, m: { type?: string; refusals?: RefusalCount[] }) => {
+    if (m?.type === REFUSALS_MESSAGE && Array.isArray(m.refusals)) void usage.refusals(m.refusals);
+  });
 
   const members = new Map<number, Member>(); // by worker id
   let stopping = false;
@@ -116,6 +127,7 @@ export async function runPrimary(config: Config): Promise<void> {
     }, graceMs + 10_000);
     await Promise.all(exited);
     clearTimeout(hardStop);
+    await usage.stop(OUTBOX_DRAIN_MS);
     await stopMarker();
     stopHistory();
     accounts.stop();

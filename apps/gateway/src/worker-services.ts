@@ -1,9 +1,9 @@
 // An HTTP worker's services, built once at start: upstream pools and accounts, metrics, the two
-// Redis connections, the usage queue and sink, the lease keeper, token cache and tracing. `start`
-// begins their background work, `stop` drains it on shutdown.
-import { Queue } from './usage/bullmq-queue.js';
-import { instanceId, workerCount, type Config } from '@dsp/config';
-import { PeriodClock, USAGE_QUEUE, keys, loadVerifyKeys } from '@dsp/core';
+// Redis connections, the usage sink, the lease keeper, token cache and tracing. `start` begins
+// their background work, `stop` drains it on shutdown. No BullMQ here: the primary moves the
+// outboxes to the usage queue (usage/outbox-mover.ts).
+import { instanceId, type Config } from '@dsp/config';
+import { PeriodClock, keys, loadVerifyKeys } from '@dsp/core';
 import type { Logger } from './log.js';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics.js';
 import { serveMetricsToPrimary } from './metrics/cluster-metrics.js';
@@ -13,10 +13,9 @@ import { TokenCache } from './services/token-cache.js';
 import { LeaseKeeper } from './services/lease-keeper.js';
 import { WarnLimiter } from './warn-limiter.js';
 import { UsageSink } from './usage/usage-sink.js';
-import { RefusalTally } from './usage/refusal-tally.js';
+import { RefusalTally, refusalsToPrimary } from './usage/refusal-tally.js';
 import type { Deps, WorkerState } from './deps.js';
 import { Pricer } from './usage/pricer.js';
-import { queueConnection } from './usage/queue.js';
 import { startPoolLog } from './upstream/pool-log.js';
 import { WorkerAccounts } from './accounts/worker-accounts.js';
 import { createAccountMetrics } from './accounts/account-metrics.js';
@@ -27,9 +26,9 @@ const TOKEN_CACHE_SIZE = 10_000;
 
 export interface WorkerServices {
   deps: Deps;
-  /** background work that needs Redis answering: refusal tally, outbox mover */
+  /** background work that needs Redis answering: refusal tally, retries of buffered finishes */
   start(): void;
-  /** after the last request: renewals stop, the outbox is drained within `until`, connections close */
+  /** after the last request: renewals stop, buffered finishes are retried within `until`, connections close */
   stop(until: number): Promise<void>;
 }
 
@@ -62,25 +61,19 @@ export async function buildWorkerServices(config: Config, slot: number, log: Log
 
   const cluster = config.redis.cluster;
   const { redis, scripts, disconnect: disconnectRedis } = connectWorkerRedis(config, log, (ready) => (state.redisReady = ready));
-  const queue = new Queue(USAGE_QUEUE, { connection: queueConnection(config.redis.url, cluster), prefix: keys.queuePrefix(config.redis.key_prefix, cluster) });
-  queue.on('error', (e) => log.debug({ err: e.message }, 'usage queue error'));
   const leaseMs = Math.round(config.limits.lock_lease_seconds * 1000);
   const leases = new LeaseKeeper(scripts, leaseMs, { batch: !cluster });
   const usage = new UsageSink({
     redis,
     scripts,
-    queue,
     outboxKey: keys.outbox(config.redis.key_prefix, instance, slot),
-    orphanKeys: slot === 0 ? orphanOutboxes(config, instance) : [],
     cluster,
-    batchSize: config.usage.batch_size,
-    flushIntervalMs: config.usage.flush_interval_ms,
     bufferMax: config.usage.buffer_max_events,
     log,
     metrics,
   });
 
-  const refusals = new RefusalTally(queue, metrics.refusalsDropped);
+  const refusals = new RefusalTally(refusalsToPrimary);
 
   const deps: Deps = {
     config,
@@ -115,25 +108,17 @@ export async function buildWorkerServices(config: Config, slot: number, log: Log
     deps,
     start() {
       refusals.start();
-      usage.start(); // after Redis answers: its first look at orphaned outboxes must not fail for nothing
+      usage.start();
     },
     async stop(until) {
       leases.stop();
       stopPoolLog();
       await usage.drain(Math.max(1000, until - Date.now()));
       await refusals.stop();
-      await Promise.allSettled([queue.close(), accounts.close(), upstream.close(), deps.tracing.shutdown()]);
+      await Promise.allSettled([accounts.close(), upstream.close(), deps.tracing.shutdown()]);
       disconnectRedis();
     },
   };
-}
-
-/** Outbox keys of slots beyond this host's worker count (up to a bound), for slot 0 to drain. */
-const MAX_SLOTS_CHECKED = 64;
-function orphanOutboxes(config: Config, instance: string): string[] {
-  const out: string[] = [];
-  for (let s = workerCount(config); s < MAX_SLOTS_CHECKED; s++) out.push(keys.outbox(config.redis.key_prefix, instance, s));
-  return out;
 }
 
 /** GET /models once a second at most: a successful connect marks the upstream reachable again. */

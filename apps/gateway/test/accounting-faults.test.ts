@@ -185,7 +185,7 @@ describe('accounting faults', () => {
         }
       },
     });
-    // the primary forks a replacement in the same slot, which moves its predecessor's outbox
+    // the primary forks a replacement in the same slot and keeps moving the dead worker's outbox
     await waitFor(
       async () => (await gw.workerPids()).filter((p) => p !== killed).length >= 2,
       15_000,

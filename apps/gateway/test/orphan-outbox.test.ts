@@ -1,5 +1,5 @@
-// A host that restarts with fewer workers leaves the outboxes of its old slots behind; worker 0
-// drains them, so those usage events still reach the ledger.
+// A host that restarts with fewer workers leaves the outboxes of its old slots behind; the
+// primary's outbox mover drains them, so those usage events still reach the ledger.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { keys, type UsageEvent } from '@dsp/core';
@@ -38,7 +38,7 @@ describe('orphaned outboxes', () => {
     redis.disconnect();
   });
 
-  it('worker 0 moves the outbox of a slot beyond the worker count into the ledger', async () => {
+  it('the primary moves the outbox of a slot beyond the worker count into the ledger', async () => {
     const prefix = randomPrefix();
     const orphan = keys.outbox(prefix, INSTANCE, 3); // a slot a 2-worker host does not run
     await redis.rpush(orphan, ...[0, 1, 2].map((i) => JSON.stringify(event(i))));

@@ -26,7 +26,7 @@ export const redisPolicies = {
     node: { commandTimeout: timeoutMs, connectTimeout: Math.max(timeoutMs, 2000), maxRetriesPerRequest: 0 },
     client: { enableOfflineQueue: false, enableAutoPipelining: true, lazyConnect: false },
   }),
-  /** The gateway primary's watchers (sync marker, accounts): reconnect forever, a command retried once. */
+  /** The gateway primary's watchers (sync marker, accounts) and outbox mover: reconnect forever, a command retried once. */
   background: { retry: (times: number) => Math.min(100 * 2 ** times, 2000), node: { maxRetriesPerRequest: 1 } } satisfies RedisPolicy,
   /** BullMQ: commands wait for a reconnect (its blocking calls require maxRetriesPerRequest: null). */
   queue: { node: { maxRetriesPerRequest: null }, client: { enableOfflineQueue: true } } satisfies RedisPolicy,

@@ -92,11 +92,6 @@ export function createWorkerMetrics(pool: PoolStatsSource, worker: string) {
       labelNames: ['model'] as const,
       registers: r,
     }),
-    refusalsDropped: new Counter({
-      name: 'dsp_refusals_dropped_total',
-      help: 'Refusal counts that could not be queued for the console (Redis unreachable)',
-      registers: r,
-    }),
   };
   // The ratio is derived from the two counters summed over the cluster, by the primary.
   m.blocked.inc({ reason: 'concurrency' }, 0);

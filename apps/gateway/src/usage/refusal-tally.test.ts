@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RefusalTally, type RefusalCount } from './refusal-tally.js';
+import { RefusalTally, refusalsToQueue, type RefusalCount } from './refusal-tally.js';
 
 function fakeQueue(fail = false) {
   const jobs: { name: string; data: { refusals: RefusalCount[] } }[] = [];
@@ -16,7 +16,7 @@ function fakeQueue(fail = false) {
 describe('RefusalTally', () => {
   it('sums refusals per user, token and reason into one job per flush', async () => {
     const q = fakeQueue();
-    const t = new RefusalTally(q as never, { inc: () => {} });
+    const t = new RefusalTally(refusalsToQueue(q, { inc: () => {} }));
     t.add('alice', 'j1', 'quota_exceeded', 429, 1000);
     t.add('alice', 'j1', 'quota_exceeded', 429, 2000);
     t.add('alice', 'j2', 'concurrency_limit_exceeded', 429, 1500);
@@ -36,7 +36,7 @@ describe('RefusalTally', () => {
 
   it('folds entries past its bound into one anonymous entry per reason', async () => {
     const q = fakeQueue();
-    const t = new RefusalTally(q as never, { inc: () => {} });
+    const t = new RefusalTally(refusalsToQueue(q, { inc: () => {} }));
     for (let i = 0; i < 10_005; i++) t.add(`u${i}`, `j${i}`, 'invalid_token', 401, i);
     await t.flush();
     const r = q.jobs[0]!.data.refusals;
@@ -45,12 +45,24 @@ describe('RefusalTally', () => {
     expect(r.reduce((n, e) => n + e.count, 0)).toBe(10_005);
   });
 
-  it('counts what it could not hand over as dropped', async () => {
+  it('counts what the queue refused as dropped', async () => {
     let dropped = 0;
-    const t = new RefusalTally(fakeQueue(true) as never, { inc: (n = 1) => void (dropped += n) });
+    const t = new RefusalTally(refusalsToQueue(fakeQueue(true), { inc: (n = 1) => void (dropped += n) }));
     t.add('bob', 'j', 'quota_exceeded', 429);
     t.add('bob', 'j', 'quota_exceeded', 429);
-    expect(await t.flush()).toBe(0);
+    await t.flush();
     expect(dropped).toBe(2);
+  });
+
+  it('gives each job its own batch id, so the recorder adds a job run twice once', async () => {
+    const q = fakeQueue();
+    const t = new RefusalTally(refusalsToQueue(q, { inc: () => {} }));
+    t.add('a', 'j', 'quota_exceeded', 429);
+    await t.flush();
+    t.add('a', 'j', 'quota_exceeded', 429);
+    await t.flush();
+    const batches = q.jobs.map((j) => (j.data as unknown as { batch: string }).batch);
+    expect(batches).toHaveLength(2);
+    expect(new Set(batches).size).toBe(2);
   });
 });

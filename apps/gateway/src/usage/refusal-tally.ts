@@ -1,13 +1,14 @@
 // Refused requests (401, 403, 429, … answered before the upstream was called), counted in memory
-// per user, token, reason and status and handed to the usage queue once a second as one job; the
+// per user, token, reason and status; once a second a worker sends its counts to the primary (IPC),
+// which adds them to the usage queue as one job (workers load no BullMQ, see outbox-mover.ts); the
 // recorder adds them to Postgres's daily refusal counters. Unlike usage, refusals are not charged
 // to anyone, so they take no Redis round trip on the request path and are not made durable: a
 // worker that dies loses at most its last second of counts, and a Redis outage drops them (counted
 // in dsp_refusals_dropped_total).
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Counter } from 'prom-client';
 import { USAGE_JOB_OPTIONS } from './job-options.js';
+import { REFUSALS_MESSAGE } from '../roles.js';
 
 /** What the recorder receives: one entry per (user, token, reason, status) of the interval. */
 export interface RefusalCount {
@@ -20,6 +21,9 @@ export interface RefusalCount {
   count: number;
 }
 
+/** Where a worker's counts of one interval go. */
+export type SendRefusals = (refusals: RefusalCount[]) => Promise<void>;
+
 /** Distinct (user, token, reason) entries kept per interval; more are folded into an anonymous one. */
 const MAX_ENTRIES = 10_000;
 const FLUSH_MS = 1000;
@@ -29,8 +33,7 @@ export class RefusalTally {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly queue: Pick<Queue, 'add'>,
-    private readonly dropped: Pick<Counter, 'inc'>,
+    private readonly send: SendRefusals,
     private readonly flushMs = FLUSH_MS,
   ) {}
 
@@ -55,23 +58,36 @@ export class RefusalTally {
     } else this.counts.set(key, { at, userId, tokenId, reason, status, count: 1 });
   }
 
-  /** Hands the interval's counts to the queue; returns how many entries went. */
+  /** Sends the interval's counts on; returns how many entries went. */
   async flush(): Promise<number> {
     if (this.counts.size === 0) return 0;
     const refusals = [...this.counts.values()];
     this.counts = new Map();
-    try {
-      // the batch id makes the recorder add this job's counts once, even if BullMQ runs it twice
-      await this.queue.add('refusals', { batch: randomUUID(), refusals }, USAGE_JOB_OPTIONS);
-      return refusals.length;
-    } catch {
-      this.dropped.inc(refusals.reduce((n, r) => n + r.count, 0));
-      return 0;
-    }
+    await this.send(refusals);
+    return refusals.length;
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flush();
   }
+}
+
+/** A worker's end: the counts go to the primary over the cluster's IPC channel. */
+export const refusalsToPrimary: SendRefusals = (refusals) =>
+  new Promise((resolve) => {
+    // without a channel (the primary is gone) the counts are lost, as with a dead worker's
+    if (!process.send?.({ type: REFUSALS_MESSAGE, refusals }, undefined, undefined, () => resolve())) resolve();
+  });
+
+/** The primary's end: each worker's counts of an interval become one usage-queue job; what the queue refuses is counted. */
+export function refusalsToQueue(queue: { add(name: string, data: unknown, opts: object): Promise<unknown> }, dropped: Pick<Counter, 'inc'>): SendRefusals {
+  return async (refusals) => {
+    try {
+      // the batch id makes the recorder add this job's counts once, even if BullMQ runs it twice
+      await queue.add('refusals', { batch: randomUUID(), refusals }, USAGE_JOB_OPTIONS);
+    } catch {
+      dropped.inc(refusals.reduce((n, r) => n + r.count, 0));
+    }
+  };
 }
