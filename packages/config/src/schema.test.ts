@@ -127,5 +127,8 @@ describe('schema defaults', () => {
     expect(isValidTimeZone('Asia/Shanghai')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false);
     expect(isValidTimeZone('')).toBe(false);
+    // the zero-offset names, accepted without Intl, are the ones Intl knows
+    for (const z of ['Etc/UTC', 'gmt', 'Zulu', 'Universal']) expect(isValidTimeZone(z), z).toBe(true);
+    expect(isValidTimeZone('UTC+1')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeriodClock, localMidnight, localTime, periodAt } from './periods.js';
+import { PeriodClock, isUtcZone, localMidnight, localTime, periodAt } from './periods.js';
 
 const at = (iso: string) => Date.parse(iso);
 const H = 3600;
@@ -149,5 +149,37 @@ describe('PeriodClock', () => {
     expect(a.daySecondsLeft).toBe(16 * H);
     const b = clock.now(at('2026-12-01T00:00:01Z'));
     expect(b.daySecondsLeft).toBe(16 * H - 1);
+  });
+});
+
+describe('localTime: UTC and its aliases without Intl', () => {
+  const intl = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'UTC',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+  const viaIntl = (t: number) => Object.fromEntries(intl.formatToParts(t).flatMap((x) => (x.type === 'literal' ? [] : [[x.type, Number(x.value)]])));
+
+  it('every zero-offset name Intl knows is taken by the fast path, and nothing else', () => {
+    for (const z of ['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT', 'UCT', 'Zulu', 'Universal', 'utc', 'etc/utc']) {
+      expect(isUtcZone(z), z).toBe(true);
+      expect(new Intl.DateTimeFormat('en-US', { timeZone: z }).resolvedOptions().timeZone, z).toBe('UTC');
+    }
+    for (const z of ['Europe/London', 'Etc/GMT+1', 'UTC+1', 'UTCX', 'Asia/Shanghai', '']) expect(isUtcZone(z), z).toBe(false);
+  });
+
+  it('gives what Intl gives, at 2,000 instants from 1970 to 2100 and around month and year ends', () => {
+    const instants = [at('2026-12-31T23:59:59.999Z'), at('2027-01-01T00:00:00Z'), at('2028-02-29T12:00:00Z'), at('2026-03-01T00:00:00Z')];
+    let x = 12345;
+    for (let i = 0; i < 2000; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31; // a fixed sequence: reproducible
+      instants.push(Math.floor((x / 2 ** 31) * 4_102_444_800_000));
+    }
+    for (const t of instants) expect(localTime('Etc/UTC', t), new Date(t).toISOString()).toEqual(viaIntl(t));
   });
 });
