@@ -1,8 +1,8 @@
 // Refused requests reach the console's daily refusal counters: the worker sums them per user,
-// token and reason, hands them to the usage queue once a second, and the recorder adds them to
-// Postgres. Admitted requests stay in the ledger only.
+// token and reason, sends them to the primary once a second, which adds them to the usage queue,
+// and the recorder adds them to Postgres. Admitted requests stay in the ledger only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatBody, startGateway, waitFor, type Gateway } from './harness.js';
+import { besides, chatBody, startGateway, waitFor, type Gateway } from './harness.js';
 import { withDb } from './accounting-lib.js';
 import { post, userKey } from './util.js';
 
@@ -53,5 +53,29 @@ describe('refusal counters', () => {
       { user_id: 'r-picky', token_id: 'r-picky-1', reason: 'model_not_allowed', status: 403, count: '1' },
       { user_id: 'r-blocked', token_id: 'r-blocked-1', reason: 'quota_exceeded', status: 429, count: '3' },
     ]);
+  });
+
+  it('the counts of the last second before a SIGTERM are not lost: the primary queues them before it exits', async () => {
+    // a second host without a recorder on the same Redis prefix and database; the first host's
+    // recorder writes what it queues
+    const other = await startGateway({ workers: 1, recorder: false, ...besides(gw) });
+    try {
+      const before = (await rows()).filter((r) => r.reason === 'invalid_token').reduce((n, r) => n + Number(r.count), 0);
+      for (let i = 0; i < 3; i++) {
+        const r = await post(`${other.url}/v1/chat/completions`, 'not-a-jwt', chatBody());
+        await r.text();
+        expect(r.status).toBe(401);
+      }
+      // at once, within the worker's one-second interval: the counts leave with the worker's stop
+      other.proc.kill('SIGTERM');
+      await new Promise((r) => other.proc.once('exit', r));
+      await waitFor(
+        async () => (await rows()).filter((r) => r.reason === 'invalid_token').reduce((n, r) => n + Number(r.count), 0) === before + 3,
+        15_000,
+        () => 'the three refusals counted just before the SIGTERM never reached Postgres',
+      );
+    } finally {
+      other.proc.kill('SIGKILL');
+    }
   });
 });

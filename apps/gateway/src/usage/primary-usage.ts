@@ -44,9 +44,17 @@ export function startPrimaryUsage(config: Config, registry: Registry, log: Logge
     help: 'Refusal counts that could not be queued for the console (Redis unreachable)',
     registers: [registry],
   });
+  const toQueue = refusalsToQueue(queue, dropped);
+  // the workers' last counts arrive while they exit: stop() waits for those adds before closing
+  const adding = new Set<Promise<void>>();
   return {
-    refusals: refusalsToQueue(queue, dropped),
+    refusals(refusals) {
+      const p = toQueue(refusals).finally(() => adding.delete(p));
+      adding.add(p);
+      return p;
+    },
     async stop(deadlineMs) {
+      await Promise.all(adding);
       const left = await mover.drain(deadlineMs);
       if (left !== 0) log.error({ events: left < 0 ? 'unknown' : left }, 'usage outboxes not empty at exit: moved at the next start');
       await queue.close().catch(() => {});
