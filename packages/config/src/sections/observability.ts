@@ -48,7 +48,7 @@ export const logSection = section('Structured JSON logs (pino).', {
 });
 
 export const usageSection = section('Usage events: gateway buffer, BullMQ queue and the Postgres recorder.', {
-  flush_interval_ms: integer(100, 'How often the primary moves the workers\' usage outboxes to the queue.', { min: 1 }),
+  flush_interval_ms: integer(100, "How often the primary moves the workers' usage outboxes to the queue.", { min: 1 }),
   batch_size: integer(500, 'Most usage events per queue job (one outbox batch).', { min: 1 }),
   buffer_max_events: integer(10000, 'Events a worker buffers while the queue is unreachable; beyond this they are dropped (and counted).', { min: 1 }),
   recorder: flag(true, 'The gateway primary forks the usage recorder.'),
