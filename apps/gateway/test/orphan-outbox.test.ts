@@ -44,6 +44,10 @@ describe('orphaned outboxes', () => {
     await redis.rpush(orphan, ...[0, 1, 2].map((i) => JSON.stringify(event(i))));
     gw = await startGateway({ workers: 2, prefix, config: { server: { instance_id: INSTANCE } } });
     await waitFor(async () => (await ledgerCount(gw.databaseUrl)) === 3, 15_000);
+    // the primary's metrics count them as queued, and its live outboxes as empty
+    const metrics = await (await fetch(gw.metricsUrl)).text();
+    expect(metrics).toMatch(/^dsp_usage_events_queued_total 3$/m);
+    expect(metrics).toMatch(/^dsp_usage_outbox_events 0$/m);
     expect(await redis.llen(orphan)).toBe(0);
     expect(gw.logs.some((l) => l.includes('no longer runs'))).toBe(true);
   });

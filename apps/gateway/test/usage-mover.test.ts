@@ -41,12 +41,18 @@ describe('usage outbox mover (the primary)', () => {
     const events = [eventsOf(250, 'a'), eventsOf(35, 'b')];
     await redis.rpush(keys[0]!, ...events[0]!);
     await redis.rpush(keys[1]!, ...events[1]!);
-    const m = mover({ outboxKeys: keys });
+    let moved = 0;
+    const backlogs: number[] = [];
+    const m = mover({ outboxKeys: keys, onMoved: (n) => (moved += n), onBacklog: (n) => backlogs.push(n) });
     m.start();
     try {
       // one tick (2 s) must move all 25 + 4 batches; one batch per tick would need 50 s
       await waitFor(async () => (await redis.llen(keys[0]!)) + (await redis.llen(keys[1]!)) === 0, 3500);
       expect((await queued()).sort()).toEqual(events.flat().sort());
+      // the metrics' inputs: every event counted once, and the backlog after the tick is empty
+      await waitFor(async () => backlogs.length > 0, 1000);
+      expect(moved).toBe(285);
+      expect(backlogs[0]).toBe(0);
     } finally {
       expect(await m.drain(1000)).toBe(0);
     }
@@ -74,9 +80,12 @@ describe('usage outbox mover (the primary)', () => {
     const events = eventsOf(12, 'r');
     await redis.rpush(key, ...events);
     const refusing = { add: () => Promise.reject(new Error('queue down')) };
-    const m = mover({ outboxKeys: [key], queue: refusing as never, flushIntervalMs: 50 });
+    const backlogs: number[] = [];
+    const m = mover({ outboxKeys: [key], queue: refusing as never, flushIntervalMs: 50, onBacklog: (n) => backlogs.push(n) });
     m.start();
     await new Promise((r) => setTimeout(r, 300));
+    // the backlog gauge shows the stuck events
+    expect(backlogs.at(-1)).toBe(12);
     expect(await m.drain(300)).toBe(12);
     expect(await redis.lrange(key, 0, -1)).toEqual(events);
   });

@@ -21,6 +21,10 @@ export interface OutboxMoverOptions {
   batchSize: number;
   flushIntervalMs: number;
   log: Logger;
+  /** after each batch handed to the queue */
+  onMoved?(events: number): void;
+  /** after each tick: events left in the live outboxes (-1: Redis unreachable) */
+  onBacklog?(events: number): void;
 }
 
 const QUEUE_CALL_DEADLINE_MS = 5000;
@@ -36,7 +40,7 @@ export class OutboxMover {
   constructor(private readonly o: OutboxMoverOptions) {}
 
   start(): void {
-    this.tickTimer = setInterval(() => this.once(() => this.moveAll(this.o.outboxKeys)), this.o.flushIntervalMs);
+    this.tickTimer = setInterval(() => this.once(() => this.tick()), this.o.flushIntervalMs);
     if (this.o.orphanKeys.length > 0) {
       const adopt = () => this.once(() => this.adoptOrphans());
       adopt();
@@ -48,6 +52,11 @@ export class OutboxMover {
   private once(pass: () => Promise<unknown>): void {
     if (this.pass) return;
     this.pass = pass().finally(() => (this.pass = null));
+  }
+
+  private async tick(): Promise<void> {
+    await this.moveAll(this.o.outboxKeys);
+    this.o.onBacklog?.(await this.left(this.o.outboxKeys));
   }
 
   /**
@@ -86,6 +95,7 @@ export class OutboxMover {
       // the events travel as the JSON text the finish script stored: the recorder parses them once
       await withDeadline(queue.add('usage', { events: items }, USAGE_JOB_OPTIONS), QUEUE_CALL_DEADLINE_MS);
       await redis.ltrim(key, items.length, -1);
+      this.o.onMoved?.(items.length);
       return items.length;
     } catch (e) {
       this.o.log.debug({ err: (e as Error).message }, 'usage outbox move failed; will retry');

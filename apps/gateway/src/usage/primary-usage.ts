@@ -1,7 +1,7 @@
 // The primary's side of usage: one BullMQ queue for the host, fed by the outbox mover (every slot's
 // outbox) and by the workers' refusal counts (IPC). Stopped after the workers exited, so the
 // outboxes it drains then are complete.
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { instanceId, workerCount, type Config } from '@dsp/config';
 import { USAGE_QUEUE, keys } from '@dsp/core';
 import { redisClient, redisPolicies } from '@dsp/db/redis';
@@ -29,6 +29,12 @@ export function startPrimaryUsage(config: Config, registry: Registry, log: Logge
   const redis = redisClient(url, cluster, redisPolicies.background);
   const slots = workerCount(config);
   const slotKeys = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => keys.outbox(prefix, instance, from + i));
+  const queued = new Counter({ name: 'dsp_usage_events_queued_total', help: 'Usage events moved from the outboxes to the usage queue', registers: [registry] });
+  const backlog = new Gauge({
+    name: 'dsp_usage_outbox_events',
+    help: "Usage events waiting in this host's outboxes after the mover's last tick (-1: Redis unreachable)",
+    registers: [registry],
+  });
   const mover = new OutboxMover({
     redis,
     queue,
@@ -37,6 +43,8 @@ export function startPrimaryUsage(config: Config, registry: Registry, log: Logge
     batchSize: config.usage.batch_size,
     flushIntervalMs: config.usage.flush_interval_ms,
     log,
+    onMoved: (events) => queued.inc(events),
+    onBacklog: (events) => backlog.set(events),
   });
   mover.start();
   const dropped = new Counter({
