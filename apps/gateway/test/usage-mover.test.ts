@@ -89,4 +89,16 @@ describe('usage outbox mover (the primary)', () => {
     expect(await m.drain(300)).toBe(12);
     expect(await redis.lrange(key, 0, -1)).toEqual(events);
   });
+
+  it('Redis unreachable at shutdown: the drain gives up at its deadline and says the count is unknown', async () => {
+    // a real client to an address nothing listens on, failing each command at once
+    const down = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, lazyConnect: true });
+    down.on('error', () => {});
+    const m = mover({ outboxKeys: [`${prefix}ob4:0`], redis: down, flushIntervalMs: 50 });
+    m.start();
+    const t0 = Date.now();
+    expect(await m.drain(400)).toBe(-1);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    down.disconnect();
+  });
 });
