@@ -1,10 +1,10 @@
-// The host's one BullMQ producer, in the primary: it hands the usage events the workers' finish
-// scripts appended to their outboxes to the usage queue, in batches, and adds the workers' refusal
-// counts (sent over IPC) as jobs. Workers load no BullMQ: a batch's job is a string of a few hundred
-// kB, allocated in V8's large-object space, which only a full GC frees; in the worker it kept about
-// 30 MB of its heap under load (docs/PERFORMANCE.md, optimisation log). The outbox of every slot of
-// this host is moved, so a worker that died or was replaced loses nothing, and outboxes of slots the
-// host no longer runs (it restarted with fewer workers) are drained too.
+// The primary's outbox mover (primary-usage.ts starts it): it hands the usage events the workers'
+// finish scripts appended to their outboxes to the usage queue, in batches. It is not in the
+// workers: a batch's job is a string of a few hundred kB, allocated in V8's large-object space,
+// which only a full GC frees; in a worker it kept about 30 MB of the heap under load
+// (docs/PERFORMANCE.md, optimisation log). The outbox of every slot of this host is moved, so a
+// worker that died or was replaced loses nothing, and outboxes of slots the host no longer runs (it
+// restarted with fewer workers) are drained too.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
