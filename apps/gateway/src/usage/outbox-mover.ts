@@ -5,6 +5,7 @@
 // (docs/PERFORMANCE.md, optimisation log). The outbox of every slot of this host is moved, so a
 // worker that died or was replaced loses nothing, and outboxes of slots the host no longer runs (it
 // restarted with fewer workers) are drained too.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
@@ -131,8 +132,6 @@ export class OutboxMover {
     }
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout;

@@ -3,6 +3,7 @@
 // worker killed right after a response cannot lose the record. The primary's outbox mover
 // (outbox-mover.ts) hands outbox batches to BullMQ. When Redis is unreachable the work waits in a
 // bounded buffer and is retried; what does not fit is counted.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { GatewayRedis } from '../redis.js';
 import { ACCOUNT_RELEASE, FINISH, FINISH_NO_OUTBOX, type ScriptRunner } from '@dsp/core';
@@ -111,5 +112,3 @@ export class UsageSink {
     this.o.log.error({ events: this.buffer.length }, 'usage events still buffered at exit (Redis unreachable)');
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
